@@ -1,0 +1,45 @@
+"""Domain errors. Each carries the bad value so the CLI can print one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PolicyscopeError(Exception):
+    """Base class for every error the CLI reports as a one-line message."""
+
+
+class LoadError(PolicyscopeError):
+    """A file could not be turned into documents.
+
+    The message always names the file: ``corrupt.pdf: not a PDF file (bad header)``.
+    """
+
+    def __init__(self, path: str | Path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class ConfigError(PolicyscopeError):
+    """Bad settings, catalog file or column mapping."""
+
+
+class IndexMissingError(PolicyscopeError):
+    """No index has been built in the workspace yet."""
+
+    def __init__(self, home: str | Path):
+        self.home = str(home)
+        super().__init__(f"no index in {self.home}; run `policyscope build` first")
+
+
+class IndexMismatchError(PolicyscopeError):
+    """The saved index was built with settings this code cannot use."""
+
+
+class QueryError(PolicyscopeError):
+    """A search request that cannot be answered (bad mode, empty query, bad filter)."""
+
+
+class FetchError(PolicyscopeError):
+    """A download failed (network, size cap, content type, checksum)."""

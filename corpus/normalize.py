@@ -1,0 +1,35 @@
+"""Text normalisation applied before anything is stored, so offsets point into clean text."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Word exports leave bookmark anchors such as "[bookmark: OLE_LINK22]" inside the text.
+_WORD_ARTIFACTS = re.compile(r"\[bookmark:[^\]]*\]|\[(?:anchor|_GoBack)[^\]]*\]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(text: str, *, keep_tabs: bool = False) -> str:
+    """Return ``text`` cleaned for storage.
+
+    Removes Word bookmark artifacts, control and zero-width characters and the BOM;
+    turns CRLF/CR into LF; maps the ideographic space U+3000 and other Unicode spaces to
+    one ASCII space; collapses runs of blank lines; strips trailing spaces on each line.
+    Chinese punctuation is kept as written (full-width ，。 carry meaning for segmentation).
+
+    Example: ``"[bookmark: OLE_LINK22]二是\u3000电池\r\n"`` -> ``"二是 电池"``.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _WORD_ARTIFACTS.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = text.replace("\u3000", " ")
+    if not keep_tabs:
+        text = text.replace("\t", " ")
+    text = _SPACES.sub(lambda m: "\t" if keep_tabs and "\t" in m.group() else " ", text)
+    text = "\n".join(line.strip(" ") for line in text.split("\n"))
+    text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
