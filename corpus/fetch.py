@@ -1,0 +1,600 @@
+"""Download official texts from catalog addresses, robustly, with the standard library only.
+
+``fetch_url`` streams one address into ``<dest>/<name>.part`` and renames it into place once
+complete and verified; ``fetch_entries`` walks catalog entries, tries each entry's addresses in
+order and records what it got in ``<dest>/fetch.json`` so a second run skips finished files.
+
+Every failure is a ``FetchError`` whose message is one line naming the address, e.g.
+``https://example.org/a.png: unsupported content type 'image/png'``. When no address can be
+reached at all (DNS failure, connection refused, network unreachable on every try) the error is
+``NetworkUnreachableError("network unreachable: ...")`` and nothing on disk has changed.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import http.client
+import json
+import logging
+import os
+import re
+import socket
+import ssl
+import tempfile
+import time
+import unicodedata
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import FetchError
+
+log = logging.getLogger(__name__)
+
+MANIFEST_NAME = "fetch.json"
+MAX_REDIRECTS = 5
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+# Content type -> extensions a file of that type may already carry; the first is added when missing.
+ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
+    "application/pdf": (".pdf",),
+    "application/x-pdf": (".pdf",),
+    "text/html": (".html", ".htm", ".xhtml"),
+    "application/xhtml+xml": (".xhtml", ".html", ".htm"),
+    "text/plain": (".txt", ".text"),
+    DOCX_TYPE: (".docx",),
+}
+# Generic binary types some servers (S3, ASP.NET download handlers) send for documents: accepted only
+# when the address or Content-Disposition names a .pdf/.docx, and the first bytes must agree.
+GENERIC_BINARY_TYPES = frozenset(
+    {"application/octet-stream", "binary/octet-stream", "application/force-download"}
+)
+BINARY_SUFFIXES = (".pdf", ".docx")
+
+# 408 and 429 are client-side codes but transient by definition; every other 4xx is final.
+RETRY_STATUSES = frozenset({408, 429})
+MAX_BACKOFF = 30.0
+CHUNK = 64 * 1024
+_UNREACHABLE_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN}
+)
+_FETCH_OPTIONS = frozenset({"timeout", "max_bytes", "retries", "progress", "user_agent", "backoff"})
+
+
+class NetworkUnreachableError(FetchError):
+    """No network: every try failed before a connection was made (DNS, refused, unreachable)."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A downloaded, verified file. ``reused`` is True when a previous run's file was kept."""
+
+    url: str
+    path: Path
+    sha256: str
+    content_type: str
+    bytes: int
+    resumed: bool
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    """What happened to one catalog entry: a result, or a one-line error joining every address tried."""
+
+    entry_id: str
+    result: FetchResult | None
+    error: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.result is not None
+
+
+class _Retry(Exception):
+    """A transient failure of one attempt; ``unreachable`` marks failures before any connection."""
+
+    def __init__(self, message: str, *, unreachable: bool = False, delay: float | None = None):
+        super().__init__(message)
+        self.unreachable = unreachable
+        self.delay = delay
+
+
+class _RangeRefused(Exception):
+    """The server will not serve the rest of our ``.part`` (HTTP 416): start over without it."""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Hand every 3xx back to ``_open`` so the scheme check and the hop limit live in one place."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+# --------------------------------------------------------------------------------------------- names
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` stripped if it is an absolute http(s) address, else raise ``FetchError``."""
+    text = (url or "").strip()
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise FetchError(f"{text or url!r}: not an http(s) address")
+    return text
+
+
+def safe_filename(name: str, default: str = "download") -> str:
+    """A bare file name from untrusted text: no separators, no ``..``, no control characters.
+
+    Chinese and other letters are kept (a bilingual corpus has Chinese file names); only what a
+    file system could misread is removed. ``"../../evil.pdf"`` becomes ``"evil.pdf"`` and
+    ``"..\\..\\x"`` becomes ``"x"``; an empty result falls back to ``default``.
+    """
+    text = unicodedata.normalize("NFC", name or "")
+    text = text.replace("\\", "/").split("/")[-1]
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = re.sub(r'[<>:"|?*]', "_", text)
+    text = re.sub(r"\.{2,}", ".", text).strip(" .")
+    # 255 bytes is the usual file-name limit; leave room for ".part.meta" and an added extension.
+    while len(text.encode("utf-8")) > 200:
+        stem, dot, ext = text.rpartition(".")
+        text = f"{stem[:-1]}.{ext}" if dot and stem and len(ext) <= 10 else text[:-1]
+    return text or default
+
+
+def _url_name(url: str) -> str:
+    path = urllib.parse.urlsplit(url).path
+    return safe_filename(urllib.parse.unquote(path.rstrip("/").rsplit("/", 1)[-1]))
+
+
+def part_path(url: str, dest_dir: Path) -> Path:
+    """Where ``fetch_url`` streams ``url`` before it is complete: ``<dest>/<name-from-url>.part``."""
+    return Path(dest_dir) / f"{_url_name(check_url(url))}.part"
+
+
+def _final_name(url: str, final_url: str, disposition_name: str | None, content_type: str) -> str:
+    name = safe_filename(disposition_name) if disposition_name else _url_name(final_url)
+    if name == "download" and not disposition_name:
+        name = _url_name(url)
+    wanted = ALLOWED_TYPES.get(content_type)
+    if wanted and not name.lower().endswith(wanted):
+        name += wanted[0]
+    return name
+
+
+def _inside(dest_dir: Path, name: str) -> Path:
+    root = dest_dir.resolve()
+    path = (root / name).resolve()
+    if path.parent != root:
+        raise FetchError(f"{name!r}: file name would leave {root}")
+    return path
+
+
+# ------------------------------------------------------------------------------------------ fetching
+
+
+def fetch_url(
+    url: str,
+    dest_dir: Path,
+    *,
+    timeout: float = 30.0,
+    max_bytes: int = 50 * 1024 * 1024,
+    retries: int = 3,
+    expected_sha256: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    user_agent: str = "policyscope/0.1",
+    backoff: float = 0.5,
+) -> FetchResult:
+    """Download ``url`` into ``dest_dir`` and return the verified file.
+
+    Transient failures (connection errors, timeouts, 5xx, 408, 429) are retried ``retries`` times
+    with exponential backoff ``backoff * 2**n`` seconds (``Retry-After`` is honoured up to 30 s); a
+    partial ``.part`` left by a failed try is resumed with ``Range: bytes=N-``. Other 4xx, a refused
+    redirect, an unsupported content type, the size cap and a checksum mismatch fail at once.
+
+    Args:
+        url: an http or https address.
+        dest_dir: directory for the file; created only once a server has answered with content.
+        timeout: seconds for connecting and for each read.
+        max_bytes: refuse larger files, by ``Content-Length`` or while streaming.
+        retries: extra tries after the first.
+        expected_sha256: hex digest the file must have; on mismatch the file is removed.
+        progress: called as ``progress(bytes_so_far, total_or_None)``.
+        user_agent: the ``User-Agent`` header.
+        backoff: base delay in seconds between tries.
+
+    Raises:
+        NetworkUnreachableError: every try failed before connecting.
+        FetchError: anything else; the message names the address.
+    """
+    url = check_url(url)
+    if timeout <= 0 or max_bytes <= 0 or retries < 0 or backoff < 0:
+        raise ValueError("timeout and max_bytes must be > 0, retries and backoff >= 0")
+    if expected_sha256 is not None:
+        expected_sha256 = expected_sha256.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", expected_sha256):
+            raise ValueError(f"expected_sha256 {expected_sha256!r} is not a sha256 hex digest")
+    dest_dir = Path(dest_dir)
+    options = _Options(timeout, max_bytes, expected_sha256, progress, user_agent)
+    failures: list[_Retry] = []
+    for attempt in range(retries + 1):
+        try:
+            return _attempt(url, dest_dir, options)
+        except _Retry as exc:
+            failures.append(exc)
+            log.info("fetch %s: try %d of %d failed: %s", url, attempt + 1, retries + 1, exc)
+            if attempt < retries:
+                delay = min(backoff * 2**attempt, MAX_BACKOFF)
+                if exc.delay is not None:
+                    delay = max(delay, min(exc.delay, MAX_BACKOFF))
+                time.sleep(delay)
+    last = failures[-1]
+    if all(f.unreachable for f in failures):
+        raise NetworkUnreachableError(f"network unreachable: {last}")
+    tries = f"{len(failures)} tries" if len(failures) > 1 else "1 try"
+    raise FetchError(f"{url}: {last} (after {tries})")
+
+
+@dataclass(frozen=True)
+class _Options:
+    timeout: float
+    max_bytes: int
+    expected_sha256: str | None
+    progress: Callable[[int, int | None], None] | None
+    user_agent: str
+
+
+def _attempt(url: str, dest_dir: Path, opt: _Options) -> FetchResult:
+    part = part_path(url, dest_dir)
+    meta_path = part.with_name(part.name + ".meta")
+    offset, validator = _resume_point(part, meta_path, url)
+    headers = {
+        "User-Agent": opt.user_agent,
+        "Accept": f"application/pdf, text/html, application/xhtml+xml, text/plain, {DOCX_TYPE}, */*;q=0.1",
+        # Byte ranges and sizes must refer to the bytes on disk, not to a compressed stream.
+        "Accept-Encoding": "identity",
+    }
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+        if validator:
+            headers["If-Range"] = validator
+    try:
+        resp, final_url = _open(url, headers, opt.timeout)
+    except _RangeRefused:
+        if not offset:
+            raise _Retry("HTTP 416 without a Range request") from None
+        _remove(part, meta_path)
+        return _attempt(url, dest_dir, opt)
+    with resp:
+        if resp.status == 206 and offset and _range_start(resp.headers.get("Content-Range")) == offset:
+            resumed = True
+        elif resp.status == 206:
+            # A range we did not ask for cannot be appended; drop the part and start clean next try.
+            _remove(part, meta_path)
+            raise _Retry(f"server answered an unexpected range {resp.headers.get('Content-Range')!r}")
+        else:
+            resumed, offset = False, 0
+        content_type = _content_type(resp.headers.get("Content-Type"))
+        disposition = resp.headers.get_filename()
+        _check_type(url, final_url, disposition, content_type)
+        length = _int(resp.headers.get("Content-Length"))
+        total = offset + length if length is not None else None
+        if total is not None and total > opt.max_bytes:
+            _remove(part, meta_path)
+            raise FetchError(f"{url}: file is {total} bytes, over the limit of {opt.max_bytes}")
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        _write_meta(meta_path, url, resp.headers)
+        done = _stream(resp, part, offset, total, url, opt, meta_path)
+    if length is not None and done < total:  # type: ignore[operator]
+        raise _Retry(f"connection closed after {done} of {total} bytes")
+    name = _final_name(url, final_url, disposition, content_type)
+    final = _inside(dest_dir, name)
+    if content_type not in ALLOWED_TYPES:
+        _check_magic(url, part, final.suffix.lower(), meta_path)
+    digest = _sha256(part)
+    if opt.expected_sha256 and digest != opt.expected_sha256:
+        _remove(part, meta_path)
+        raise FetchError(f"{url}: checksum mismatch: got sha256 {digest}, expected {opt.expected_sha256}")
+    os.replace(part, final)
+    _remove(meta_path)
+    return FetchResult(final_url, final, digest, content_type, final.stat().st_size, resumed)
+
+
+def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[http.client.HTTPResponse, str]:
+    """Open ``url`` following at most ``MAX_REDIRECTS`` http(s) redirects; map errors to our kinds."""
+    current = url
+    for _hop in range(MAX_REDIRECTS + 1):
+        request = urllib.request.Request(current, headers=headers)
+        try:
+            return _OPENER.open(request, timeout=timeout), current
+        except urllib.error.HTTPError as exc:
+            status, location, retry_after = (
+                exc.code,
+                exc.headers.get("Location"),
+                exc.headers.get("Retry-After"),
+            )
+            exc.close()
+            if status in (301, 302, 303, 307, 308) and location:
+                target = urllib.parse.urljoin(current, location.strip())
+                if urllib.parse.urlsplit(target).scheme.lower() not in ("http", "https"):
+                    raise FetchError(f"{url}: redirect to {target!r} refused (only http and https)") from None
+                current = target
+                continue
+            if status == 416:
+                raise _RangeRefused(f"HTTP 416 {exc.reason}") from None
+            message = f"HTTP {status} {exc.reason}".strip()
+            if status >= 500 or status in RETRY_STATUSES:
+                raise _Retry(message, delay=_int(retry_after)) from None
+            raise FetchError(f"{url}: {message}") from None
+        except urllib.error.URLError as exc:
+            raise _classify(current, exc.reason) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise _classify(current, exc) from None
+    raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def _classify(url: str, reason: object) -> Exception:
+    host = urllib.parse.urlsplit(url).netloc
+    if isinstance(reason, ssl.SSLError | ssl.CertificateError):
+        return FetchError(f"{url}: TLS error: {reason}")
+    if isinstance(reason, TimeoutError):
+        return _Retry("timed out")
+    if isinstance(reason, socket.gaierror):
+        return _Retry(f"cannot resolve {host} ({reason})", unreachable=True)
+    if isinstance(reason, OSError) and reason.errno in _UNREACHABLE_ERRNOS:
+        return _Retry(f"cannot connect to {host} ({reason})", unreachable=True)
+    return _Retry(f"connection error: {reason}")
+
+
+def _stream(
+    resp: http.client.HTTPResponse,
+    part: Path,
+    offset: int,
+    total: int | None,
+    url: str,
+    opt: _Options,
+    meta_path: Path,
+) -> int:
+    done = offset
+    if opt.progress:
+        opt.progress(done, total)
+    with open(part, "ab" if offset else "wb") as out:
+        while True:
+            try:
+                chunk = resp.read(CHUNK)
+            except TimeoutError:
+                raise _Retry(f"timed out after {done} bytes") from None
+            except (OSError, http.client.HTTPException) as exc:
+                raise _Retry(f"connection broken after {done} bytes: {exc!r}") from None
+            if not chunk:
+                break
+            done += len(chunk)
+            if done > opt.max_bytes:
+                out.close()
+                _remove(part, meta_path)
+                raise FetchError(f"{url}: download exceeded the limit of {opt.max_bytes} bytes")
+            out.write(chunk)
+            if opt.progress:
+                opt.progress(done, total)
+    return done
+
+
+def _resume_point(part: Path, meta_path: Path, url: str) -> tuple[int, str | None]:
+    """Bytes already on disk for ``url`` and the validator for ``If-Range``.
+
+    A ``.part`` written for another address with the same file name is discarded rather than
+    appended to; a ``.part`` without metadata (copied in by hand) is trusted.
+    """
+    if not part.is_file():
+        return 0, None
+    meta: dict[str, Any] = {}
+    if meta_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+        if meta.get("url") != url:
+            _remove(part, meta_path)
+            return 0, None
+    etag = meta.get("etag") or ""
+    validator = etag if etag and not etag.startswith("W/") else meta.get("last_modified")
+    return part.stat().st_size, validator or None
+
+
+def _write_meta(meta_path: Path, url: str, headers: Any) -> None:
+    meta = {"url": url, "etag": headers.get("ETag"), "last_modified": headers.get("Last-Modified")}
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def _check_type(url: str, final_url: str, disposition: str | None, content_type: str) -> None:
+    if content_type in ALLOWED_TYPES:
+        return
+    if content_type in GENERIC_BINARY_TYPES or not content_type:
+        names = [urllib.parse.urlsplit(u).path.lower() for u in (url, final_url)]
+        names.append((disposition or "").lower())
+        if any(n.endswith(BINARY_SUFFIXES) for n in names):
+            return
+    raise FetchError(f"{url}: unsupported content type {content_type or '(none)'!r}")
+
+
+def _check_magic(url: str, part: Path, suffix: str, meta_path: Path) -> None:
+    """A generic binary answer must really be the PDF or DOCX its name promises."""
+    with open(part, "rb") as fh:
+        head = fh.read(1024)
+    ok = b"%PDF-" in head if suffix == ".pdf" else head.startswith(b"PK\x03\x04")
+    if not ok:
+        _remove(part, meta_path)
+        raise FetchError(f"{url}: served as a generic binary but is not a {suffix} file")
+
+
+def _content_type(value: str | None) -> str:
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
+def _range_start(value: str | None) -> int | None:
+    match = re.match(r"\s*bytes\s+(\d+)-", value or "")
+    return int(match.group(1)) if match else None
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _remove(*paths: Path) -> None:
+    for path in paths:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+# ---------------------------------------------------------------------------------------- entries
+
+
+def load_manifest(dest_dir: Path) -> dict[str, dict[str, Any]]:
+    """``dest_dir/fetch.json``: entry id -> {url, file, sha256, bytes, content_type, fetched_at}.
+
+    ``file`` is relative to ``dest_dir`` (posix separators). A missing or unreadable manifest is empty.
+    """
+    path = Path(dest_dir) / MANIFEST_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable %s: %s", path, exc)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _save_manifest(dest_dir: Path, manifest: dict[str, dict[str, Any]]) -> None:
+    # Temp file + rename in the same directory: a crash leaves the previous manifest intact.
+    fd, tmp = tempfile.mkstemp(prefix=".fetch-", suffix=".json", dir=dest_dir)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=True)
+            fh.write("\n")
+        os.replace(tmp, Path(dest_dir) / MANIFEST_NAME)
+    except BaseException:
+        _remove(Path(tmp))
+        raise
+
+
+def _reuse(dest_dir: Path, record: dict[str, Any] | None, urls: Sequence[str]) -> FetchResult | None:
+    """The file a previous run recorded for one of ``urls``, if it is still there and intact."""
+    if not record or not ({record.get("url"), record.get("source_url")} & set(urls)):
+        return None
+    root = Path(dest_dir).resolve()
+    path = (root / str(record.get("file", ""))).resolve()
+    if not path.is_relative_to(root) or not path.is_file() or _sha256(path) != record.get("sha256"):
+        return None
+    return FetchResult(
+        str(record["url"]),
+        path,
+        str(record["sha256"]),
+        str(record.get("content_type", "")),
+        path.stat().st_size,
+        resumed=False,
+        reused=True,
+    )
+
+
+def fetch_entries(
+    entries: Sequence[Any],
+    dest_dir: Path,
+    *,
+    force: bool = False,
+    **kwargs: Any,
+) -> list[FetchOutcome]:
+    """Fetch every entry (anything with ``.id`` and ``.urls``) into ``dest_dir/<entry id>/``.
+
+    Each entry's addresses are tried in order until one works; an optional ``.sha256`` attribute is
+    checked. Files recorded in ``dest_dir/fetch.json`` that are still present with the recorded
+    checksum are returned with ``reused=True`` and not downloaded again (unless ``force``). The
+    manifest is rewritten atomically after every success.
+
+    If the very first network attempt finds no network, the ``NetworkUnreachableError`` is raised
+    at once: nothing has been written. Later failures become per-entry errors.
+
+    Args:
+        entries: catalog entries.
+        dest_dir: downloads directory (``Settings.downloads``).
+        force: download again even when the manifest has the file.
+        **kwargs: passed to ``fetch_url``: timeout, max_bytes, retries, progress, user_agent, backoff.
+    """
+    unknown = sorted(set(kwargs) - _FETCH_OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown fetch option(s) {unknown}; available: {sorted(_FETCH_OPTIONS)}")
+    dest_dir = Path(dest_dir)
+    manifest = load_manifest(dest_dir)
+    outcomes: list[FetchOutcome] = []
+    first_network_attempt = True
+    for entry in entries:
+        entry_id = str(entry.id)
+        urls = tuple(u for u in (getattr(entry, "urls", None) or ()) if u and str(u).strip())
+        if not urls:
+            outcomes.append(FetchOutcome(entry_id, None, "no official address known"))
+            continue
+        reused = None if force else _reuse(dest_dir, manifest.get(entry_id), urls)
+        if reused is not None:
+            outcomes.append(FetchOutcome(entry_id, reused, None))
+            continue
+        errors: list[str] = []
+        result: FetchResult | None = None
+        for url in urls:
+            try:
+                url = check_url(url)
+            except FetchError as exc:
+                errors.append(str(exc))
+                continue
+            try:
+                result = fetch_url(
+                    url,
+                    dest_dir / safe_filename(entry_id, default="entry"),
+                    expected_sha256=getattr(entry, "sha256", None) or None,
+                    **kwargs,
+                )
+            except NetworkUnreachableError as exc:
+                if first_network_attempt:
+                    raise
+                errors.append(str(exc))
+            except FetchError as exc:
+                errors.append(str(exc))
+            first_network_attempt = False
+            if result is not None:
+                break
+        if result is None:
+            outcomes.append(FetchOutcome(entry_id, None, "; ".join(errors)))
+            continue
+        manifest[entry_id] = {
+            "url": result.url,
+            "source_url": url,
+            "file": result.path.relative_to(dest_dir.resolve()).as_posix(),
+            "sha256": result.sha256,
+            "bytes": result.bytes,
+            "content_type": result.content_type,
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        _save_manifest(dest_dir, manifest)
+        outcomes.append(FetchOutcome(entry_id, result, None))
+    return outcomes

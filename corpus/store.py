@@ -1,0 +1,390 @@
+"""The SQLite store: documents, passages, tags and human annotations in one file.
+
+Ids derive from content (see ``records.content_id``), so adding the same file twice changes
+nothing. Every write is a transaction: a file that fails half-way leaves no trace, and
+WAL mode lets searches read while a build writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .records import Block, Document, Passage, Span, Tag
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    title_zh TEXT NOT NULL DEFAULT '',
+    title_en TEXT NOT NULL DEFAULT '',
+    region TEXT NOT NULL DEFAULT '',
+    country TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    year INTEGER,
+    kind TEXT NOT NULL DEFAULT '',
+    lang TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'full',
+    catalog_id TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    blocks TEXT NOT NULL DEFAULT '[]',
+    meta TEXT NOT NULL DEFAULT '{}',
+    added_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_catalog ON documents(catalog_id);
+CREATE TABLE IF NOT EXISTS passages (
+    id TEXT PRIMARY KEY,
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT '',
+    heading TEXT NOT NULL DEFAULT '',
+    page INTEGER,
+    kind TEXT NOT NULL DEFAULT 'paragraph',
+    context TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
+CREATE TABLE IF NOT EXISTS segmented (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    settings TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tags (
+    passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+    measure TEXT NOT NULL,
+    score REAL NOT NULL,
+    source TEXT NOT NULL,
+    spans TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (passage_id, measure, source)
+);
+CREATE TABLE IF NOT EXISTS tagged (
+    passage_id TEXT PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+    tagger TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS annotations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    passage_id TEXT NOT NULL,
+    measure TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add')),
+    annotator TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS annotations_passage ON annotations(passage_id);
+"""
+
+_DOC_COLUMNS = (
+    "id", "title", "title_zh", "title_en", "region", "country", "date", "year", "kind", "lang",
+    "source", "status", "catalog_id",
+)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What an ``add_documents`` call did."""
+
+    added: list[str]
+    unchanged: list[str]
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document's metadata without its text, for listings."""
+
+    id: str
+    title: str
+    title_zh: str
+    title_en: str
+    region: str
+    country: str
+    date: str
+    year: int | None
+    kind: str
+    lang: str
+    source: str
+    status: str
+    catalog_id: str
+    passages: int = 0
+    chars: int = 0
+    has_full_text: bool = False
+
+
+class Store:
+    """SQLite-backed corpus store.
+
+    Example:
+        >>> store = Store(tmp_path / "policyscope.sqlite")
+        >>> store.add_documents([doc]).added
+        ['3f2a…']
+        >>> store.add_documents([doc]).added   # idempotent
+        []
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False):
+        self.path = Path(path)
+        if readonly:
+            if not self.path.exists():
+                raise FileNotFoundError(self.path)
+            uri = f"file:{self.path}?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            self._db.commit()
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys=ON")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- documents -------------------------------------------------------------------------
+
+    def add_documents(self, docs: Iterable[Document]) -> AddResult:
+        """Insert documents in one transaction; ids already stored are left untouched."""
+        added: list[str] = []
+        unchanged: list[str] = []
+        now = time.time()
+        with self._db:
+            for doc in docs:
+                cur = self._db.execute(
+                    f"INSERT OR IGNORE INTO documents({', '.join(_DOC_COLUMNS)}, text, blocks, meta, added_at)"
+                    f" VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 4))})",
+                    (
+                        *(getattr(doc, c) for c in _DOC_COLUMNS),
+                        doc.text,
+                        json.dumps([asdict(b) for b in doc.blocks], ensure_ascii=False),
+                        json.dumps(doc.meta, ensure_ascii=False, default=str),
+                        now,
+                    ),
+                )
+                (added if cur.rowcount else unchanged).append(doc.id)
+        return AddResult(added, unchanged)
+
+    def has_document(self, doc_id: str) -> bool:
+        return self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
+
+    def get_document(self, doc_id: str) -> Document | None:
+        row = self._db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return _row_to_document(row) if row else None
+
+    def iter_documents(self, ids: Sequence[str] | None = None) -> Iterator[Document]:
+        if ids is None:
+            rows = self._db.execute("SELECT * FROM documents ORDER BY added_at, id")
+            for row in rows:
+                yield _row_to_document(row)
+            return
+        for doc_id in ids:
+            doc = self.get_document(doc_id)
+            if doc is not None:
+                yield doc
+
+    def document_infos(self) -> list[DocumentInfo]:
+        """All documents with passage counts; catalog records know whether full text is linked."""
+        rows = self._db.execute(
+            f"""SELECT {', '.join('d.' + c for c in _DOC_COLUMNS)}, length(d.text) AS chars,
+                       (SELECT count(*) FROM passages p WHERE p.doc_id = d.id) AS passages,
+                       EXISTS(SELECT 1 FROM documents f WHERE f.catalog_id = d.id AND f.status = 'full')
+                           AS has_full_text
+                FROM documents d ORDER BY d.status, d.region, d.year, d.id"""
+        ).fetchall()
+        return [
+            DocumentInfo(**{c: r[c] for c in _DOC_COLUMNS}, passages=r["passages"], chars=r["chars"],
+                         has_full_text=bool(r["has_full_text"]) or r["status"] == "full")
+            for r in rows
+        ]
+
+    def count(self, table: str) -> int:
+        if table not in {"documents", "passages", "tags", "annotations"}:
+            raise ValueError(f"unknown table {table!r}")
+        return self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    def delete_document(self, doc_id: str) -> bool:
+        with self._db:
+            cur = self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+        return bool(cur.rowcount)
+
+    # -- passages --------------------------------------------------------------------------
+
+    def unsegmented(self, settings_key: str) -> list[str]:
+        """Ids of documents never segmented, or segmented with other settings."""
+        rows = self._db.execute(
+            """SELECT d.id FROM documents d LEFT JOIN segmented s ON s.doc_id = d.id
+               WHERE s.settings IS NULL OR s.settings != ? ORDER BY d.added_at, d.id""",
+            (settings_key,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def replace_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
+        """Swap a document's passages atomically (tags of removed passages go with them)."""
+        with self._db:
+            self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+            self._db.executemany(
+                "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind, context)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind, p.context)
+                    for p in passages
+                ],
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)", (doc_id, settings_key)
+            )
+
+    def iter_passages(self, doc_id: str | None = None) -> Iterator[Passage]:
+        if doc_id is None:
+            rows = self._db.execute("SELECT * FROM passages ORDER BY doc_id, seq")
+        else:
+            rows = self._db.execute("SELECT * FROM passages WHERE doc_id=? ORDER BY seq", (doc_id,))
+        for r in rows:
+            yield _row_to_passage(r)
+
+    def passage_rows(self) -> Iterator[sqlite3.Row]:
+        """Passages joined with their document's metadata, in a stable order (for indexing)."""
+        return self._db.execute(
+            """SELECT p.id, p.doc_id, p.seq, p.text, p.lang, p.heading, p.page, p.kind, p.context,
+                      d.title, d.title_zh, d.title_en, d.region, d.country, d.year, d.kind AS doc_kind,
+                      d.status, d.catalog_id
+               FROM passages p JOIN documents d ON d.id = p.doc_id
+               ORDER BY d.added_at, p.doc_id, p.seq"""
+        )
+
+    def get_passages(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Passages with document metadata by id (for search hits)."""
+        out: dict[str, dict[str, Any]] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = list(ids[chunk_start : chunk_start + 500])
+            rows = self._db.execute(
+                f"""SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page,
+                           p.kind, p.context, d.title, d.title_zh, d.title_en, d.region, d.country,
+                           d.year, d.date, d.kind AS doc_kind, d.status, d.catalog_id, d.source
+                    FROM passages p JOIN documents d ON d.id = p.doc_id
+                    WHERE p.id IN ({','.join('?' * len(chunk))})""",
+                chunk,
+            ).fetchall()
+            out.update({r["id"]: dict(r) for r in rows})
+        return out
+
+    # -- tags and annotations --------------------------------------------------------------
+
+    def untagged(self, tagger_key: str) -> list[Passage]:
+        """Passages never tagged, or tagged by another tagger version."""
+        rows = self._db.execute(
+            """SELECT p.* FROM passages p LEFT JOIN tagged t ON t.passage_id = p.id
+               WHERE t.tagger IS NULL OR t.tagger != ? ORDER BY p.doc_id, p.seq""",
+            (tagger_key,),
+        )
+        return [_row_to_passage(r) for r in rows]
+
+    def replace_tags(
+        self, tags: dict[str, Sequence[Tag]], sources: Sequence[str], tagger_key: str = ""
+    ) -> None:
+        """Replace machine tags of the given sources on these passages. Human annotations are untouched."""
+        with self._db:
+            marks = ",".join("?" * len(sources))
+            for pid, ptags in tags.items():
+                if tagger_key:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO tagged(passage_id, tagger) VALUES (?, ?)", (pid, tagger_key)
+                    )
+                self._db.execute(f"DELETE FROM tags WHERE passage_id=? AND source IN ({marks})", (pid, *sources))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO tags(passage_id, measure, score, source, spans) VALUES (?,?,?,?,?)",
+                    [
+                        (pid, t.measure, float(t.score), t.source,
+                         json.dumps([asdict(s) for s in t.spans], ensure_ascii=False))
+                        for t in ptags
+                    ],
+                )
+
+    def tags_for(self, passage_ids: Sequence[str]) -> dict[str, list[Tag]]:
+        out: dict[str, list[Tag]] = {pid: [] for pid in passage_ids}
+        for start in range(0, len(passage_ids), 500):
+            chunk = list(passage_ids[start : start + 500])
+            rows = self._db.execute(
+                f"SELECT * FROM tags WHERE passage_id IN ({','.join('?' * len(chunk))}) ORDER BY score DESC",
+                chunk,
+            )
+            for r in rows:
+                spans = tuple(Span(**s) for s in json.loads(r["spans"]))
+                out[r["passage_id"]].append(Tag(r["measure"], r["score"], r["source"], spans))
+        return out
+
+    def add_annotation(
+        self, passage_id: str, measure: str, action: str, annotator: str, note: str = "",
+        created_at: float | None = None,
+    ) -> int:
+        with self._db:
+            cur = self._db.execute(
+                "INSERT INTO annotations(passage_id, measure, action, annotator, created_at, note)"
+                " VALUES (?,?,?,?,?,?)",
+                (passage_id, measure, action, annotator, created_at or time.time(), note),
+            )
+        return int(cur.lastrowid or 0)
+
+    def annotations(self, passage_id: str | None = None) -> list[dict[str, Any]]:
+        if passage_id is None:
+            rows = self._db.execute("SELECT * FROM annotations ORDER BY id")
+        else:
+            rows = self._db.execute("SELECT * FROM annotations WHERE passage_id=? ORDER BY id", (passage_id,))
+        return [dict(r) for r in rows]
+
+    # -- maintenance -----------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    def integrity_check(self) -> str:
+        """SQLite's own check; returns 'ok' when the file is sound."""
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def fingerprint(self) -> str:
+        """Changes whenever documents, passages or tags change (used to skip no-op rebuilds)."""
+        row = self._db.execute(
+            """SELECT (SELECT count(*) FROM documents), (SELECT coalesce(max(added_at), 0) FROM documents),
+                      (SELECT count(*) FROM passages), (SELECT group_concat(settings) FROM
+                          (SELECT DISTINCT settings FROM segmented)),
+                      (SELECT count(*) FROM tags), (SELECT coalesce(sum(score), 0) FROM tags),
+                      (SELECT count(*) FROM annotations)"""
+        ).fetchone()
+        return json.dumps(list(row))
+
+
+def _row_to_document(row: sqlite3.Row) -> Document:
+    blocks = tuple(Block(**b) for b in json.loads(row["blocks"]))
+    return Document(
+        **{c: row[c] for c in _DOC_COLUMNS}, text=row["text"], blocks=blocks, meta=json.loads(row["meta"])
+    )
+
+
+def _row_to_passage(r: sqlite3.Row) -> Passage:
+    return Passage(
+        id=r["id"], doc_id=r["doc_id"], seq=r["seq"], start=r["start"], end=r["end"], text=r["text"],
+        lang=r["lang"], heading=r["heading"], page=r["page"], kind=r["kind"], context=r["context"],
+    )

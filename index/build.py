@@ -1,0 +1,237 @@
+"""Build the search index from the store: embeddings (cached), FAISS vectors, BM25, filter columns.
+
+An index is a directory ``<home>/indexes/idx-<time>-<id>/`` holding ``manifest.json``,
+``vectors/``, ``bm25/`` and ``columns.npz``. It is written under a temporary name and
+renamed when complete; the file ``indexes/CURRENT`` then names it (replaced atomically).
+A crash at any point leaves the previous index in place and searchable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from policyscope.corpus.config import Settings
+from policyscope.corpus.errors import IndexMismatchError, IndexMissingError
+from policyscope.corpus.store import Store
+
+log = logging.getLogger(__name__)
+
+MANIFEST_SCHEMA = 1
+POINTER = "CURRENT"
+
+Progress = Callable[[str, int, int | None], None]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did."""
+
+    index_dir: Path
+    passages: int
+    embedded: int
+    skipped: bool
+    seconds: float
+
+
+def embedding_text(row: Any) -> str:
+    """The text a passage is embedded with: context helps a table row or a short heading stand alone."""
+    text = row["text"]
+    if row["kind"] == "table_row" and row["context"]:
+        return f"{row['context']}\n{text}"
+    return text
+
+
+def keyword_text(row: Any) -> str:
+    """The text BM25 indexes: the passage plus its table header, so a row matches its column names."""
+    if row["context"]:
+        return f"{row['context']} {row['text']}"
+    return row["text"]
+
+
+def current_index_dir(root: Path) -> Path | None:
+    """The directory named by ``root/CURRENT``, or None when no complete index exists."""
+    pointer = root / POINTER
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    path = root / name
+    return path if (path / "manifest.json").is_file() else None
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any]:
+    try:
+        manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise IndexMismatchError(f"{index_dir}: unreadable manifest ({exc})") from exc
+    if manifest.get("schema") != MANIFEST_SCHEMA:
+        raise IndexMismatchError(
+            f"{index_dir}: index schema {manifest.get('schema')} but this policyscope reads {MANIFEST_SCHEMA};"
+            " run `policyscope build --force`"
+        )
+    return manifest
+
+
+def require_index(settings: Settings) -> Path:
+    path = current_index_dir(settings.index_root)
+    if path is None:
+        raise IndexMissingError(settings.home)
+    return path
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _measure_columns(store: Store, ids: list[str]) -> tuple[list[str], np.ndarray]:
+    """Effective measure tags per passage (model tags corrected by humans) as a bool matrix."""
+    from policyscope.nlp.effective import effective_tags  # local: tagging may be absent in old stores
+
+    tags = effective_tags(store, ids)
+    measures = sorted({m for ts in tags.values() for m in ts})
+    matrix = np.zeros((len(ids), len(measures)), dtype=bool)
+    col = {m: j for j, m in enumerate(measures)}
+    for i, pid in enumerate(ids):
+        for m in tags.get(pid, ()):
+            matrix[i, col[m]] = True
+    return measures, matrix
+
+
+def build_index(
+    store: Store,
+    settings: Settings,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Index every passage of the store; skip when nothing changed since the current index."""
+    from policyscope.index.cache import EmbeddingCache
+    from policyscope.index.encoders import get_encoder
+    from policyscope.index.keywords import KeywordIndex
+    from policyscope.index.vectors import VectorIndex
+    from policyscope.nlp.tokens import BilingualTokenizer
+
+    started = time.perf_counter()
+    root = settings.index_root
+    root.mkdir(parents=True, exist_ok=True)
+    tokenizer = BilingualTokenizer()
+    fingerprint = json.dumps(
+        {"store": store.fingerprint(), "encoder": settings.encoder, "tokenizer": tokenizer.settings(),
+         "ann_threshold": settings.ann_threshold, "schema": MANIFEST_SCHEMA},
+        sort_keys=True, ensure_ascii=False,
+    )
+    current = current_index_dir(root)
+    if current is not None and not force:
+        try:
+            if read_manifest(current).get("fingerprint") == fingerprint:
+                n = read_manifest(current)["counts"]["passages"]
+                return BuildReport(current, n, 0, True, time.perf_counter() - started)
+        except IndexMismatchError:
+            pass
+
+    rows = [dict(r) for r in store.passage_rows()]
+    ids = [r["id"] for r in rows]
+    n = len(rows)
+
+    encoder = get_encoder(settings.encoder, device=settings.device)
+    cache = EmbeddingCache(settings.cache_path)
+    before = _cache_misses(cache, encoder, rows)
+    vectors = cache.embed(
+        encoder, [embedding_text(r) for r in rows], batch_size=settings.batch_size,
+        progress=(lambda done: progress("embed", done, before)) if progress else None,
+    )
+    if progress:
+        progress("keywords", 0, n)
+    token_lists = tokenizer.tokenize_many([keyword_text(r) for r in rows])
+    keywords = KeywordIndex.build(token_lists)
+    vindex = VectorIndex.build(np.asarray(vectors, dtype=np.float32), ann_threshold=settings.ann_threshold)
+    measures, measure_matrix = _measure_columns(store, ids)
+
+    tmp = root / f".tmp-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        vindex.save(tmp / "vectors")
+        keywords.save(tmp / "bm25")
+        np.savez(
+            tmp / "columns.npz",
+            ids=np.array(ids, dtype=str),
+            doc_id=np.array([r["doc_id"] for r in rows], dtype=str),
+            region=np.array([(r["region"] or "").upper() for r in rows], dtype=str),
+            country=np.array([(r["country"] or "").lower() for r in rows], dtype=str),
+            lang=np.array([r["lang"] or "" for r in rows], dtype=str),
+            kind=np.array([(r["doc_kind"] or "").lower() for r in rows], dtype=str),
+            year=np.array([r["year"] if r["year"] is not None else -1 for r in rows], dtype=np.int32),
+            status=np.array([r["status"] for r in rows], dtype=str),
+            measures=np.array(measures, dtype=str),
+            measure_matrix=measure_matrix,
+        )
+        manifest = {
+            "schema": MANIFEST_SCHEMA,
+            "policyscope": _version("policyscope"),
+            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "fingerprint": fingerprint,
+            "encoder": encoder.info(),
+            "tokenizer": tokenizer.settings(),
+            "vectors": vindex.info(),
+            "keywords": keywords.info(),
+            "counts": {
+                "passages": n,
+                "documents": len({r["doc_id"] for r in rows}),
+                "embedded_now": before,
+                "tagged_passages": int(measure_matrix.any(axis=1).sum()) if measures else 0,
+            },
+            "versions": {p: _version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+        final = root / f"idx-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_to(root, final)
+    _prune(root, keep={final.name, current.name if current else ""})
+    return BuildReport(final, n, before, False, time.perf_counter() - started)
+
+
+def _cache_misses(cache: Any, encoder: Any, rows: list[dict[str, Any]]) -> int:
+    missing = getattr(cache, "count_missing", None)
+    if missing is None:
+        return len(rows)
+    return int(missing(encoder, [embedding_text(r) for r in rows]))
+
+
+def _point_to(root: Path, final: Path) -> None:
+    tmp = root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
+    tmp.write_text(final.name, encoding="utf-8")
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / POINTER)
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Remove old indexes and abandoned temp dirs; keep the current and the previous one."""
+    for path in root.iterdir():
+        if path.name in keep or path.name == POINTER:
+            continue
+        if path.is_dir() and (path.name.startswith("idx-") or path.name.startswith(".tmp-")):
+            # A temp dir younger than an hour may belong to a concurrent build.
+            if path.name.startswith(".tmp-") and time.time() - path.stat().st_mtime < 3600:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+        elif path.name.startswith(f".{POINTER}."):
+            path.unlink(missing_ok=True)

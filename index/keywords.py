@@ -1,0 +1,184 @@
+"""BM25 keyword search over pre-tokenized passages, backed by bm25s.
+
+The tokenizer is injected: callers pass token lists (from the project's bilingual tokenizer,
+recorded in the index manifest) at build time and query tokens at search time, so the same
+segmentation is used on both sides and this module stays free of NLP imports.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from policyscope.corpus.errors import IndexMismatchError
+
+logger = logging.getLogger(__name__)
+
+Bm25Method = Literal["robertson", "lucene", "atire", "bm25l", "bm25+"]
+_METHODS = ("robertson", "lucene", "atire", "bm25l", "bm25+")
+FORMAT_VERSION = 1
+SETTINGS_FILE = "keywords.json"
+
+
+def _bm25s_version() -> str:
+    try:
+        return version("bm25s")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _clean(tokens: Sequence[str], what: str) -> list[str]:
+    if isinstance(tokens, str):
+        raise TypeError(f"{what} must be a list of tokens, not a str (tokenize it first)")
+    # bm25s reserves "" as the token of empty documents; a tokenizer never means it.
+    return [t for t in tokens if t]
+
+
+class KeywordIndex:
+    """BM25 over token lists; scores are summed over query tokens (repeats count again).
+
+    With the Lucene variant a document ``d`` scores, for each query token ``t`` it contains,
+    ``idf(t) * tf / (tf + k1 * (1 - b + b * |d| / avgdl))`` with
+    ``idf(t) = ln(1 + (N - df + 0.5) / (df + 0.5))``. Example: in a corpus of 4 passages where
+    only passage 1 holds "碳排放" (once, average length), the query ["碳排放", "unknownword"]
+    gives passage 1 ``ln(1 + 3.5/1.5) / (1 + 1.5) ≈ 0.48``; the unknown token is ignored and
+    the other passages (score 0) are not returned.
+    """
+
+    def __init__(self, model: Any | None, n_docs: int, params: dict[str, Any]):
+        self._model = model
+        self._n_docs = n_docs
+        self.params = dict(params)
+
+    @classmethod
+    def build(
+        cls,
+        token_lists: Sequence[Sequence[str]],
+        k1: float = 1.5,
+        b: float = 0.75,
+        method: Bm25Method = "lucene",
+    ) -> KeywordIndex:
+        """Index one token list per passage (row i of the index = token_lists[i])."""
+        if method not in _METHODS:
+            raise ValueError(f"unknown BM25 method {method!r}; available: {', '.join(_METHODS)}")
+        if k1 < 0 or not 0 <= b <= 1:
+            raise ValueError(f"need k1 >= 0 and 0 <= b <= 1, got k1={k1}, b={b}")
+        docs = [_clean(tokens, f"token_lists[{i}]") for i, tokens in enumerate(token_lists)]
+        params = {"k1": float(k1), "b": float(b), "method": method}
+        if not any(docs):
+            # bm25s cannot index a corpus without a single token; nothing could match anyway.
+            return cls(None, len(docs), params)
+        import bm25s
+
+        model = bm25s.BM25(k1=k1, b=b, method=method)
+        model.index(docs, show_progress=False)
+        logger.info("built BM25 index: %d docs, %d terms", len(docs), len(model.vocab_dict))
+        return cls(model, len(docs), params)
+
+    @property
+    def n_docs(self) -> int:
+        return self._n_docs
+
+    @property
+    def vocab_size(self) -> int:
+        # bm25s adds "" to every vocabulary to score empty documents; it is not a term.
+        return 0 if self._model is None else sum(1 for t in self._model.vocab_dict if t)
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "n_docs": self.n_docs,
+            "vocab_size": self.vocab_size,
+            "params": dict(self.params),
+            "bm25s_version": _bm25s_version(),
+        }
+
+    def __repr__(self) -> str:
+        return f"KeywordIndex(n_docs={self.n_docs}, vocab_size={self.vocab_size}, method={self.params['method']!r})"
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for the query, shape (n_docs,); unknown tokens add 0."""
+        tokens = _clean(query_tokens, "query_tokens")
+        if self._model is None:
+            return np.zeros(self._n_docs, dtype=np.float32)
+        vocab = self._model.vocab_dict
+        ids = [vocab[t] for t in tokens if t in vocab]
+        if not ids:
+            return np.zeros(self._n_docs, dtype=np.float32)
+        return np.asarray(self._model.get_scores_from_ids(ids), dtype=np.float32)
+
+    def search(
+        self, query_tokens: Sequence[str], k: int, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-``k`` documents with a positive score, best first (ties: lower index first).
+
+        Args:
+            query_tokens: tokens from the same tokenizer used at build time.
+            k: maximum number of results (>= 1).
+            allowed: optional boolean mask of length ``n_docs``, applied before top-k.
+
+        Returns:
+            ``(scores, ids)``: 1-D float32 and int64 arrays of equal length <= k.
+        """
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        if allowed is not None:
+            allowed = np.asarray(allowed)
+            if allowed.dtype != np.bool_ or allowed.shape != (self._n_docs,):
+                raise ValueError(
+                    f"allowed must be a boolean array of shape ({self._n_docs},), "
+                    f"got {allowed.dtype} {allowed.shape}"
+                )
+        scores = self.scores(query_tokens)
+        hit = scores > 0
+        if allowed is not None:
+            hit &= allowed
+        cand = np.flatnonzero(hit)
+        if cand.size > k:
+            cand = cand[np.argpartition(-scores[cand], k - 1)[:k]]
+        order = np.lexsort((cand, -scores[cand]))
+        ids = cand[order].astype(np.int64)
+        return scores[ids].astype(np.float32), ids
+
+    def save(self, directory: str | Path) -> None:
+        """Write bm25s's arrays, vocabulary and params plus ``keywords.json`` into ``directory``."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        if self._model is not None:
+            self._model.save(str(d), show_progress=False)
+        settings = {"format": FORMAT_VERSION, "empty": self._model is None, **self.info()}
+        tmp = d / (SETTINGS_FILE + ".tmp")
+        tmp.write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, d / SETTINGS_FILE)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> KeywordIndex:
+        """Read an index written by :meth:`save` (no pickle: npy arrays and JSON)."""
+        d = Path(directory)
+        settings_path = d / SETTINGS_FILE
+        if not settings_path.is_file():
+            raise FileNotFoundError(f"{settings_path}: keyword index file missing")
+        settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        if settings.get("format") != FORMAT_VERSION:
+            raise IndexMismatchError(
+                f"{settings_path}: keyword index format {settings.get('format')!r}, "
+                f"this version reads {FORMAT_VERSION}; rebuild the index"
+            )
+        n_docs = int(settings["n_docs"])
+        params = settings["params"]
+        if settings.get("empty"):
+            return cls(None, n_docs, params)
+        import bm25s
+
+        model = bm25s.BM25.load(str(d), load_corpus=False, mmap=False, show_progress=False)
+        if int(model.scores["num_docs"]) != n_docs:
+            raise IndexMismatchError(
+                f"{d}: bm25s arrays hold {model.scores['num_docs']} docs, {SETTINGS_FILE} says {n_docs}"
+            )
+        return cls(model, n_docs, params)

@@ -1,0 +1,207 @@
+"""The whole job: files in → store → passages → measure tags → index.
+
+Each file is ingested in its own transaction: a bad file is reported as one line and the
+others still go in. Segmentation and tagging only touch documents that are new or whose
+settings changed; the index build reuses cached embeddings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policyscope.corpus.config import Settings
+from policyscope.corpus.errors import LoadError
+from policyscope.corpus.records import Document
+from policyscope.corpus.store import Store
+from policyscope.index.build import BuildReport, build_index
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int | None], None]
+MACHINE_SOURCES = ("rule", "model", "classifier", "ensemble")
+
+
+@dataclass
+class FileReport:
+    """The outcome of ingesting one path."""
+
+    path: str
+    added: int = 0
+    unchanged: int = 0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "added": self.added, "unchanged": self.unchanged, "error": self.error}
+
+
+@dataclass
+class PipelineReport:
+    files: list[FileReport] = field(default_factory=list)
+    segmented: int = 0
+    tagged: int = 0
+    index: BuildReport | None = None
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [f for f in self.files if f.error]
+
+    def to_dict(self) -> dict[str, Any]:
+        idx = self.index
+        return {
+            "files": [f.to_dict() for f in self.files],
+            "segmented_documents": self.segmented,
+            "tagged_passages": self.tagged,
+            "index": None if idx is None else {
+                "path": str(idx.index_dir), "passages": idx.passages, "embedded": idx.embedded,
+                "skipped": idx.skipped, "seconds": round(idx.seconds, 3),
+            },
+        }
+
+
+def segment_settings_key(settings: Settings) -> str:
+    """Passages are recut when this changes (segmentation parameters or code version)."""
+    from policyscope.nlp import segment
+
+    raw = json.dumps(
+        {"max": settings.max_passage_chars, "min": settings.min_passage_chars,
+         "version": getattr(segment, "SEGMENTER_VERSION", 1)},
+        sort_keys=True,
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()[:12]
+
+
+class Pipeline:
+    """Orchestrates ingest, segmentation, tagging and indexing on one workspace."""
+
+    def __init__(self, settings: Settings, store: Store | None = None):
+        self.settings = settings
+        self.store = store or Store(settings.store_path)
+
+    # -- ingest ----------------------------------------------------------------------------
+
+    def ingest_documents(self, docs: Iterable[Document], label: str) -> FileReport:
+        result = self.store.add_documents(docs)
+        return FileReport(label, added=len(result.added), unchanged=len(result.unchanged))
+
+    def ingest_builtin(self) -> FileReport:
+        from policyscope.corpus.builtin import builtin_documents
+
+        return self.ingest_documents(builtin_documents(), "builtin")
+
+    def ingest_paths(
+        self, paths: Sequence[str | Path], columns: Any = None, progress: Progress | None = None,
+        catalog_id: str = "",
+    ) -> list[FileReport]:
+        """Load each path (a directory is walked for supported files); errors become reports."""
+        from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS, load_path
+
+        reports = []
+        for path in _expand(paths, SUPPORTED_EXTENSIONS):
+            try:
+                docs = list(
+                    load_path(path, columns=columns,
+                              progress=(lambda n, p=path: progress(f"read {Path(p).name}", n, None))
+                              if progress else None)
+                )
+                if not docs:
+                    raise LoadError(path, "no documents found")
+                if catalog_id:
+                    docs = [_link_to_catalog(d, catalog_id) for d in docs]
+                report = self.ingest_documents(docs, str(path))
+            except LoadError as exc:
+                report = FileReport(str(path), error=str(exc))
+            except (OSError, ValueError, UnicodeError) as exc:  # a loader bug must not stop the batch
+                report = FileReport(str(path), error=f"{path}: {exc.__class__.__name__}: {exc}")
+            reports.append(report)
+            if report.error:
+                log.warning("%s", report.error)
+        return reports
+
+    # -- derive ----------------------------------------------------------------------------
+
+    def segment(self, progress: Progress | None = None) -> int:
+        from policyscope.nlp.segment import segment_document
+
+        key = segment_settings_key(self.settings)
+        todo = self.store.unsegmented(key)
+        for i, doc in enumerate(self.store.iter_documents(todo), start=1):
+            passages = segment_document(
+                doc, max_chars=self.settings.max_passage_chars, min_chars=self.settings.min_passage_chars
+            )
+            self.store.replace_passages(doc.id, passages, key)
+            if progress:
+                progress("segment", i, len(todo))
+        return len(todo)
+
+    def tag(self, progress: Progress | None = None, force: bool = False) -> int:
+        """Tag passages that have no machine tags yet with the default tagger."""
+        try:
+            from policyscope.nlp.taggers import default_tagger
+        except ImportError:
+            return 0
+        tagger = default_tagger()
+        key = str(getattr(tagger, "version", tagger.name))
+        todo = list(self.store.iter_passages()) if force else self.store.untagged(key)
+        batch = 256
+        for start in range(0, len(todo), batch):
+            chunk = todo[start : start + batch]
+            tags = tagger.tag([p.text for p in chunk], [p.lang for p in chunk])
+            self.store.replace_tags(
+                {p.id: t for p, t in zip(chunk, tags)}, sources=MACHINE_SOURCES, tagger_key=key
+            )
+            if progress:
+                progress("tag", min(start + batch, len(todo)), len(todo))
+        return len(todo)
+
+    def index(self, force: bool = False, progress: Progress | None = None) -> BuildReport:
+        return build_index(self.store, self.settings, force=force, progress=progress)
+
+    # -- whole jobs ------------------------------------------------------------------------
+
+    def run(
+        self, paths: Sequence[str | Path] = (), *, builtin: bool = False, columns: Any = None,
+        force: bool = False, progress: Progress | None = None,
+    ) -> PipelineReport:
+        report = PipelineReport()
+        if builtin:
+            report.files.append(self.ingest_builtin())
+        if paths:
+            report.files.extend(self.ingest_paths(paths, columns=columns, progress=progress))
+        report.segmented = self.segment(progress)
+        report.tagged = self.tag(progress, force=force)
+        report.index = self.index(force=force, progress=progress)
+        return report
+
+
+def _expand(paths: Sequence[str | Path], extensions: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in extensions)
+            out.extend(found or [path])  # an empty directory is reported by the loader
+        else:
+            out.append(path)
+    return out
+
+
+def _link_to_catalog(doc: Document, catalog_id: str) -> Document:
+    """Give a fetched full text the catalog entry's metadata and link."""
+    from dataclasses import replace
+
+    from policyscope.corpus.catalog import load_catalog
+
+    entry = next((e for e in load_catalog() if e.id == catalog_id), None)
+    if entry is None:
+        return replace(doc, catalog_id=catalog_id)
+    return replace(
+        doc, catalog_id=catalog_id, title=entry.title_en, title_zh=entry.title_zh, title_en=entry.title_en,
+        region=entry.region, year=entry.year, date=entry.date, kind=entry.kind,
+        country=getattr(entry, "country", "") or doc.country,
+    )

@@ -1,0 +1,138 @@
+"""Script-based language detection and Traditional -> Simplified Chinese conversion.
+
+Detection is deliberately cheap (a few regex counts, no model) because it runs on every
+passage at build time. It only needs to tell apart the languages the pipeline treats
+differently: Chinese (jieba segmentation, 。！？ sentences), English (spaCy sentencizer,
+stemming), Japanese and Korean (kept, bigram tokens) and everything else.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+Language = Literal["zh", "en", "ja", "ko", "other"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en", "ja", "ko", "other")
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+# The katakana middle dot U+30FB also appears in Chinese transliterated names, so it is not counted.
+_KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9d]+")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]+")
+_WORD = re.compile(r"[^\W\d_]+")
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+# A Han character carries about as much as two or three Latin letters (one syllable, often a
+# whole morpheme), so CJK characters weigh double when mixed text is decided by letter share:
+# "欧盟通过CBAM法规" is Chinese, "the EU calls it 碳边境调节机制 in Chinese documents" is English.
+_CJK_WEIGHT = 2
+
+# Function words that are English and rarely words of the other Latin-script languages in
+# the corpus ("a", "in", "on", "die", "was" are left out because they are French, Spanish
+# or German words too).
+_EN_FUNCTION = frozenset(
+    "the of and to is are for with that this by from be been which its has have were "
+    "shall their these those such into under also it or at as an not will would should "
+    "must may can than other all any each about between through".split()
+)
+_FOREIGN_FUNCTION = frozenset(
+    # French, Spanish, Portuguese, Italian, German, Dutch function words.
+    "de en le la les des du et est une pour dans que qui au aux sur par ces leur "
+    "el los las del y por para con una lo se su sus al como "
+    "os em uma não nos dos das ao "
+    "il di che della delle degli nel gli "
+    "der die das und ist nicht mit für den dem zu von ein eine auf im "
+    "het een en van voor met".split()
+)
+
+
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    """Characters matched by ``pattern`` (which matches runs, so this loops per run, not per char)."""
+    return sum(map(len, pattern.findall(text)))
+
+
+def detect_language(text: str) -> Language:
+    """Return the main language of ``text`` from the scripts its letters are written in.
+
+    Hangul decides Korean and kana decides Japanese (Japanese also uses kanji, so Han alone
+    cannot tell it from Chinese); other Han text is Chinese, Traditional or Simplified.
+    Latin text is English when English function words outnumber French/Spanish/German ones,
+    or, with no function words at all (a title, "Li-ion batteries"), when its letters are
+    plain ASCII. Cyrillic, Arabic etc. and text without letters give ``"other"``.
+
+    Example: ``detect_language("欧盟发布《电池法规》（EU Battery Regulation）")`` -> ``"zh"``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"detect_language expects str, got {type(text).__name__}")
+    if _FULL_WIDTH.search(text):  # "ＥＵ ｔｈｅ" reads as "EU the"
+        text = unicodedata.normalize("NFKC", text)
+    # A URL's letters say nothing about the language of the text around it.
+    text = _URL.sub(" ", text)
+    han = _count(_HAN, text)
+    kana = _count(_KANA, text)
+    hangul = _count(_HANGUL, text)
+    letters = _count(_WORD, text)
+    if letters == 0:
+        return "other"
+    cjk = han + kana + hangul
+    non_cjk = letters - cjk
+    if cjk and cjk * _CJK_WEIGHT >= non_cjk:
+        if hangul and hangul >= kana and hangul * 5 >= cjk:
+            return "ko"
+        if kana and kana * 20 >= cjk:
+            return "ja"
+        if han >= hangul + kana:
+            return "zh"
+        return "ko" if hangul >= kana else "ja"
+    latin = _count(_LATIN, text)
+    if latin * 2 <= non_cjk:
+        return "other"
+    words = _WORD.findall(text.lower())
+    en_hits = sum(1 for w in words if w in _EN_FUNCTION)
+    foreign_hits = sum(1 for w in words if w in _FOREIGN_FUNCTION)
+    if en_hits or foreign_hits:
+        return "en" if en_hits > foreign_hits else "other"
+    ascii_letters = _count(_ASCII_LETTER, text)
+    return "en" if ascii_letters * 20 >= latin * 19 else "other"
+
+
+def _zhconv():
+    import zhconv  # lazy: the conversion tables load on first use
+
+    return zhconv
+
+
+def to_simplified(text: str) -> str:
+    """Convert Traditional Chinese characters to Simplified, leaving everything else alone.
+
+    Uses zhconv's character-level ``zh-hans`` table (not ``zh-cn``, which also rewrites
+    Taiwanese vocabulary such as 軟體 -> 软件 and may change the text's length).
+
+    Example: ``to_simplified("關鍵礦產與電池")`` -> ``"关键矿产与电池"``.
+    """
+    if not _HAN.search(text):
+        return text
+    return _zhconv().convert(text, "zh-hans")
+
+
+def is_traditional(text: str) -> bool:
+    """Whether the Chinese in ``text`` is written in Traditional characters.
+
+    Counts characters that change when converted to Simplified (電 -> 电) against those
+    that change when converted to Traditional (电 -> 電); text without convertible Han
+    characters is not Traditional.
+
+    Example: ``is_traditional("電池供應鏈")`` -> ``True``; ``is_traditional("电池供应链")`` -> ``False``.
+    """
+    han = "".join(_HAN.findall(text))
+    if not han:
+        return False
+    zhconv = _zhconv()
+    to_hans = zhconv.convert(han, "zh-hans")
+    to_hant = zhconv.convert(han, "zh-hant")
+    trad = sum(1 for a, b in zip(han, to_hans, strict=False) if a != b)
+    simp = sum(1 for a, b in zip(han, to_hant, strict=False) if a != b)
+    return trad > simp

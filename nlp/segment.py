@@ -1,0 +1,398 @@
+"""Cut documents into searchable passages: headings -> paragraphs -> sentence windows.
+
+Everything here is a pure function of the document: the same text and blocks always give
+the same passages with the same ids. Offsets point into ``Document.text`` as stored, so
+``doc.text[p.start:p.end] == p.text`` for every passage.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from typing import Any
+
+from policyscope.corpus.records import Block, Document, Passage, content_id
+from policyscope.nlp.language import LANGUAGES, detect_language
+
+__all__ = ["paragraph_blocks", "segment_document", "split_sentences"]
+
+Span = tuple[int, int]
+
+# Blocks that are one passage however long they are: a table row is meaningless when cut.
+_WHOLE_KINDS = frozenset({"table_row", "table_header", "caption"})
+_CJK_LANGS = frozenset({"zh", "ja"})
+
+_CLOSERS = "”’」』）)］]】》〉"
+# Chinese sentence ends; ASCII !? only when followed by space, CJK or the end, so that a
+# URL's "?uri=" does not end a sentence.
+_CJK_SENTENCE_END = re.compile(
+    rf"(?:[。！？；]+|[!?]+(?=[\s\u3000-\u9fff\uff00-\uffef]|$))[{re.escape(_CLOSERS)}]*"
+)
+_CJK_CLAUSE = frozenset("，；：、")
+_ASCII_CLAUSE = frozenset(",;:")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
+_LINE = re.compile(r"[^\n]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_PARAGRAPH_MARK = re.compile(r"\n[^\S\n]*\n")
+
+
+# --- spaCy pipelines, created once and only when a long paragraph needs them -------------
+
+
+@lru_cache(maxsize=1)
+def _english_pipeline() -> Any:
+    import spacy  # lazy: importing spaCy costs seconds
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 10_000_000  # a sentencizer needs no parser memory, so long texts are fine
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def _chinese_pipeline() -> Any:
+    import logging
+
+    import jieba
+    import spacy
+
+    # spaCy's jieba segmenter initialises the global jieba, which logs to stderr at DEBUG
+    # (jieba sets that level when imported, so this must come after the import).
+    logging.getLogger(jieba.__name__).setLevel(logging.WARNING)
+    # Without the jieba segmenter spacy.blank("zh") cuts every character apart.
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+
+
+# --- spans ---------------------------------------------------------------------------------
+
+
+def _trim(text: str, start: int, end: int) -> Span | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _is_word_char(c: str) -> bool:
+    """Characters that must not be separated from a neighbour of the same kind (Latin words, numbers)."""
+    return c.isalnum() and (c.isascii() or "\u00c0" <= c <= "\u024f" or "\u0370" <= c <= "\u04ff")
+
+
+def paragraph_blocks(text: str) -> tuple[Block, ...]:
+    """Derive paragraph blocks from plain text that came without structure.
+
+    Text in Chinese, Japanese or Korean, and text without blank lines, gets one block per
+    non-empty line (each line of the seed paper is a heading, paragraph or table cell).
+    Prose in other languages that separates paragraphs by blank lines gets one block per
+    paragraph, so hard-wrapped lines of an English paragraph stay together.
+
+    Example: ``paragraph_blocks("One.\\nstill one.\\n\\nTwo.")`` -> blocks over
+    ``"One.\\nstill one."`` and ``"Two."``.
+    """
+    blocks: list[Block] = []
+    if _PARAGRAPH_MARK.search(text) and detect_language(text) not in ("zh", "ja", "ko"):
+        pos = 0
+        for sep in _BLANK_LINE.finditer(text):
+            span = _trim(text, pos, sep.start())
+            if span:
+                blocks.append(Block("paragraph", *span))
+            pos = sep.end()
+        span = _trim(text, pos, len(text))
+        if span:
+            blocks.append(Block("paragraph", *span))
+    else:
+        for line in _LINE.finditer(text):
+            span = _trim(text, line.start(), line.end())
+            if span:
+                blocks.append(Block("paragraph", *span))
+    return tuple(blocks)
+
+
+# --- sentences -----------------------------------------------------------------------------
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; available: {', '.join(LANGUAGES)}")
+
+
+def _sentences(text: str, start: int, end: int, lang: str) -> list[Span]:
+    spans: list[Span] = []
+    if lang in _CJK_LANGS:
+        # Chinese is not hard-wrapped inside a paragraph, so every line break ends a sentence.
+        for line in _LINE.finditer(text, start, end):
+            pos = line.start()
+            for m in _CJK_SENTENCE_END.finditer(text, line.start(), line.end()):
+                spans.append((pos, m.end()))
+                pos = m.end()
+            spans.append((pos, line.end()))
+    else:
+        # English lines may be hard-wrapped; only a blank line is a hard boundary.
+        chunks: list[Span] = []
+        pos = start
+        for sep in _BLANK_LINE.finditer(text, start, end):
+            chunks.append((pos, sep.start()))
+            pos = sep.end()
+        chunks.append((pos, end))
+        nlp = _english_pipeline()
+        for cs, ce in chunks:
+            if not text[cs:ce].strip():
+                continue
+            for sent in nlp(text[cs:ce]).sents:
+                spans.append((cs + sent.start_char, cs + sent.end_char))
+    trimmed = (_trim(text, s, e) for s, e in spans)
+    return [span for span in trimmed if span]
+
+
+def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
+    """Return the sentences of ``text`` as ``(start, end)`` offsets, trimmed of whitespace.
+
+    Chinese and Japanese split after 。！？； (keeping closing quotes and brackets, so
+    ``“脱钩”。`` stays whole) and at line breaks; other languages use spaCy's rule-based
+    sentencizer, with blank lines as hard boundaries. Together the spans cover every
+    non-space character of ``text``, in order and without overlap.
+
+    Example: ``split_sentences("一是增长。二是“多元”！", "zh")`` -> ``[(0, 5), (5, 12)]``.
+    """
+    _check_lang(lang)
+    return _sentences(text, 0, len(text), lang)
+
+
+# --- cutting over-long sentences -----------------------------------------------------------
+
+
+def _break_levels(text: str, start: int, end: int, cjk: bool) -> list[Callable[[], list[int]]]:
+    """Candidate cut positions inside ``text[start:end]``, best kind first, each computed lazily."""
+
+    def after_closers(i: int) -> int:
+        while i < end and text[i] in _CLOSERS:
+            i += 1
+        return i
+
+    def clauses() -> list[int]:
+        out = []
+        for i in range(start, end):
+            c = text[i]
+            nxt = text[i + 1] if i + 1 < end else " "
+            if c in _CJK_CLAUSE or (c in _ASCII_CLAUSE and not nxt.isalnum()):
+                out.append(after_closers(i + 1))
+        return sorted(set(out))
+
+    def spaces() -> list[int]:
+        return [i for i in range(start + 1, end) if text[i].isspace() and not text[i - 1].isspace()]
+
+    def tokens() -> list[int]:
+        doc = _chinese_pipeline()(text[start:end])
+        return [start + t.idx for t in doc if t.idx > 0 and not _inside_word(text, start + t.idx)]
+
+    def chars() -> list[int]:
+        return [i for i in range(start + 1, end) if not _inside_word(text, i)]
+
+    levels = [clauses, spaces]
+    if cjk:
+        levels.append(tokens)
+    levels.append(chars)
+    return levels
+
+
+def _inside_word(text: str, i: int) -> bool:
+    return _is_word_char(text[i - 1]) and _is_word_char(text[i])
+
+
+def _cut_long(text: str, start: int, end: int, max_chars: int, cjk: bool) -> list[Span]:
+    """Cut one over-long sentence at clause punctuation, else whitespace, else word boundaries.
+
+    A run with no allowed cut within ``max_chars`` (one very long English word or URL) is
+    kept whole, so that piece may exceed ``max_chars``.
+    """
+    levels = _break_levels(text, start, end, cjk)
+    cache: dict[int, list[int]] = {}
+
+    def positions(k: int) -> list[int]:
+        if k not in cache:
+            cache[k] = levels[k]()
+        return cache[k]
+
+    pieces: list[Span] = []
+    pos = start
+    while True:
+        span = _trim(text, pos, end)
+        if span is None:
+            break
+        pos = span[0]
+        if end - pos <= max_chars:
+            pieces.append(span)
+            break
+        limit = pos + max_chars
+        cut = None
+        # A clause break in the first third would leave a tiny piece; prefer a worse kind of
+        # break near the limit, and fall back to any break only when none is near.
+        for floor in (pos + max_chars // 3, pos):
+            for k in range(len(levels)):
+                cands = positions(k)
+                j = bisect.bisect_right(cands, limit) - 1
+                if j >= 0 and cands[j] > floor:
+                    cut = cands[j]
+                    break
+            if cut is not None:
+                break
+        if cut is None:  # an unsplittable word runs past the limit: keep it whole
+            chars = positions(len(levels) - 1)
+            j = bisect.bisect_right(chars, limit)
+            cut = chars[j] if j < len(chars) else end
+        piece = _trim(text, pos, cut)
+        if piece:
+            pieces.append(piece)
+        pos = cut
+    return pieces
+
+
+# --- windows -------------------------------------------------------------------------------
+
+
+def _length(window: list[Span]) -> int:
+    return window[-1][1] - window[0][0]
+
+
+def _pack(units: list[Span], max_chars: int) -> list[list[Span]]:
+    windows: list[list[Span]] = []
+    for unit in units:
+        if windows and unit[1] - windows[-1][0][0] <= max_chars:
+            windows[-1].append(unit)
+        else:
+            windows.append([unit])
+    return windows
+
+
+def _merge_tiny(windows: list[list[Span]], min_chars: int, max_chars: int) -> list[list[Span]]:
+    """Fold windows shorter than ``min_chars`` into a neighbour when the result still fits."""
+    i = 0
+    while i < len(windows):
+        w = windows[i]
+        if _length(w) >= min_chars or len(windows) == 1:
+            i += 1
+            continue
+        with_prev = w[-1][1] - windows[i - 1][0][0] if i > 0 else None
+        with_next = windows[i + 1][-1][1] - w[0][0] if i + 1 < len(windows) else None
+        fits = [n for n in (with_prev, with_next) if n is not None and n <= max_chars]
+        if fits:
+            if with_prev is not None and with_prev == min(fits):
+                windows[i - 1].extend(w)
+                del windows[i]
+            else:
+                windows[i] = w + windows[i + 1]
+                del windows[i + 1]
+            continue
+        # The previous window is full: borrow its last sentence if that leaves it big enough.
+        prev = windows[i - 1] if i > 0 else None
+        if (
+            prev is not None
+            and len(prev) > 1
+            and w[-1][1] - prev[-1][0] <= max_chars
+            and prev[-2][1] - prev[0][0] >= min_chars
+        ):
+            w.insert(0, prev.pop())
+            continue
+        i += 1
+    return windows
+
+
+def _windows(text: str, start: int, end: int, lang: str, max_chars: int, min_chars: int) -> list[Span]:
+    span = _trim(text, start, end)
+    if span is None:
+        return []
+    start, end = span
+    if end - start <= max_chars:
+        return [span]
+    cjk = lang in _CJK_LANGS
+    units: list[Span] = []
+    for s, e in _sentences(text, start, end, lang if cjk else "en"):
+        if e - s <= max_chars:
+            units.append((s, e))
+        else:
+            units.extend(_cut_long(text, s, e, max_chars, cjk))
+    windows = _merge_tiny(_pack(units, max_chars), min_chars, max_chars)
+    return [(w[0][0], w[-1][1]) for w in windows]
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+def _ordered_blocks(blocks: Iterable[Block]) -> list[Block]:
+    """Blocks in text order with overlaps clipped, so passages never overlap."""
+    out: list[Block] = []
+    cursor = 0
+    for b in sorted(blocks, key=lambda b: (b.start, b.end)):
+        start = max(b.start, cursor)
+        if start >= b.end:
+            continue
+        out.append(b if start == b.start else Block(b.kind, start, b.end, b.level, b.page, b.context, b.meta))
+        cursor = b.end
+    return out
+
+
+def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -> list[Passage]:
+    """Cut ``doc`` into passages of at most ``max_chars`` characters.
+
+    Uses ``doc.blocks`` when present, else :func:`paragraph_blocks`. A heading block becomes
+    a ``"heading"`` passage and updates the heading path (by ``Block.level``) carried on
+    every passage after it, e.g. ``"2 欧美电池供应链战略布局 > 2.1 绘制供应链全景蓝图…"``.
+    Table rows, table headers and captions are one passage each, whatever their length.
+    A paragraph, record or heading within ``max_chars`` is one passage; a longer one is cut
+    into windows of whole sentences (see :func:`split_sentences`), a sentence longer than
+    ``max_chars`` at clause punctuation or whitespace, never inside an English word.
+    Windows shorter than ``min_chars`` are folded into a neighbour of the same block when
+    the result still fits. Passage language is :func:`detect_language` of its text, or of
+    its block (then ``doc.lang``, else the whole text's) when the passage has no letters, like a cell "100%".
+
+    Example: a 900-character Chinese paragraph of ten sentences gives three passages of
+    whole sentences, each up to 400 characters, all with ``kind="paragraph"``.
+    """
+    if max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, got {max_chars}")
+    if min_chars < 0:
+        raise ValueError(f"min_chars must not be negative, got {min_chars}")
+    min_chars = min(min_chars, max_chars)  # so segment_document(doc, max_chars=10) just works
+    text = doc.text
+    blocks = _ordered_blocks(doc.blocks) if doc.blocks else list(paragraph_blocks(text))
+    doc_lang = doc.lang if doc.lang in LANGUAGES else detect_language(text)
+    path: list[tuple[int, str]] = []
+    passages: list[Passage] = []
+    for block in blocks:
+        span = _trim(text, block.start, block.end)
+        if span is None:
+            continue
+        block_text = text[span[0] : span[1]]
+        block_lang = detect_language(block_text) if _LETTER.search(block_text) else doc_lang
+        if block.kind == "heading":
+            level = max(block.level, 1)
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, " ".join(block_text.split())))
+        if block.kind in _WHOLE_KINDS:
+            spans = [span]
+        else:
+            spans = _windows(text, span[0], span[1], block_lang, max_chars, min_chars)
+        heading = " > ".join(title for _, title in path)
+        for s, e in spans:
+            ptext = text[s:e]
+            lang = detect_language(ptext) if _LETTER.search(ptext) else block_lang
+            passages.append(
+                Passage(
+                    id=content_id(doc.id, str(s), str(e), ptext),
+                    doc_id=doc.id,
+                    seq=len(passages),
+                    start=s,
+                    end=e,
+                    text=ptext,
+                    lang=lang,
+                    heading=heading,
+                    page=block.page,
+                    kind=block.kind,
+                    context=block.context,
+                )
+            )
+    return passages

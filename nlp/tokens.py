@@ -1,0 +1,236 @@
+"""One bilingual tokenizer for keyword (BM25) search, used at index time and at query time."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from policyscope.nlp.language import to_simplified
+
+__all__ = ["EN_STOPWORDS", "TOKENIZER_VERSION", "ZH_STOPWORDS", "BilingualTokenizer"]
+
+# Bump when a rule changes what tokens come out, so indexes built before are rejected.
+TOKENIZER_VERSION = 1
+
+Mode = Literal["search", "precise"]
+Stem = Literal["none", "s"]
+_MODES: tuple[str, ...] = ("search", "precise")
+_STEMS: tuple[str, ...] = ("none", "s")
+
+ZH_STOPWORDS = frozenset(
+    "的 了 和 与 及 等 在 是 也 对 将 为 从 以 其 或 并 而 之 于 被 把 这 那 就 都 又 即 着 所 该 "
+    "以及 及其 等等 之一 进行".split()
+)
+EN_STOPWORDS = frozenset(
+    "a an the of and or to in on at by for from with as into onto than then that this these those "
+    "is are was were be been being has have had do does did it its their there they them which who "
+    "whom whose will shall would should can could may might also such so but if about over under "
+    "upon via per".split()
+)
+
+# Lexicon terms must beat the default dictionary's split: with its suggested frequency
+# 碳排放 still loses to 碳 + 排放量 in 我们要减少碳排放量; this weight makes it win.
+_USER_WORD_FREQ = 1000
+
+_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_TOKEN = re.compile(
+    r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    r"|(?P<kana>[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff]+)"
+    r"|(?P<hangul>[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+)"
+    r"|(?P<thousands>(?<![0-9a-z])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]))"
+    r"|(?P<latin>[a-z0-9\u00df-\u00f6\u00f8-\u024f]+(?:[-'.][a-z0-9\u00df-\u00f6\u00f8-\u024f]+)*)"
+    r"|(?P<other>(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[^\W_])+)"
+)
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def _stem_s(word: str) -> str:
+    """Harman's S-stemmer: strip English plural endings only (batteries -> battery).
+
+    Words of three letters or fewer and words ending in -us, -ss or -is (gas, bus, less,
+    analysis) are left alone.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if word.endswith("s") and not word.endswith(("us", "ss", "is")):
+        return word[:-1]
+    return word
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+class BilingualTokenizer:
+    """Tokens for BM25 over Chinese and English text, the same at index and query time.
+
+    Text is NFKC-normalised (full-width ``ＥＵ`` -> ``EU``), converted from Traditional to
+    Simplified Chinese and lower-cased. Then each run of one script is tokenised its own way:
+
+    * Han runs by a private jieba dictionary, in search mode by default, which emits the
+      parts of a long word before the word: 全固态锂电池 -> 固态, 全固态, 锂电, 电池, 锂电池.
+      Terms given to :meth:`add_words` are kept whole: after ``add_words(["碳排放"])``,
+      我们要减少碳排放量 -> 我们, 要, 减少, 排放, 碳排放, 量. jieba's HMM guessing of unknown
+      words is off by default, because it can join the same characters differently in a
+      short query and in a long passage, and then the query no longer matches.
+    * Latin words and numbers by a regex that keeps ``li-ion``, ``2030``, ``3.5`` and
+      ``co2`` whole (``2,000`` -> ``2000``; a number range ``2021-2030`` -> ``2021``, ``2030``),
+      then an optional S-stemmer (``batteries`` -> ``battery``; ``stem="none"`` turns it off).
+    * Kana and Hangul runs as overlapping character bigrams (the run itself when it is one
+      character), since neither has a segmenter here.
+    * Other letters (Cyrillic, Greek, Arabic ...) as whole words.
+
+    Punctuation and whitespace are dropped, and so are small Chinese and English stopword
+    lists (的 了 和 与 ..., the of and to a in ...). Output is deterministic.
+
+    Example: ``BilingualTokenizer().tokenize("英国发布首个关键矿产战略 (UK Critical Minerals Strategy)")``
+    -> ``["英国", "发布", "首个", "关键", "矿产", "战略", "uk", "critical", "mineral", "strategy"]``.
+    """
+
+    def __init__(
+        self,
+        *,
+        mode: Mode = "search",
+        hmm: bool = False,
+        stem: Stem = "s",
+        user_words: Iterable[str] = (),
+    ) -> None:
+        if mode not in _MODES:
+            raise ValueError(f"unknown tokenizer mode {mode!r}; available: {', '.join(_MODES)}")
+        if stem not in _STEMS:
+            raise ValueError(f"unknown stemmer {stem!r}; available: {', '.join(_STEMS)}")
+        self.mode: Mode = mode
+        self.hmm = bool(hmm)
+        self.stem: Stem = stem
+        self._jieba: Any = None
+        self._user_words: dict[str, None] = {}  # ordered set: the order words were added in
+        self.add_words(user_words)
+
+    # --- jieba ------------------------------------------------------------------------
+
+    def _dictionary(self) -> Any:
+        if self._jieba is None:
+            import jieba  # lazy: only Chinese text needs the dictionary (about a second to load)
+
+            # jieba logs "Building prefix dict ..." at DEBUG on its own stderr handler.
+            logging.getLogger("jieba").setLevel(logging.WARNING)
+            dictionary = jieba.Tokenizer()
+            dictionary.initialize()
+            for word in self._user_words:
+                self._add_to_dictionary(dictionary, word)
+            self._jieba = dictionary
+        return self._jieba
+
+    @staticmethod
+    def _add_to_dictionary(dictionary: Any, word: str) -> None:
+        freq = max(dictionary.FREQ.get(word) or 0, _USER_WORD_FREQ)
+        dictionary.add_word(word, freq=freq)
+
+    def add_words(self, words: Iterable[str]) -> int:
+        """Add lexicon terms to this tokenizer's jieba dictionary so they come out whole.
+
+        Words are normalised like text (NFKC, Simplified, lower case). Only words written
+        entirely in Han characters matter to jieba; others are skipped. Returns how many
+        new words were added.
+
+        Example: ``tok.add_words(["碳排放", "關鍵礦產", "carbon tax"])`` -> ``2``.
+        """
+        if isinstance(words, str):
+            raise TypeError("add_words expects an iterable of words, not one string")
+        added = 0
+        for raw in words:
+            word = to_simplified(unicodedata.normalize("NFKC", str(raw))).strip().lower()
+            if not _HAN_WORD.fullmatch(word) or word in self._user_words:
+                continue
+            self._user_words[word] = None
+            if self._jieba is not None:
+                self._add_to_dictionary(self._jieba, word)
+            added += 1
+        return added
+
+    # --- tokens -----------------------------------------------------------------------
+
+    def _han(self, run: str) -> list[str]:
+        dictionary = self._dictionary()
+        if self.mode == "search":
+            words = dictionary.cut_for_search(run, HMM=self.hmm)
+        else:
+            words = dictionary.cut(run, HMM=self.hmm)
+        return [w for w in words if w not in ZH_STOPWORDS and not w.isspace()]
+
+    def _latin(self, word: str) -> list[str]:
+        if word.endswith("'s"):
+            word = word[:-2]
+        if word in EN_STOPWORDS or not word:
+            return []
+        if "-" in word and word.replace("-", "").isdigit():
+            return [part for part in word.split("-") if part]
+        if self.stem == "s":
+            word = _stem_s(word)
+        return [word]
+
+    def tokenize(self, text: str) -> list[str]:
+        """Return the tokens of ``text`` in reading order.
+
+        Example: ``tokenize("Li-ion batteries")`` -> ``["li-ion", "battery"]``;
+        ``tokenize("電池")`` -> ``["电池"]``; ``tokenize("ＥＵ")`` -> ``["eu"]``.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"tokenize expects str, got {type(text).__name__}")
+        text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+        text = to_simplified(text).lower()
+        tokens: list[str] = []
+        for m in _TOKEN.finditer(text):
+            kind = m.lastgroup
+            value = m.group()
+            if kind == "han":
+                tokens.extend(self._han(value))
+            elif kind == "latin":
+                tokens.extend(self._latin(value))
+            elif kind == "thousands":
+                tokens.append(value.replace(",", ""))
+            elif kind in ("kana", "hangul"):
+                tokens.extend(_bigrams(value))
+            else:
+                tokens.append(value)
+        return tokens
+
+    def tokenize_many(self, texts: Iterable[str]) -> list[list[str]]:
+        """Tokenize each text; see :meth:`tokenize`."""
+        return [self.tokenize(t) for t in texts]
+
+    def __call__(self, text: str) -> list[str]:
+        return self.tokenize(text)
+
+    # --- manifest -----------------------------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        """JSON-able description recorded in an index manifest; a query tokenizer must match it."""
+        import jieba
+
+        stopwords = "\n".join(sorted(ZH_STOPWORDS | EN_STOPWORDS))
+        user_words = "\n".join(sorted(self._user_words))
+        return {
+            "name": "bilingual",
+            "version": TOKENIZER_VERSION,
+            "mode": self.mode,
+            "hmm": self.hmm,
+            "normalization": "NFKC+zh-hans",
+            "lowercase": True,
+            "stem": self.stem,
+            "kana_hangul": "bigram",
+            "stopwords_hash": hashlib.sha256(stopwords.encode("utf-8")).hexdigest()[:16],
+            "user_words": len(self._user_words),
+            "user_words_hash": hashlib.sha256(user_words.encode("utf-8")).hexdigest()[:16],
+            "jieba_version": getattr(jieba, "__version__", "unknown"),
+        }

@@ -1,0 +1,163 @@
+"""The built-in corpus: the seed paper (cleaned, with tables as rows) and the catalog records."""
+
+from __future__ import annotations
+
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from policyscope.corpus.builtin import SEED_ID, builtin_documents, parse_paper, seed_document
+from policyscope.corpus.catalog import load_catalog
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return seed_document()
+
+
+def _rows(doc, table: int):
+    return [b for b in doc.blocks if b.kind == "table_row" and b.meta["table"] == table]
+
+
+def _span(doc, b) -> str:
+    return doc.text[b.start : b.end]
+
+
+def test_packaged_paper_is_byte_identical_to_the_seed():
+    seed = SHARED / "seed" / "battery-supply-chain-paper.txt"
+    if not seed.exists():
+        pytest.skip(f"{seed} not present")
+    packaged = resources.files("policyscope.corpus").joinpath("data", "battery-supply-chain-paper.txt")
+    assert packaged.read_bytes() == seed.read_bytes()
+
+
+def test_word_bookmarks_are_removed(doc):
+    assert "[bookmark" not in doc.text
+    assert "OLE_LINK" not in doc.text
+    assert "\t" not in doc.text
+
+
+def test_document_fields(doc):
+    assert doc.id == SEED_ID == "seed-battery-supply-chain"
+    assert doc.title_zh and doc.title == doc.title_zh
+    assert doc.title_en == "Global battery supply-chain competition and China's response"
+    assert (doc.region, doc.country, doc.year) == ("CN", "China", 2022)
+    assert (doc.kind, doc.lang, doc.status) == ("research paper", "zh", "full")
+    assert doc.source == "builtin:battery-supply-chain-paper.txt"
+
+
+def test_seed_document_is_stable(doc):
+    again = seed_document()
+    assert again.text == doc.text and again.blocks == doc.blocks
+
+
+def test_blocks_are_ordered_and_do_not_overlap(doc):
+    ends = 0
+    for b in doc.blocks:
+        assert b.start >= ends and b.end > b.start
+        span = _span(doc, b)
+        assert span == span.strip() and "\n" not in span
+        ends = b.end
+
+
+def test_table1_has_20_rows_linked_to_catalog_entries(doc):
+    rows = _rows(doc, 1)
+    assert len(rows) == 20
+    ids = {e.id for e in load_catalog() if e.list == "strategy"}
+    linked = [b.meta["catalog_id"] for b in rows]
+    assert set(linked) == ids
+    assert [b.meta["row"] for b in rows] == list(range(1, 21))
+
+
+def test_table1_region_cells_are_filled_down(doc):
+    regions = Counter(_span(doc, b).split(" | ")[0] for b in _rows(doc, 1))
+    assert regions == {"美国": 7, "欧盟": 4, "日本": 4, "韩国": 3, "英国": 2}
+    codes = Counter(b.meta["region"] for b in _rows(doc, 1))
+    assert codes == {"US": 7, "EU": 4, "JP": 4, "KR": 3, "UK": 2}
+
+
+def test_table1_row_matches_catalog_titles_and_key_points(doc):
+    by_id = {e.id: e for e in load_catalog()}
+    for b in _rows(doc, 1):
+        _region, title, key_point = _span(doc, b).split(" | ")
+        entry = by_id[b.meta["catalog_id"]]
+        assert (title, key_point) == (entry.title_zh, entry.key_point_zh)
+
+
+def test_us_blueprint_row_text(doc):
+    first = _rows(doc, 1)[0]
+    assert _span(doc, first) == (
+        "美国 | 国家锂电池蓝图2021-2030 | 确保电池原材料供应安全，打造具有国际领先优势的美国本土锂电池供应链"
+    )
+    assert first.meta["catalog_id"] == "us-li-blueprint-2021"
+    assert first.context == "表1 主要国家/地区电池战略政策布局 | 国家/地区 | 政策名称 | 战略要点"
+
+
+def test_table_headers_are_single_lines(doc):
+    headers = [_span(doc, b) for b in doc.blocks if b.kind == "table_header"]
+    assert headers == ["国家/地区 | 政策名称 | 战略要点", "国家/地区 | 关键矿产 | 主要用途 | 对外依存度"]
+
+
+def test_table2_rows_per_list(doc):
+    rows = _rows(doc, 2)
+    by_list = Counter(b.meta["catalog_id"] for b in rows)
+    assert by_list == {
+        "us-usgs-critical-minerals-2022": 15,
+        "eu-crm-resilience-2020": 13,
+        "cn-mineral-plan-2016": 1,
+    }
+    assert "欧盟：关键原材料弹性：绘制更高安全性和可持续性路线② | 锂 | 电池 | 100%" in [
+        _span(doc, b) for b in rows
+    ]
+    assert rows[0].context.startswith("表2 美、欧、中电池产业相关的关键矿产监测目录 | 国家/地区")
+
+
+def test_every_row_span_starts_with_its_region(doc):
+    prefixes = {"US": "美国", "EU": "欧盟", "JP": "日本", "KR": "韩国", "UK": "英国", "CN": "中国"}
+    rows = [b for b in doc.blocks if b.kind == "table_row"]
+    assert len(rows) == 49
+    for b in rows:
+        assert _span(doc, b).startswith(prefixes[b.meta["region"]])
+        assert b.meta["cells"][0]
+
+
+def test_headings_with_levels(doc):
+    headings = {_span(doc, b): b.level for b in doc.blocks if b.kind == "heading"}
+    assert headings["2.1绘制供应链全景蓝图，纳入国家安全战略内涵"] == 2
+    assert headings["1 国际电池供应链发展态势"] == 1
+    assert headings["3.2 电池技术存在被颠覆可能性"] == 2
+    assert headings["4 新阶段我国电池产业链供应链强化路径"] == 1
+    assert Counter(headings.values()) == {1: 4, 2: 13}
+
+
+def test_captions_and_paragraphs(doc):
+    captions = [_span(doc, b) for b in doc.blocks if b.kind == "caption"]
+    assert captions[0] == "表1 主要国家/地区电池战略政策布局"
+    assert "Table 1 Battery strategy and policy layout in major countries/regions" in captions
+    assert "图1 全固态锂电池技术专利主要专利权人Top 20" in captions
+    assert len(captions) == 6
+    paragraphs = [b for b in doc.blocks if b.kind == "paragraph"]
+    assert _span(doc, paragraphs[0]).startswith("Abstract: Under the constraint")
+    assert _span(doc, paragraphs[1]).startswith("当前，碳中和时代")
+    note = next(b for b in paragraphs if _span(doc, b).startswith("注：①"))
+    assert note.meta["table_note"] == 2
+
+
+def test_parse_paper_fills_blank_cells_and_skips_bookmark_only_cells():
+    raw = "表9 示例\n\t国家/地区\n\t名称\n\n\t美国\n\t甲\n\n\t[bookmark: OLE_LINK1]\n\t乙\n\n注：完\n"
+    text, blocks = parse_paper(raw)
+    assert text == "表9 示例\n国家/地区 | 名称\n美国 | 甲\n美国 | 乙\n\n注：完"
+    rows = [b for b in blocks if b.kind == "table_row"]
+    assert [b.meta["table"] for b in rows] == [9, 9] and [b.meta["catalog_id"] for b in rows] == ["", ""]
+
+
+def test_builtin_documents_are_seed_plus_catalog():
+    docs = builtin_documents()
+    assert len(docs) == 25
+    assert docs[0].id == SEED_ID
+    assert len({d.id for d in docs}) == 25
+    assert all(d.status == "catalog" for d in docs[1:])
