@@ -29,7 +29,6 @@ from pathlib import Path
 
 import bm25s
 import jieba
-
 from policyscope.nlp.translate import QueryTranslator
 
 DEV = Path("/work/shared/eval/search_dev.jsonl")
@@ -48,7 +47,9 @@ def sentences(text: str) -> list[str]:
 
 
 def tokenize(text: str) -> list[str]:
-    return [t for t in (tok.strip().lower() for tok in jieba.lcut_for_search(text)) if t and _WORDLIKE.search(t)]
+    return [
+        t for t in (tok.strip().lower() for tok in jieba.lcut_for_search(text)) if t and _WORDLIKE.search(t)
+    ]
 
 
 def is_relevant(passage: str, alternatives: list) -> bool:
@@ -121,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    top: {passages[tr_rank[0]][:80]}")
 
     names = ["R@1", "R@5", "R@10", "MRR@10", "nDCG@10"]
-    print(f"\n{len(passages)} sentences, {len(queries)} queries; translator load {load_s:.1f} s, "
-          f"{1000 * expand_s / max(len(queries), 1):.1f} ms/query\n")
+    print(
+        f"\n{len(passages)} sentences, {len(queries)} queries; translator load {load_s:.1f} s, "
+        f"{1000 * expand_s / max(len(queries), 1):.1f} ms/query\n"
+    )
     print(f"{'run':<12}{'lang':<6}{'n':>4}  " + "".join(f"{n:>9}" for n in names))
     for run, rows in runs.items():
         for lang in ("all", "en", "zh"):

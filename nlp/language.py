@@ -25,27 +25,30 @@ _WORD = re.compile(r"[^\W\d_]+")
 _FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
-# A Han character carries about as much as two or three Latin letters (one syllable, often a
-# whole morpheme), so CJK characters weigh double when mixed text is decided by letter share:
-# "欧盟通过CBAM法规" is Chinese, "the EU calls it 碳边境调节机制 in Chinese documents" is English.
-_CJK_WEIGHT = 2
+# One Han character is about one morpheme, as much as three or four Latin letters, so CJK
+# characters weigh triple when mixed text is decided by letter share:
+# "欧盟发布《电池法规》（EU Battery Regulation）" is Chinese, while
+# "the EU calls it 碳边境调节机制 in Chinese documents" is English.
+_CJK_WEIGHT = 3
 
 # Function words that are English and rarely words of the other Latin-script languages in
 # the corpus ("a", "in", "on", "die", "was" are left out because they are French, Spanish
 # or German words too).
 _EN_FUNCTION = frozenset(
-    "the of and to is are for with that this by from be been which its has have were "
-    "shall their these those such into under also it or at as an not will would should "
-    "must may can than other all any each about between through".split()
+    str.split(
+        "the of and to is are for with that this by from be been which its has have were shall their "
+        "these those such into under also it or at as an not will would should must may can than "
+        "other all any each about between through"
+    )
 )
+# French, Spanish, Portuguese, Italian, German, Dutch function words.
 _FOREIGN_FUNCTION = frozenset(
-    # French, Spanish, Portuguese, Italian, German, Dutch function words.
-    "de en le la les des du et est une pour dans que qui au aux sur par ces leur "
-    "el los las del y por para con una lo se su sus al como "
-    "os em uma não nos dos das ao "
-    "il di che della delle degli nel gli "
-    "der die das und ist nicht mit für den dem zu von ein eine auf im "
-    "het een en van voor met".split()
+    str.split(
+        "de en le la les des du et est une pour dans que qui au aux sur par ces leur el los las del "
+        "y por para con una lo se su sus al como os em uma não nos dos das ao il di che della delle "
+        "degli nel gli der die das und ist nicht mit für den dem zu von ein eine auf im het een en "
+        "van voor met"
+    )
 )
 
 
@@ -69,14 +72,19 @@ def detect_language(text: str) -> Language:
         raise TypeError(f"detect_language expects str, got {type(text).__name__}")
     if _FULL_WIDTH.search(text):  # "ＥＵ ｔｈｅ" reads as "EU the"
         text = unicodedata.normalize("NFKC", text)
-    # A URL's letters say nothing about the language of the text around it.
-    text = _URL.sub(" ", text)
-    han = _count(_HAN, text)
-    kana = _count(_KANA, text)
-    hangul = _count(_HANGUL, text)
-    letters = _count(_WORD, text)
+    if "://" in text or "www." in text:
+        # A URL's letters say nothing about the language of the text around it.
+        text = _URL.sub(" ", text)
+    words = _WORD.findall(text)
+    letters = sum(map(len, words))
     if letters == 0:
         return "other"
+    if text.isascii():  # the common English case needs no script counts
+        han = kana = hangul = 0
+        latin = ascii_letters = letters
+    else:
+        han, kana, hangul = _count(_HAN, text), _count(_KANA, text), _count(_HANGUL, text)
+        latin = ascii_letters = -1  # counted below only if needed
     cjk = han + kana + hangul
     non_cjk = letters - cjk
     if cjk and cjk * _CJK_WEIGHT >= non_cjk:
@@ -87,15 +95,17 @@ def detect_language(text: str) -> Language:
         if han >= hangul + kana:
             return "zh"
         return "ko" if hangul >= kana else "ja"
-    latin = _count(_LATIN, text)
+    if latin < 0:
+        latin = _count(_LATIN, text)
     if latin * 2 <= non_cjk:
         return "other"
-    words = _WORD.findall(text.lower())
-    en_hits = sum(1 for w in words if w in _EN_FUNCTION)
-    foreign_hits = sum(1 for w in words if w in _FOREIGN_FUNCTION)
+    lowered = [w.lower() for w in words]
+    en_hits = sum(1 for w in lowered if w in _EN_FUNCTION)
+    foreign_hits = sum(1 for w in lowered if w in _FOREIGN_FUNCTION)
     if en_hits or foreign_hits:
         return "en" if en_hits > foreign_hits else "other"
-    ascii_letters = _count(_ASCII_LETTER, text)
+    if ascii_letters < 0:
+        ascii_letters = _count(_ASCII_LETTER, text)
     return "en" if ascii_letters * 20 >= latin * 19 else "other"
 
 

@@ -379,7 +379,10 @@ def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -
         heading = " > ".join(title for _, title in path)
         for s, e in spans:
             ptext = text[s:e]
-            lang = detect_language(ptext) if _LETTER.search(ptext) else block_lang
+            if (s, e) == span or not _LETTER.search(ptext):
+                lang = block_lang
+            else:
+                lang = detect_language(ptext)
             passages.append(
                 Passage(
                     id=content_id(doc.id, str(s), str(e), ptext),

@@ -22,14 +22,18 @@ _MODES: tuple[str, ...] = ("search", "precise")
 _STEMS: tuple[str, ...] = ("none", "s")
 
 ZH_STOPWORDS = frozenset(
-    "的 了 和 与 及 等 在 是 也 对 将 为 从 以 其 或 并 而 之 于 被 把 这 那 就 都 又 即 着 所 该 "
-    "以及 及其 等等 之一 进行".split()
+    str.split(
+        "的 了 和 与 及 等 在 是 也 对 将 为 从 以 其 或 并 而 之 于 被 把 这 那 就 都 又 即 着 所 "
+        "该 以及 及其 等等 之一 进行"
+    )
 )
 EN_STOPWORDS = frozenset(
-    "a an the of and or to in on at by for from with as into onto than then that this these those "
-    "is are was were be been being has have had do does did it its their there they them which who "
-    "whom whose will shall would should can could may might also such so but if about over under "
-    "upon via per".split()
+    str.split(
+        "a an the of and or to in on at by for from with as into onto than then that this these "
+        "those is are was were be been being has have had do does did it its their there they them "
+        "which who whom whose will shall would should can could may might also such so but if about "
+        "over under upon via per"
+    )
 )
 
 # Lexicon terms must beat the default dictionary's split: with its suggested frequency
@@ -169,8 +173,7 @@ class BilingualTokenizer:
         return [w for w in words if w not in ZH_STOPWORDS and not w.isspace()]
 
     def _latin(self, word: str) -> list[str]:
-        if word.endswith("'s"):
-            word = word[:-2]
+        word = word.removesuffix("'s")
         if word in EN_STOPWORDS or not word:
             return []
         if "-" in word and word.replace("-", "").isdigit():

@@ -48,29 +48,71 @@ _MAX_PHRASE = 8
 
 EN_STOPWORDS = frozenset(
     """a an the of and or but nor in on at to for from by with without into onto over under about as
-    is are was were be been being am do does did done have has had having it its it's this that these those
-    their they them he she his her we our us you your i me my mine which who whom whose what when where
-    why how than then there here so such very can could should would will shall may might must also just
-    not no yes all any each both either neither some most more less other own same too only via per
-    between among within across against along amid upon while whether if s etc e g i e vs want wants
-    wanted make makes made get gets got use used using one's""".split()
+    is are was were be been being am do does did done have has had having it its it's this that
+    these those their they them he she his her we our us you your i me my mine which who whom whose
+    what when where why how than then there here so such very can could should would will shall may
+    might must also just not no yes all any each both either neither some most more less other own
+    same too only via per between among within across against along amid upon while whether if s
+    etc e g i e vs want wants wanted make makes made get gets got use used using one's""".split()  # noqa: SIM905 - a word list reads better as text
 )
 
 ZH_STOPWORDS = frozenset(
-    """的 了 和 与 及 以及 或 或者 在 是 对 对于 等 将 把 被 由 从 向 于 为 以 之 其 其中 这 那 这些 那些 该 并 并且
-    而 而且 也 都 就 还 又 则 即 及其 有关 关于 通过 一个 一些 我们 他们 它们 中 上 下 里 所 着 过 吗 呢 吧 啊""".split()
+    """的 了 和 与 及 以及 或 或者 在 是 对 对于 等 将 把 被 由 从 向 于 为 以 之 其 其中 这 那 这些 那些 该 并 并且 而 而且 也 都 就 还 又 则 即 及其 有关
+    关于 通过 一个 一些 我们 他们 它们 中 上 下 里 所 着 过 吗 呢 吧 啊""".split()  # noqa: SIM905
 )
 
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40,
-    "fifty": 50, "hundred": 100,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
 }
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _EN_NUMERALS = {v: k for k, v in _WORD_NUMBERS.items() if v <= 20}
-_ZH_NUMERALS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十",
-                20: "二十", 30: "三十", 50: "五十", 100: "百"}
+_ZH_NUMERALS = {
+    1: "一",
+    2: "两",
+    3: "三",
+    4: "四",
+    5: "五",
+    6: "六",
+    7: "七",
+    8: "八",
+    9: "九",
+    10: "十",
+    20: "二十",
+    30: "三十",
+    50: "五十",
+    100: "百",
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -136,14 +178,82 @@ class Expansion:
 # --------------------------------------------------------------------------------------------------
 
 _IRREGULAR = {
-    "analyses": "analysis", "crises": "crisis", "criteria": "criterion", "phenomena": "phenomenon",
-    "women": "woman", "men": "man", "children": "child", "aluminium": "aluminum", "sulphur": "sulfur",
-    "programme": "program", "programmes": "program", "defence": "defense", "licence": "license",
-    "modelling": "modeling", "labelling": "labeling", "fuelled": "fueled", "travelling": "traveling",
-    "cancelled": "canceled", "tonnes": "ton", "tonne": "ton", "tons": "ton", "gases": "gas",
-    "metres": "meter", "centres": "center", "lithium": "lithium", "series": "series", "species": "species",
-    "news": "news", "status": "status", "process": "process", "us": "us", "gas": "gas", "ev": "ev",
-    "evs": "ev", "ores": "ore", "policies": "policy", "economies": "economy", "bodies": "body",
+    "analyses": "analysis",
+    "crises": "crisis",
+    "criteria": "criterion",
+    "phenomena": "phenomenon",
+    "women": "woman",
+    "men": "man",
+    "children": "child",
+    "aluminium": "aluminum",
+    "sulphur": "sulfur",
+    "programme": "program",
+    "programmes": "program",
+    "defence": "defense",
+    "licence": "license",
+    "modelling": "modeling",
+    "labelling": "labeling",
+    "fuelled": "fueled",
+    "travelling": "traveling",
+    "cancelled": "canceled",
+    "tonnes": "ton",
+    "tonne": "ton",
+    "tons": "ton",
+    "gases": "gas",
+    "metres": "meter",
+    "centres": "center",
+    "lithium": "lithium",
+    "series": "series",
+    "species": "species",
+    "news": "news",
+    "status": "status",
+    "process": "process",
+    "us": "us",
+    "gas": "gas",
+    "ev": "ev",
+    "evs": "ev",
+    "ores": "ore",
+    "policies": "policy",
+    "economies": "economy",
+    "bodies": "body",
+}
+_IRREGULAR_VERBS = {
+    "rose": "rise",
+    "risen": "rise",
+    "grew": "grow",
+    "grown": "grow",
+    "fell": "fall",
+    "fallen": "fall",
+    "led": "lead",
+    "held": "hold",
+    "built": "build",
+    "made": "make",
+    "took": "take",
+    "taken": "take",
+    "began": "begin",
+    "begun": "begin",
+    "sold": "sell",
+    "bought": "buy",
+    "spent": "spend",
+    "sought": "seek",
+    "brought": "bring",
+    "fought": "fight",
+    "gave": "give",
+    "given": "give",
+    "became": "become",
+    "chose": "choose",
+    "chosen": "choose",
+    "drew": "draw",
+    "drawn": "draw",
+    "struck": "strike",
+    "met": "meet",
+    "lost": "lose",
+    "paid": "pay",
+    "sent": "send",
+    "kept": "keep",
+    "meant": "mean",
+    "saw": "see",
+    "seen": "see",
 }
 _NO_S_STRIP = ("ss", "us", "is", "ys", "ics")
 _BRITISH_ISE = re.compile(r"is(e|ed|ing)$")
@@ -213,30 +323,86 @@ def detect_lang(text: str) -> Lang:
 # --------------------------------------------------------------------------------------------------
 
 _EN_SCALE = {
-    "thousand": Decimal(10) ** 3, "k": Decimal(10) ** 3, "million": Decimal(10) ** 6, "mn": Decimal(10) ** 6,
-    "m": Decimal(10) ** 6, "billion": Decimal(10) ** 9, "bn": Decimal(10) ** 9, "b": Decimal(10) ** 9,
-    "trillion": Decimal(10) ** 12, "tn": Decimal(10) ** 12,
+    "thousand": Decimal(10) ** 3,
+    "k": Decimal(10) ** 3,
+    "million": Decimal(10) ** 6,
+    "mn": Decimal(10) ** 6,
+    "m": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9,
+    "bn": Decimal(10) ** 9,
+    "b": Decimal(10) ** 9,
+    "trillion": Decimal(10) ** 12,
+    "tn": Decimal(10) ** 12,
 }
-_ZH_SCALE = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4, "千": Decimal(10) ** 3}
+_ZH_SCALE = {
+    "万亿": Decimal(10) ** 12,
+    "亿": Decimal(10) ** 8,
+    "万": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,
+}
 
 # English currency word/sign -> (Chinese unit, English plural word)
 _CURRENCIES = {
-    "won": ("韩元", "won"), "krw": ("韩元", "won"), "₩": ("韩元", "won"),
-    "yen": ("日元", "yen"), "jpy": ("日元", "yen"), "¥": ("日元", "yen"),
-    "dollar": ("美元", "dollars"), "dollars": ("美元", "dollars"), "usd": ("美元", "dollars"),
-    "$": ("美元", "dollars"), "us$": ("美元", "dollars"),
-    "euro": ("欧元", "euros"), "euros": ("欧元", "euros"), "eur": ("欧元", "euros"), "€": ("欧元", "euros"),
-    "pound": ("英镑", "pounds"), "pounds": ("英镑", "pounds"), "gbp": ("英镑", "pounds"), "£": ("英镑", "pounds"),
-    "yuan": ("元", "yuan"), "rmb": ("元", "yuan"), "renminbi": ("元", "yuan"), "cny": ("元", "yuan"),
+    "won": ("韩元", "won"),
+    "krw": ("韩元", "won"),
+    "₩": ("韩元", "won"),
+    "yen": ("日元", "yen"),
+    "jpy": ("日元", "yen"),
+    "¥": ("日元", "yen"),
+    "dollar": ("美元", "dollars"),
+    "dollars": ("美元", "dollars"),
+    "usd": ("美元", "dollars"),
+    "$": ("美元", "dollars"),
+    "us$": ("美元", "dollars"),
+    "euro": ("欧元", "euros"),
+    "euros": ("欧元", "euros"),
+    "eur": ("欧元", "euros"),
+    "€": ("欧元", "euros"),
+    "pound": ("英镑", "pounds"),
+    "pounds": ("英镑", "pounds"),
+    "gbp": ("英镑", "pounds"),
+    "£": ("英镑", "pounds"),
+    "yuan": ("元", "yuan"),
+    "rmb": ("元", "yuan"),
+    "renminbi": ("元", "yuan"),
+    "cny": ("元", "yuan"),
 }
-_ZH_CURRENCIES = {"韩元": "won", "日元": "yen", "美元": "dollars", "欧元": "euros", "英镑": "pounds",
-                  "人民币": "yuan", "元": "yuan"}
+_ZH_CURRENCIES = {
+    "韩元": "won",
+    "日元": "yen",
+    "美元": "dollars",
+    "欧元": "euros",
+    "英镑": "pounds",
+    "人民币": "yuan",
+    "元": "yuan",
+}
 _ENERGY_UNITS = {"gwh": "GWh", "twh": "TWh", "mwh": "MWh", "kwh": "kWh", "gw": "GW", "mw": "MW", "kw": "kW"}
-_EN_APPROX = {"nearly": "近", "almost": "近", "about": "约", "around": "约", "approximately": "约",
-              "roughly": "约", "some": "约", "over": "超过", "more than": "超过", "at least": "至少",
-              "up to": "最多", "by": "到"}
-_ZH_APPROX = {"近": "nearly", "将近": "nearly", "约": "about", "大约": "about", "超过": "over", "逾": "over",
-              "超": "over", "至少": "at least", "最多": "up to", "到": "by"}
+_EN_APPROX = {
+    "nearly": "近",
+    "almost": "近",
+    "about": "约",
+    "around": "约",
+    "approximately": "约",
+    "roughly": "约",
+    "some": "约",
+    "over": "超过",
+    "more than": "超过",
+    "at least": "至少",
+    "up to": "最多",
+    "by": "到",
+}
+_ZH_APPROX = {
+    "近": "nearly",
+    "将近": "nearly",
+    "约": "about",
+    "大约": "about",
+    "超过": "over",
+    "逾": "over",
+    "超": "over",
+    "至少": "at least",
+    "最多": "up to",
+    "到": "by",
+}
 
 _EN_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
 _EN_RANGE_RE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|—|to|until|through)\s*((?:19|20)\d{2})\b")
@@ -472,7 +638,7 @@ _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _SKIP_GLOSS = re.compile(
     r"^(?:CL:|variant of|old variant|also written|see |see also|surname |abbr\. for|used in|"
     r"erhua variant|Japanese variant|taiwan pr\.|pr\. |\(old\)|\(archaic\)|\(literary\)|\(dialect\))",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -499,8 +665,9 @@ class _Cedict:
 
     def __init__(self, path: Path, freq: dict[str, int]):
         self.definitions: dict[str, list[str]] = {}
-        exact: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
-        first: dict[str, list[tuple[str, int, int]]] = {}
+        # key -> [(headword, sense position, number of senses, penalty)]
+        exact: dict[tuple[str, ...], list[tuple[str, int, int, float]]] = {}
+        first: dict[str, list[tuple[str, int, int, float]]] = {}
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 if line.startswith("#"):
@@ -513,19 +680,27 @@ class _Cedict:
                     continue
                 glosses = m.group(4).split("/")
                 self.definitions.setdefault(simp, []).extend(glosses)
+                # Capitalised pinyin marks a proper noun (太上皇 "Retired Emperor"): such an entry may
+                # answer a query word only when its whole gloss is that word (日本 "Japan").
+                proper = m.group(3)[:1].isupper()
                 n = len(glosses)
                 for pos, gloss in enumerate(glosses):
                     g = clean_gloss(gloss)
                     if not g:
                         continue
-                    for part in _GLOSS_SPLIT.split(g):
+                    # A sense that needed a note to be true ("planned (economy)") or that is a later
+                    # part of a list ("Kyoto, Japan") is a weaker match.
+                    noted = 0.7 if "(" in gloss else 0.0
+                    for k, part in enumerate(_GLOSS_SPLIT.split(g)):
+                        if proper and k > 0:
+                            break
                         # CC-CEDICT glosses are plain ASCII: skip normalize_en (3 s of the load time).
                         keys = tuple(fold_word(t) for t in _LATIN_TOKEN.findall(part.lower()))
                         if not keys or len(keys) > 4:
                             continue
-                        exact.setdefault(keys, []).append((simp, pos, n))
-                        if len(keys) <= 3:
-                            first.setdefault(keys[0], []).append((simp, pos, n))
+                        exact.setdefault(keys, []).append((simp, pos, n, noted + 0.3 * min(k, 2)))
+                        if len(keys) == 2 and k == 0 and not proper:
+                            first.setdefault(keys[0], []).append((simp, pos, n, noted))
         self._exact = exact
         self._first = first
         self._freq = freq
@@ -538,17 +713,32 @@ class _Cedict:
         length_penalty = {1: 0.8, 2: 0.0, 3: 0.1, 4: 0.3}.get(len(simp), 0.8)
         return base - 0.6 * pos / max(n, 1) - 0.25 * pos + 0.25 * math.log1p(freq) - length_penalty
 
+    def _rank(
+        self, hits: Iterable[tuple[str, int, int, float]], base: float, scored: dict[str, float]
+    ) -> None:
+        for simp, pos, n, penalty in hits:
+            s = self._score(simp, pos, n, base) - penalty
+            if s > scored.get(simp, -1e9):
+                scored[simp] = s
+
     def english_to_zh(self, keys: tuple[str, ...], limit: int = MAX_CEDICT_TARGETS) -> list[str]:
-        """Chinese headwords for folded English keys, best first (at most ``limit``)."""
+        """Chinese headwords for folded English keys, best first (at most ``limit``).
+
+        A single word is looked up as a whole gloss, then (if nothing) as its stems ("doubled" ->
+        "double"), then as the first word of a two-word gloss.
+        """
         scored: dict[str, float] = {}
-        for simp, pos, n in self._exact.get(keys, ()):
-            s = self._score(simp, pos, n, 3.0)
-            scored[simp] = max(scored.get(simp, -1e9), s)
-        if len(keys) == 1 and len(scored) < limit:
-            for simp, pos, n in self._first.get(keys[0], ()):
-                if simp not in scored:
-                    s = self._score(simp, pos, n, 0.5)
-                    scored[simp] = max(scored.get(simp, -1e9), s)
+        if len(keys) == 1 and keys[0] in _IRREGULAR_VERBS:
+            # In a policy query "rose" is a price rising, not the flower.
+            keys = (_IRREGULAR_VERBS[keys[0]],)
+        self._rank(self._exact.get(keys, ()), 3.0, scored)
+        if len(keys) == 1 and not scored:
+            for stem in _stems(keys[0]):
+                self._rank(self._exact.get((stem,), ()), 2.5, scored)
+                if scored:
+                    break
+        if len(keys) == 1 and not scored:
+            self._rank(self._first.get(keys[0], ()), 0.5, scored)
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
         best = ranked[0][1] if ranked else 0.0
         # Keep only candidates close to the best one: the tail of a common word is noise.
@@ -587,10 +777,11 @@ class QueryTranslator:
     glossary's Chinese terms, translate each token from the glossary, else the number rules, else the
     first two CC-CEDICT definitions; an unknown token is split into the longest known pieces.
 
-    Example: "Korean won budget to commercialise solid-state batteries" ->
-    terms korean→韩国, won→韩元, budget→预算, commercialise→商业化|商用化, solid state battery→固态电池;
-    ``text_zh`` is "韩国 韩元 预算 商业化 商用化 固态电池 ...". The glossary wins over CC-CEDICT
-    because "won" is also the past tense of "win" (赢).
+    Example: "Korean won budget to commercialise solid-state batteries" gives the glossary terms
+    "korean won"→韩元, "budget"→财政|预算|经费, "commercialise"→商业化|商用化 and "solid-state
+    batteries"→固态电池, so ``text_zh`` is "韩元 财政 预算 经费 商业化 商用化 固态电池". The longest
+    phrase wins: "korean won" is the currency, not Korea plus the past tense of "win" (赢), which is
+    what word-by-word CC-CEDICT lookup would give.
 
     Args:
         glossary_path: A glossary TSV to use instead of the packaged one.
@@ -631,7 +822,7 @@ class QueryTranslator:
         return index
 
     @cached_property
-    def _jieba(self):  # noqa: ANN202 - jieba has no type information
+    def _jieba(self):
         import jieba
 
         # A private tokenizer: adding glossary words to jieba's global dictionary would change how
@@ -762,35 +953,24 @@ class QueryTranslator:
         text = zhconv.convert(text, "zh-cn")
         terms: list[Term] = []
         extra_zh: list[str] = []
-        spans = number_spans(text, "zh")
+        # Number expressions first (3066亿韩元 would otherwise be cut into 3066 / 亿韩元), then jieba
+        # segments the text between them.
         pos = 0
-        pieces: list[tuple[str, bool]] = []  # (text, is_number)
-        for start, end, src, targets in spans:
-            if start > pos:
-                pieces.append((text[pos:start], False))
-            pieces.append((src, True))
-            terms.append(Term(src, tuple(targets), "number"))
-            pos = end
-        if pos < len(text):
-            pieces.append((text[pos:], False))
-        number_terms = iter(list(terms))
-        terms = []
-        for piece, is_number in pieces:
-            if is_number:
-                terms.append(next(number_terms))
-                continue
-            for token in self._jieba.lcut(piece, HMM=True):
+        for start, end, src, targets in [*number_spans(text, "zh"), (len(text), len(text), "", [])]:
+            for token in self._jieba.lcut(text[pos:start], HMM=True) if start > pos else ():
                 token = token.strip()
                 if not token or not re.search(r"\w", token) or token in ZH_STOPWORDS:
                     continue
                 if not _HAN.search(token):
                     # Latin inside a Chinese query (MSP, EV): translate it into Chinese as well.
                     en_terms, _ = self._en_terms(token)
-                    for t in en_terms:
-                        terms.append(t)
-                        extra_zh.extend(t.targets)
+                    terms.extend(en_terms)
+                    extra_zh.extend(t for term in en_terms for t in term.targets)
                     continue
                 terms.extend(self._zh_token_terms(token))
+            if src:
+                terms.append(Term(src, tuple(targets), "number"))
+            pos = end
         en_parts = _unique(
             t for term in terms if _HAN.search(term.source) or term.origin == "number" for t in term.targets
         )
@@ -827,6 +1007,32 @@ class QueryTranslator:
             else:
                 i += 1
         return out
+
+
+def _stems(word: str) -> list[str]:
+    """Candidate base forms of an inflected English word: "doubled" -> ["doubl", "double"]."""
+    out: list[str] = []
+    for suffix, repl in (
+        ("ied", "y"),
+        ("ed", ""),
+        ("ed", "e"),
+        ("d", ""),
+        ("ing", ""),
+        ("ing", "e"),
+        ("ier", "y"),
+        ("er", ""),
+        ("er", "e"),
+        ("est", ""),
+        ("ly", ""),
+        ("ally", "al"),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            stem = word[: -len(suffix)] + repl
+            if stem not in out:
+                out.append(stem)
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        out.append(word[:-1])
+    return out
 
 
 def _unique(items: Iterable[str]) -> list[str]:

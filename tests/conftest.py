@@ -23,7 +23,7 @@ def require_shared(path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path):
+def workspace(tmp_path):
     """A fresh workspace with the fast deterministic test encoder."""
     from policyscope.corpus.config import Settings
 

@@ -3,35 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
-
 from policyscope.corpus.normalize import normalize_text
 from policyscope.nlp.language import LANGUAGES, detect_language, is_traditional, to_simplified
 from policyscope.nlp.segment import paragraph_blocks
 
-SHARED = Path(os.environ.get("POLICYSCOPE_SHARED", "/work/shared"))
-SEED = SHARED / "seed" / "battery-supply-chain-paper.txt"
-CCLW = SHARED / "sources" / "cclw-laws-2021-03.jsonl"
+from tests.conftest import CCLW_JSONL, SEED, require_shared
+
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
 def seed_paragraphs() -> list[str]:
-    if not SEED.exists():
-        pytest.skip(f"seed paper not found at {SEED}")
+    require_shared(SEED)
     text = normalize_text(SEED.read_text(encoding="utf-8"))
     return [text[b.start : b.end] for b in paragraph_blocks(text)]
 
 
 @pytest.fixture(scope="module")
 def cclw_texts() -> list[str]:
-    if not CCLW.exists():
-        pytest.skip(f"CCLW records not found at {CCLW}")
-    with CCLW.open(encoding="utf-8") as f:
+    require_shared(CCLW_JSONL)
+    with CCLW_JSONL.open(encoding="utf-8") as f:
         return [r["text"] for r in map(json.loads, f) if r["text"].strip()]
 
 
@@ -69,6 +63,8 @@ def test_cclw_summaries_are_english(cclw_texts):
         ("한국 정부는 二次電池 산업 육성 전략을 발표했다.", "ko"),
         ("歐盟發布電池法規，要求電池護照與碳足跡聲明。", "zh"),
         ("英国发布首个关键矿产战略", "zh"),
+        ("欧盟发布《电池法规》（EU Battery Regulation）", "zh"),
+        ("the EU calls it 碳边境调节机制 in Chinese documents", "en"),
         ("欧盟碳边境调节机制（CBAM）将于2026年正式实施，覆盖钢铁、铝和电力等行业。", "zh"),
         ("China's 双碳 goal aims at carbon neutrality by 2060 and peak emissions by 2030.", "en"),
         ("The Act establishes a national emissions trading scheme.", "en"),

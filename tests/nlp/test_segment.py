@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from policyscope.corpus.normalize import normalize_text
 from policyscope.corpus.records import Block, Document, Passage
 from policyscope.nlp.segment import paragraph_blocks, segment_document, split_sentences
 
-SHARED = Path(os.environ.get("POLICYSCOPE_SHARED", "/work/shared"))
-SEED = SHARED / "seed" / "battery-supply-chain-paper.txt"
-CCLW = SHARED / "sources" / "cclw-laws-2021-03.jsonl"
+from tests.conftest import CCLW_JSONL, SEED, require_shared
+
 WORD_RUN = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -50,17 +46,15 @@ def uncovered(doc: Document, passages: list[Passage]) -> str:
 
 @pytest.fixture(scope="module")
 def seed_doc() -> Document:
-    if not SEED.exists():
-        pytest.skip(f"seed paper not found at {SEED}")
+    require_shared(SEED)
     text = normalize_text(SEED.read_text(encoding="utf-8"))
     return Document(id="seed-battery", text=text, title="欧美电池供应链战略布局")
 
 
 @pytest.fixture(scope="module")
 def cclw_docs() -> list[Document]:
-    if not CCLW.exists():
-        pytest.skip(f"CCLW records not found at {CCLW}")
-    with CCLW.open(encoding="utf-8") as f:
+    require_shared(CCLW_JSONL)
+    with CCLW_JSONL.open(encoding="utf-8") as f:
         records = [json.loads(line) for line in f]
     docs = [
         Document(id=f"cclw-{r['id']}", text=normalize_text(r["text"]), title=r["title"])
@@ -112,6 +106,19 @@ def test_cclw_records_rebuild_from_offsets(cclw_docs):
         assert {p.lang for p in passages} <= {"en", "other"}
     longest = cclw_docs[0]
     assert len(segment_document(longest)) > len(longest.text) // 400
+
+
+def test_structured_seed_document_carries_its_heading_path():
+    builtin = pytest.importorskip("policyscope.corpus.builtin")
+    doc = builtin.seed_document()
+    passages = segment_document(doc)
+    check_passages(doc, passages, 400)
+    rows = [p for p in passages if p.kind == "table_row"]
+    assert len(rows) == sum(1 for b in doc.blocks if b.kind == "table_row")
+    assert all(p.context for p in rows)
+    first_row = rows[0]
+    assert first_row.heading.startswith("2 欧美电池供应链战略布局 > 2.1")
+    assert {p.kind for p in passages} >= {"heading", "paragraph", "caption", "table_row"}
 
 
 def test_segmentation_is_deterministic(seed_doc):
@@ -308,7 +315,8 @@ def test_chinese_sentences_keep_closing_quotes():
 def test_url_question_mark_does_not_end_a_chinese_sentence():
     text = "来源：https://eur-lex.europa.eu/TXT/PDF/?uri=CELEX:52020DC0474&from=EN；下一句。"
     spans = split_sentences(text, "zh")
-    assert [text[s:e] for s, e in spans][0].endswith("from=EN；")
+    first = spans[0]
+    assert text[first[0] : first[1]].endswith("from=EN；")
 
 
 def test_english_sentences_use_the_sentencizer():
@@ -328,7 +336,9 @@ def test_split_sentences_rejects_unknown_language():
 
 # --- properties --------------------------------------------------------------------------
 
-ALPHABET = st.sampled_from(list("电池供应链安全战略碳中和关键矿产。，！？；“”") + list("abcXYZ019 .,!?-") + ["\n"])
+ALPHABET = st.sampled_from(
+    list("电池供应链安全战略碳中和关键矿产。，！？；“”") + list("abcXYZ019 .,!?-") + ["\n"]
+)
 texts = st.text(alphabet=ALPHABET, max_size=600)
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

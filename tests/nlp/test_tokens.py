@@ -1,0 +1,164 @@
+"""The bilingual BM25 tokenizer: Chinese words, English words, normalisation and settings."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from policyscope.nlp.tokens import EN_STOPWORDS, ZH_STOPWORDS, BilingualTokenizer
+
+from tests.conftest import CCLW_JSONL, require_shared
+
+
+@pytest.fixture(scope="module")
+def tok() -> BilingualTokenizer:
+    return BilingualTokenizer()
+
+
+@pytest.fixture(scope="module")
+def other_tok() -> BilingualTokenizer:
+    """A second instance: each loads its own jieba dictionary (about a second), so share it."""
+    return BilingualTokenizer()
+
+
+def test_lexicon_term_inside_chinese_clause_stays_whole():
+    tok = BilingualTokenizer()
+    assert "碳排放" not in tok.tokenize("我们要减少碳排放量")
+    assert tok.add_words(["碳排放"]) == 1
+    assert "碳排放" in tok.tokenize("我们要减少碳排放量")
+
+
+def test_words_given_at_construction_are_used():
+    tok = BilingualTokenizer(user_words=["碳排放"])
+    assert "碳排放" in tok.tokenize("我们要减少碳排放量")
+
+
+def test_user_words_stay_private_to_one_tokenizer():
+    BilingualTokenizer(user_words=["碳排放"]).tokenize("我们要减少碳排放量")
+    assert "碳排放" not in BilingualTokenizer().tokenize("我们要减少碳排放量")
+    import jieba
+
+    assert "碳排放" not in jieba.dt.FREQ  # the global dictionary is untouched
+
+
+def test_add_words_normalises_and_skips_non_chinese_terms():
+    tok = BilingualTokenizer()
+    assert tok.add_words(["關鍵礦產", "关键矿产", " 碳排放 ", "carbon tax", ""]) == 2
+    assert tok.settings()["user_words"] == 2
+    with pytest.raises(TypeError):
+        tok.add_words("碳排放")
+
+
+def test_english_words_keep_hyphens_and_are_stemmed(tok):
+    assert tok.tokenize("Li-ion batteries") == ["li-ion", "battery"]
+
+
+def test_stemming_can_be_turned_off():
+    assert BilingualTokenizer(stem="none").tokenize("Li-ion batteries") == ["li-ion", "batteries"]
+
+
+def test_full_width_latin_is_folded(tok):
+    assert tok.tokenize("ＥＵ") == ["eu"]
+    assert tok.tokenize("欧盟（ＥＵ）电池法规") == ["欧盟", "eu", "电池", "法规"]
+
+
+def test_traditional_chinese_is_simplified(tok):
+    assert tok.tokenize("電池") == ["电池"]
+    assert tok.tokenize("關鍵礦產") == tok.tokenize("关键矿产")
+
+
+def test_query_matches_passage_with_the_same_tokenizer(tok):
+    query = tok.tokenize("关键矿产")
+    passage = tok.tokenize("英国发布首个关键矿产战略")
+    assert query and set(query) <= set(passage)
+
+
+def test_search_mode_yields_parts_and_whole(tok):
+    tokens = tok.tokenize("全固态锂电池")
+    assert {"固态", "全固态", "电池", "锂电池"} <= set(tokens)
+    precise = BilingualTokenizer(mode="precise").tokenize("全固态锂电池")
+    assert len(precise) < len(tokens)
+
+
+def test_numbers_are_kept(tok):
+    assert tok.tokenize("2030年 3.5% 2,000 pages CO2") == ["2030", "年", "3.5", "2000", "page", "co2"]
+    assert tok.tokenize("2021-2030") == ["2021", "2030"]
+
+
+def test_punctuation_whitespace_and_stopwords_are_dropped(tok):
+    tokens = tok.tokenize("The Act of 2021, and the 电池的回收与利用。")
+    assert tokens == ["act", "2021", "电池", "回收", "利用"]
+    assert not set(tokens) & (ZH_STOPWORDS | EN_STOPWORDS)
+    assert tok.tokenize("，。！？ ... —— \n\t") == []
+
+
+def test_possessives_and_curly_apostrophes(tok):
+    assert tok.tokenize("the private sector’s efforts") == ["private", "sector", "effort"]
+
+
+def test_kana_and_hangul_become_bigrams(tok):
+    assert tok.tokenize("バッテリー") == ["バッ", "ッテ", "テリ", "リー"]
+    assert tok.tokenize("배터리 산업") == ["배터", "터리", "산업"]
+    assert tok.tokenize("の") == ["の"]
+
+
+def test_other_scripts_are_whole_words(tok):
+    assert tok.tokenize("Закон о климате") == ["закон", "о", "климате"]
+
+
+def test_tokenize_many_matches_tokenize(tok):
+    texts = ["Li-ion batteries", "英国发布首个关键矿产战略", ""]
+    assert tok.tokenize_many(texts) == [tok.tokenize(t) for t in texts]
+
+
+def test_settings_are_json_and_describe_the_rules():
+    tok = BilingualTokenizer(user_words=["碳排放"])
+    s = tok.settings()
+    assert json.loads(json.dumps(s, ensure_ascii=False)) == s
+    assert s["mode"] == "search" and s["lowercase"] is True and s["stem"] == "s"
+    assert s["user_words"] == 1 and len(s["stopwords_hash"]) == 16
+    assert s == BilingualTokenizer(user_words=["碳排放"]).settings()
+    assert s["user_words_hash"] != BilingualTokenizer().settings()["user_words_hash"]
+
+
+def test_unknown_options_are_rejected():
+    with pytest.raises(ValueError, match="available: search, precise"):
+        BilingualTokenizer(mode="fast")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="available: none, s"):
+        BilingualTokenizer(stem="porter")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        BilingualTokenizer(lowercase=False)  # type: ignore[call-arg]
+
+
+def test_jieba_loads_quietly(capfd):
+    BilingualTokenizer().tokenize("英国发布首个关键矿产战略")
+    assert capfd.readouterr().err == ""
+
+
+def test_tokenizing_all_cclw_texts_is_fast(tok):
+    require_shared(CCLW_JSONL)
+    with CCLW_JSONL.open(encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f]
+    assert len(texts) == 2100
+    started = time.perf_counter()
+    tokens = tok.tokenize_many(texts)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 5, f"tokenizing 2,100 texts took {elapsed:.1f}s"
+    assert sum(map(len, tokens)) > 100_000
+    assert "emission" in tokens[0] and "the" not in tokens[0]
+
+
+TEXT = st.text(alphabet=st.sampled_from(list("电池碳排放关键矿产的了。，！？") + list("abcXYZ019 -.'’ＡＢ")))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=TEXT)
+def test_tokens_are_deterministic_non_empty_and_clean(tok, other_tok, text):
+    tokens = tok.tokenize(text)
+    assert tokens == other_tok.tokenize(text)
+    for t in tokens:
+        assert t and t == t.strip() and t == t.lower()
+        assert not set(t) & set("。，！？ ")
