@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Measure", "Taxonomy", "load_taxonomy", "DEFAULT_TAXONOMY_FILE"]
+__all__ = ["DEFAULT_TAXONOMY_FILE", "Measure", "Taxonomy", "load_taxonomy"]
 
 DEFAULT_TAXONOMY_FILE = "measures.toml"
 
@@ -165,7 +165,8 @@ def taxonomy_from_dict(data: Mapping[str, Any], source: str = "taxonomy") -> Tax
 
 def _measure_from_dict(raw: Any, source: str, index: int) -> Measure:
     if not isinstance(raw, Mapping):
-        raise ValueError(f"{source}: measure #{index + 1} is not a table")
+        # ValueError, not TypeError: a malformed data file is one error kind for the caller.
+        raise ValueError(f"{source}: measure #{index + 1} is not a table")  # noqa: TRY004
     label = raw.get("id") if isinstance(raw.get("id"), str) and raw.get("id") else f"#{index + 1}"
     where = f"{source}: measure {label!r}"
     unknown = sorted(set(raw) - _MEASURE_KEYS)

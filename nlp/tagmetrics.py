@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["tag_metrics", "cohen_kappa", "kappa_per_measure"]
+__all__ = ["cohen_kappa", "kappa_per_measure", "tag_metrics"]
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

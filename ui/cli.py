@@ -320,6 +320,29 @@ def fetch(
         typer.echo(f"{r['id']}: " + (f"error: {r['error']}" if r["error"] else f"{r['file']} ({r['added']} added)"))
 
 
+# -- serve ------------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps the app private to this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 7860,
+    auth: Annotated[Optional[str], typer.Option(help="Require a login, as user:password.")] = None,
+    max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help="Largest accepted upload.")] = 50,
+) -> None:
+    """Start the web app (builds the built-in corpus on first start, with progress shown)."""
+    from policyscope.ui.serve import run_server
+
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not sep or not user or not password:
+            fail("--auth: expected user:password")
+        credentials = (user, password)
+    with errors():
+        run_server(settings(), host=host, port=port, auth=credentials, max_upload_mb=max_upload_mb)
+
+
 # -- eval -------------------------------------------------------------------------------------
 
 
