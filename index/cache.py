@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Self
 
 import numpy as np
 
@@ -76,10 +76,10 @@ class EmbeddingCache:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> EmbeddingCache:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def count(self, encoder: Encoder | str | None = None) -> int:
@@ -93,6 +93,11 @@ class EmbeddingCache:
                     "SELECT COUNT(*) FROM embeddings WHERE encoder = ?", (key,)
                 ).fetchone()
         return int(row[0])
+
+    def count_missing(self, encoder: Encoder, texts: Sequence[str]) -> int:
+        """How many distinct texts :meth:`embed` would have to encode (the progress total)."""
+        unique = list(dict.fromkeys(text_hash(t) for t in texts))
+        return len(unique) - len(self._lookup(encoder_key(encoder), unique, int(encoder.dim)))
 
     def _lookup(self, key: str, hashes: Sequence[str], dim: int) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
@@ -132,8 +137,8 @@ class EmbeddingCache:
             encoder: any :class:`~policyscope.index.encoders.Encoder`.
             texts: passages to embed (with ``encode_passages``).
             batch_size: texts per encoder call.
-            progress: receives increments summing to ``len(texts)``; texts served from the
-                cache (or duplicates) are reported first in one call.
+            progress: called after each encoded batch with the number of texts encoded so far;
+                the total is :meth:`count_missing` (cache hits and duplicates are not encoded).
         """
         if isinstance(texts, str):
             raise TypeError("pass a sequence of texts, not a single str")
@@ -150,16 +155,20 @@ class EmbeddingCache:
             unique.setdefault(h, t)
         vectors = self._lookup(key, list(unique), dim)
         missing = [h for h in unique if h not in vectors]
-        logger.debug("embedding cache %s: %d texts, %d unique, %d to encode",
-                     key, len(texts), len(unique), len(missing))
-        if progress is not None and len(texts) - len(missing) > 0:
-            progress(len(texts) - len(missing))
+        logger.debug(
+            "embedding cache %s: %d texts, %d unique, %d to encode",
+            key,
+            len(texts),
+            len(unique),
+            len(missing),
+        )
 
         step = batch_size * _COMMIT_EVERY_BATCHES
         for start in range(0, len(missing), step):
             chunk = missing[start : start + step]
+            report = None if progress is None else (lambda done, offset=start: progress(offset + done))
             encoded = encoder.encode_passages(
-                [unique[h] for h in chunk], batch_size=batch_size, progress=progress
+                [unique[h] for h in chunk], batch_size=batch_size, progress=report
             )
             encoded = np.asarray(encoded, dtype=np.float32)
             if encoded.shape != (len(chunk), dim):

@@ -36,7 +36,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-"""Called with the number of texts finished since the last call (like ``tqdm.update``)."""
+"""Called after each batch with the number of texts done so far (cumulative, ends at the total)."""
 
 
 @runtime_checkable
@@ -106,7 +106,7 @@ def _batched(
         chunk = texts[start : start + batch_size]
         out[start : start + len(chunk)] = encode(chunk)
         if progress is not None:
-            progress(len(chunk))
+            progress(start + len(chunk))
     return out
 
 
@@ -243,10 +243,13 @@ class UseEncoder:
         }
 
 
+_DEVICES = ("auto", "cpu", "cuda")
+
+
 def resolve_device(device: str) -> str:
     """``"auto"`` becomes ``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
-    if device not in ("cpu", "cuda", "auto"):
-        raise ValueError(f"unknown device {device!r}; available: auto, cpu, cuda")
+    if device not in _DEVICES:
+        raise ValueError(f"unknown device {device!r}; available: {', '.join(_DEVICES)}")
     if device != "auto":
         return device
     try:
@@ -282,10 +285,9 @@ class SentenceTransformerEncoder:
         self.device = resolve_device(device)
         self.name = f"st:{model}"
         self._model = SentenceTransformer(model, device=self.device)
-        getdim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
-        )
-        self.dim = int(getdim())
+        # sentence-transformers 5+ renamed get_sentence_embedding_dimension (kept as an alias).
+        getdim = getattr(self._model, "get_embedding_dimension", None)
+        self.dim = int(getdim() if getdim else self._model.get_sentence_embedding_dimension())
         self._prefixed = needs_e5_prefixes(model)
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
@@ -329,6 +331,8 @@ class SentenceTransformerEncoder:
 
 
 def _make_hash(arg: str, device: str) -> Encoder:
+    if arg and not arg.isdigit():
+        raise ValueError(f"hash encoder takes a dimension, e.g. hash:64; got {arg!r}")
     return HashEncoder(dim=int(arg)) if arg else HashEncoder()
 
 
@@ -379,6 +383,8 @@ def get_encoder(spec: str, device: str = "cpu") -> Encoder:
     if entry is None or (arg and not entry[1]):
         raise ValueError(f"unknown encoder {spec!r}; available: {', '.join(available_encoders())}")
     factory, _ = entry
+    if device not in _DEVICES:
+        raise ValueError(f"unknown device {device!r}; available: {', '.join(_DEVICES)}")
     if name == "st" and not arg:
         raise ValueError("the st encoder needs a model: st:<model name or local path>")
     resolved = resolve_device(device) if name == "st" else "cpu"

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-
 from policyscope.corpus.errors import IndexMismatchError
 
 logger = logging.getLogger(__name__)

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-
 from policyscope.corpus.errors import IndexMismatchError
 
 logger = logging.getLogger(__name__)
@@ -76,7 +75,7 @@ def _ivfpq_shape(n: int, dim: int, nlist: int | None, pq_m: int | None, nbits: i
     codebook has ``2**nbits`` centroids so it wants >= 39 * 2**nbits training points.
     """
     if nlist is None:
-        nlist = max(1, min(int(round(4 * math.sqrt(n))), n // _MIN_POINTS_PER_CENTROID))
+        nlist = max(1, min(round(4 * math.sqrt(n)), n // _MIN_POINTS_PER_CENTROID))
     if n < _MIN_POINTS_PER_CENTROID * nlist:
         raise ValueError(
             f"ivfpq with nlist={nlist} needs at least {_MIN_POINTS_PER_CENTROID * nlist} vectors, "
@@ -262,7 +261,9 @@ class VectorIndex:
         if allowed is not None:
             mask = np.asarray(allowed)
             if mask.dtype != np.bool_ or mask.shape != (n,):
-                raise ValueError(f"allowed must be a boolean array of shape ({n},), got {mask.dtype} {mask.shape}")
+                raise ValueError(
+                    f"allowed must be a boolean array of shape ({n},), got {mask.dtype} {mask.shape}"
+                )
             count = int(np.count_nonzero(mask))
             if count == n:
                 mask = None
@@ -279,16 +280,14 @@ class VectorIndex:
 
         k_eff = min(k, count)
         faiss = _faiss()
-        bits = None
-        sel = None
+        # faiss keeps raw pointers to bits, sel and params: these locals must outlive the search.
+        bits = sel = None
         if mask is not None:
             # faiss reads bit i of the bitmap as (bitmap[i >> 3] >> (i & 7)) & 1: little-endian bits.
             bits = np.packbits(mask, bitorder="little")
             sel = faiss.IDSelectorBitmap(bits)
-        fraction = count / n
-        params = self._search_params(faiss, sel, k_eff, fraction)
+        params = self._search_params(faiss, sel, k_eff, count / n)
         scores, ids = self._index.search(xq, k_eff, params=params)
-        del bits  # the selector reads this buffer during search: keep it alive until here
         ids = ids.astype(np.int64, copy=False)
         scores = np.where(ids >= 0, scores, -np.inf).astype(np.float32)
         return _pad(scores, ids, k)
@@ -302,17 +301,13 @@ class VectorIndex:
                 # A filter discards (1 - fraction) of the visited nodes; widen the beam so about
                 # ef allowed candidates are still collected (capped: beyond it HNSW ≈ a scan).
                 ef = min(max(ef, int(ef / fraction)), max(ef, 4096))
-            return faiss.SearchParametersHNSW(sel=sel, efSearch=ef) if sel is not None else (
-                faiss.SearchParametersHNSW(efSearch=ef)
-            )
+            return faiss.SearchParametersHNSW(sel=sel, efSearch=ef)
         nlist = int(self.params["nlist"])
         nprobe = min(int(self.params["nprobe"]), nlist)
         if sel is not None:
             # Same reasoning per inverted list: probe more lists when most of their ids are masked.
-            nprobe = min(nlist, max(nprobe, int(math.ceil(nprobe / fraction))))
-        base = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe) if sel is not None else (
-            faiss.SearchParametersIVF(nprobe=nprobe)
-        )
+            nprobe = min(nlist, max(nprobe, math.ceil(nprobe / fraction)))
+        base = faiss.SearchParametersIVF(sel=sel, nprobe=nprobe)
         return faiss.IndexRefineSearchParameters(
             k_factor=float(self.params["refine_factor"]), base_index_params=base
         )

@@ -388,6 +388,16 @@ def _print_eval(report: dict[str, Any]) -> None:
         console.print(f"missed in top {report['k']}: " + ", ".join(q["id"] for q in missed))
 
 
+def _register_extensions() -> None:
+    """Commands defined beside this module (tagging datasets) hook into the same app."""
+    from policyscope.ui import cli_tags
+
+    cli_tags.register(app, eval_app)
+
+
+_register_extensions()
+
+
 def main() -> None:
     try:
         app()

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-
 from policyscope.index.cache import EmbeddingCache, text_hash
 from policyscope.index.encoders import (
     Encoder,
@@ -50,6 +49,8 @@ def test_unknown_device_is_rejected():
     with pytest.raises(ValueError, match="unknown device 'tpu'; available: auto, cpu, cuda"):
         resolve_device("tpu")
     assert resolve_device("auto") in ("cpu", "cuda")
+    with pytest.raises(ValueError, match="unknown device 'gpu'"):
+        get_encoder("hash", device="gpu")
 
 
 def test_encoders_are_created_once_per_spec():
@@ -70,8 +71,13 @@ def test_hash_encoder_is_deterministic_normalised_and_fast():
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(enc.encode_queries(texts), a)
     assert a[1] @ a[2] > 0.8 > a[0] @ a[1]
-    assert enc.info() == {"name": "hash", "dim": 256, "package": "policyscope", "version": "hash-1",
-                          "ngrams": [1, 2, 3]}
+    assert enc.info() == {
+        "name": "hash",
+        "dim": 256,
+        "package": "policyscope",
+        "version": "hash-1",
+        "ngrams": [1, 2, 3],
+    }
 
 
 def test_hash_encoder_gives_the_same_vectors_in_another_process():
@@ -94,10 +100,10 @@ def test_hash_encoder_edge_cases():
         enc.encode_passages(["a"], batch_size=0)
 
 
-def test_progress_reports_increments_summing_to_the_number_of_texts():
+def test_progress_reports_cumulative_counts_after_each_batch():
     seen: list[int] = []
     get_encoder("hash").encode_passages([f"text {i}" for i in range(70)], batch_size=32, progress=seen.append)
-    assert seen == [32, 32, 6]
+    assert seen == [32, 64, 70]
 
 
 # -- embedding cache --------------------------------------------------------------------------
@@ -154,7 +160,9 @@ def test_cache_persists_across_instances_and_stores_float32_bytes(tmp_path):
     assert enc.encoded == []
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    key, h, dim, blob = con.execute("SELECT encoder, text_hash, dim, vector FROM embeddings LIMIT 1").fetchone()
+    key, h, dim, blob = con.execute(
+        "SELECT encoder, text_hash, dim, vector FROM embeddings LIMIT 1"
+    ).fetchone()
     con.close()
     assert key == "hash@hash-1" and dim == 256 and len(blob) == 256 * 4 and len(h) == 64
     assert h in {text_hash(t) for t in TEXTS}
@@ -166,12 +174,14 @@ def test_cache_keeps_encoders_apart_and_reports_progress(tmp_path):
     with EmbeddingCache(tmp_path / "emb.sqlite") as cache:
         cache.embed(small, TEXTS)
         seen: list[int] = []
+        assert cache.count_missing(big, TEXTS) == 4
         out = cache.embed(big, TEXTS, batch_size=2, progress=seen.append)
         assert out.shape == (6, 256) and sorted(big.encoded) == sorted(set(TEXTS))
-        assert sum(seen) == len(TEXTS)
+        assert seen == [2, 4]
         seen.clear()
+        assert cache.count_missing(big, TEXTS + ["another"]) == 1
         cache.embed(big, TEXTS, progress=seen.append)
-        assert seen == [len(TEXTS)]
+        assert seen == []
         assert cache.embed(big, []).shape == (0, 256)
 
 

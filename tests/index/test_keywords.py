@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from policyscope.index.keywords import KeywordIndex
 
 CCLW = Path("/work/shared/sources/cclw-laws-2021-03.jsonl")
@@ -85,7 +84,7 @@ def test_mask_is_applied_before_top_k(query):
     rng = np.random.default_rng(len(query))
     for _ in range(5):
         allowed = rng.random(len(SMALL_DOCS)) < 0.5
-        scores, ids = index.search(query, k=2, allowed=allowed)
+        _, ids = index.search(query, k=2, allowed=allowed)
         assert ids.tolist() == oracle_top(want, 2, allowed)
         assert allowed[ids].all()
     empty_s, empty_i = index.search(query, k=3, allowed=np.zeros(len(SMALL_DOCS), dtype=bool))

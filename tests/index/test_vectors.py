@@ -6,7 +6,6 @@ import json
 
 import numpy as np
 import pytest
-
 from policyscope.corpus.errors import IndexMismatchError
 from policyscope.index.vectors import VectorIndex
 
