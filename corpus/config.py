@@ -35,9 +35,17 @@ class Settings:
     max_passage_chars: int = 400
     min_passage_chars: int = 20
     ann_threshold: int = 200_000
-    rrf_k: int = 60
-    semantic_weight: float = 1.0
+    # Fusion settings tuned on shared/eval/search_dev.jsonl (benchmarks/tune_search.py): small RRF k
+    # favours the top of each list; the keyword side (with translation) carries cross-lingual queries.
+    rrf_k: int = 10
+    semantic_weight: float = 0.3
     keyword_weight: float = 1.0
+    # BM25 weight of a query's dictionary translation: English→Chinese glosses are precise
+    # domain terms; Chinese→English CC-CEDICT glosses are many and loose (tuned on dev).
+    keyword_normalize: bool = True
+    exact_weight: float = 1.0
+    translation_weight_en: float = 2.0
+    translation_weight_zh: float = 0.5
     batch_size: int = 32
     fetch_timeout: float = 30.0
     fetch_max_bytes: int = 50 * 1024 * 1024

@@ -45,19 +45,28 @@ class BuildReport:
     seconds: float
 
 
+def _title_prefix(row: Any) -> str:
+    """A one-record document (a spreadsheet row) is found by its title, which is not in its text."""
+    title = row["title"] or ""
+    if row["kind"] == "record" and title and title not in row["text"]:
+        return title + "\n"
+    return ""
+
+
 def embedding_text(row: Any) -> str:
-    """The text a passage is embedded with: context helps a table row or a short heading stand alone."""
-    text = row["text"]
+    """The text a passage is embedded with: context helps a table row or a record stand alone."""
+    text = _title_prefix(row) + row["text"]
     if row["kind"] == "table_row" and row["context"]:
         return f"{row['context']}\n{text}"
     return text
 
 
 def keyword_text(row: Any) -> str:
-    """The text BM25 indexes: the passage plus its table header, so a row matches its column names."""
+    """The text BM25 indexes: the passage plus its table header (and a record's title)."""
+    text = _title_prefix(row) + row["text"]
     if row["context"]:
-        return f"{row['context']} {row['text']}"
-    return row["text"]
+        return f"{row['context']} {text}"
+    return text
 
 
 def current_index_dir(root: Path) -> Path | None:

@@ -112,8 +112,34 @@ class KeywordIndex:
             return np.zeros(self._n_docs, dtype=np.float32)
         return np.asarray(self._model.get_scores_from_ids(ids), dtype=np.float32)
 
+    def coverage_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 scores divided by the sum over query tokens of each token's best score.
+
+        Example: a query "green growth" whose tokens score at most 2.0 and 3.0 in any single
+        document gives 1.0 to a document holding the best match of both, and 0.6 to the best
+        "growth"-only document — a measure of how much of the query a passage covers.
+        """
+        tokens = [t for t in dict.fromkeys(_clean(query_tokens, "query_tokens"))]
+        if self._model is None:
+            return np.zeros(self._n_docs, dtype=np.float32)
+        vocab = self._model.vocab_dict
+        total = np.zeros(self._n_docs, dtype=np.float32)
+        norm = 0.0
+        for t in tokens:
+            if t not in vocab:
+                continue
+            s = np.asarray(self._model.get_scores_from_ids([vocab[t]]), dtype=np.float32)
+            total += s
+            norm += float(s.max()) if s.size else 0.0
+        return total / norm if norm > 0 else total
+
     def search(
-        self, query_tokens: Sequence[str], k: int, allowed: np.ndarray | None = None
+        self,
+        query_tokens: Sequence[str],
+        k: int,
+        allowed: np.ndarray | None = None,
+        extra: Sequence[tuple[Sequence[str], float]] = (),
+        normalize: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-``k`` documents with a positive score, best first (ties: lower index first).
 
@@ -121,6 +147,13 @@ class KeywordIndex:
             query_tokens: tokens from the same tokenizer used at build time.
             k: maximum number of results (>= 1).
             allowed: optional boolean mask of length ``n_docs``, applied before top-k.
+            extra: further ``(tokens, weight)`` groups whose BM25 scores are added with that
+                weight — e.g. a query's dictionary translation, worth less than its own words.
+                BM25 is a sum over query terms, so a weighted sum stays one coherent score.
+            normalize: divide each group's scores by the sum of its tokens' best single-document
+                scores, so a group scores ~1 where a passage matches all of it. In a corpus that is
+                mostly English, Chinese terms have a far higher IDF; without this a partial match
+                of a query's translation beats a full match of its own words.
 
         Returns:
             ``(scores, ids)``: 1-D float32 and int64 arrays of equal length <= k.
@@ -134,7 +167,11 @@ class KeywordIndex:
                     f"allowed must be a boolean array of shape ({self._n_docs},), "
                     f"got {allowed.dtype} {allowed.shape}"
                 )
-        scores = self.scores(query_tokens)
+        score_of = self.coverage_scores if normalize else self.scores
+        scores = score_of(query_tokens)
+        for tokens, weight in extra:
+            if weight and tokens:
+                scores = scores + np.float32(weight) * score_of(tokens)
         hit = scores > 0
         if allowed is not None:
             hit &= allowed

@@ -230,16 +230,21 @@ class Searcher:
 
     # -- search ----------------------------------------------------------------------------
 
-    def query_terms(self, query: str) -> tuple[list[str], list[str]]:
-        """Keyword tokens of the query and of its translations (the other language)."""
+    def analyse(self, query: str) -> tuple[list[str], list[str], float]:
+        """Keyword tokens of the query, tokens of its translation, and the translation's weight."""
         tokens = self.tokenizer.tokenize(query)
-        translated: list[str] = []
         tr = self.translator
-        if tr is not None:
-            exp = tr.expand(query)
-            other = exp.text_en if exp.source_lang == "zh" else exp.text_zh
-            translated = [t for t in self.tokenizer.tokenize(other) if t not in tokens] if other else []
-        return tokens, translated
+        if tr is None:
+            return tokens, [], 0.0
+        exp = tr.expand(query)
+        zh = exp.source_lang == "zh"
+        other = exp.text_en if zh else exp.text_zh
+        if not other or other == query:
+            return tokens, [], 0.0
+        own = set(tokens)
+        translated = [t for t in self.tokenizer.tokenize(other) if t not in own]
+        weight = self.settings.translation_weight_zh if zh else self.settings.translation_weight_en
+        return tokens, translated, weight
 
     def search(
         self,
@@ -249,6 +254,11 @@ class Searcher:
         filters: SearchFilters | None = None,
     ) -> SearchResult:
         """Return the top ``k`` passages for ``query``.
+
+        Hybrid search fuses two ranked lists with weighted reciprocal rank fusion: the vector
+        search and BM25 over the query's own words plus its dictionary translation (the
+        other language) at a lower weight, so a Chinese query's English glosses do not drown
+        its exact Chinese terms.
 
         Raises:
             QueryError: empty query, unknown mode or k out of range.
@@ -264,49 +274,78 @@ class Searcher:
         idx = self.index
         mask = self.allowed_mask(filters)
         timings: dict[str, float] = {}
-        tokens, translated = self.query_terms(query)
+        tokens, translated, tweight = self.analyse(query)
         timings["analyse"] = (time.perf_counter() - t0) * 1000
         depth = max(50, 5 * k)
         sem_rank: dict[int, int] = {}
         kw_rank: dict[int, int] = {}
 
         if mode == "phrase":
-            rows = self._phrase_rows(query, mask, k)
-            fused = [(r, 1.0) for r in rows]
+            fused = [(r, 1.0) for r in self._phrase_rows(query, mask, k)]
         else:
             rankings: list[list[int]] = []
             weights: list[float] = []
             if mode in ("hybrid", "semantic"):
                 t = time.perf_counter()
-                qv = self.encoder.encode_queries([query])
-                scores, rows = idx.vectors.search(np.asarray(qv, dtype=np.float32), depth, allowed=mask)
-                sem = [int(r) for r in rows[0] if r >= 0]
-                sem_scores = {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
+                sem, sem_scores = self._semantic(query, depth, mask)
                 sem_rank = {r: i + 1 for i, r in enumerate(sem)}
                 rankings.append(sem)
                 weights.append(self.settings.semantic_weight)
                 timings["semantic"] = (time.perf_counter() - t) * 1000
             if mode in ("hybrid", "keyword"):
                 t = time.perf_counter()
-                kscores, krows = idx.keywords.search(tokens + translated, depth, allowed=mask)
-                kw = [int(r) for r in np.asarray(krows).ravel() if r >= 0]
-                kw_scores = {int(r): float(s) for r, s in zip(np.asarray(krows).ravel(), np.asarray(kscores).ravel())}
+                kw = self._keyword(tokens, translated, tweight, depth, mask)
                 kw_rank = {r: i + 1 for i, r in enumerate(kw)}
                 rankings.append(kw)
                 weights.append(self.settings.keyword_weight)
+                exact = self._exact_matches(query, kw)
+                if exact:
+                    rankings.append(exact)
+                    weights.append(self.settings.exact_weight)
                 timings["keyword"] = (time.perf_counter() - t) * 1000
-            if mode == "hybrid":
-                fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k, limit=k)
-            elif mode == "semantic":
+            if mode == "semantic":
                 fused = [(r, sem_scores[r]) for r in sem[:k]]
             else:
-                fused = [(r, kw_scores[r]) for r in kw[:k]]
+                fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k, limit=k)
 
         t = time.perf_counter()
         hits = self._hits(fused, tokens + translated, query, sem_rank, kw_rank)
         timings["fetch"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         return SearchResult(query, mode, hits, tuple(tokens), tuple(translated), timings)
+
+    def _exact_matches(self, query: str, candidates: list[int]) -> list[int]:
+        """Keyword candidates that contain the whole query verbatim (or as their title).
+
+        A researcher who types a title or a quoted phrase expects that passage first, even
+        when the translated side of the query matches many passages of another language.
+        """
+        needle = normalize_for_match(query.strip("\"'“”"))
+        if len(needle) < 4 or not candidates:
+            return []
+        ids = [str(self.index.ids[r]) for r in candidates]
+        rows = self.store.get_passages(ids)
+        out = []
+        for r, pid in zip(candidates, ids):
+            row = rows.get(pid)
+            if row and (needle in normalize_for_match(row["text"]) or needle == normalize_for_match(row["title"] or "")):
+                out.append(r)
+        return out
+
+    def _semantic(self, query: str, depth: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
+        qv = np.asarray(self.encoder.encode_queries([query]), dtype=np.float32)
+        scores, rows = self.index.vectors.search(qv, depth, allowed=mask)
+        ranked = [int(r) for r in rows[0] if r >= 0]
+        return ranked, {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
+
+    def _keyword(
+        self, tokens: list[str], translated: list[str], weight: float, depth: int, mask: np.ndarray | None
+    ) -> list[int]:
+        """BM25 over the query's own words plus its translation at ``weight``."""
+        _, rows = self.index.keywords.search(
+            tokens, depth, allowed=mask, extra=[(translated, weight)], normalize=self.settings.keyword_normalize
+        )
+        return [int(r) for r in np.asarray(rows).ravel() if r >= 0]
 
     def more_like_this(self, passage_id: str, k: int = 10, filters: SearchFilters | None = None) -> SearchResult:
         """Passages closest to a stored passage (semantic), excluding the passage itself."""

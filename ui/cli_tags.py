@@ -1,9 +1,608 @@
-"""Tagging and dataset commands: ``tag``, ``export``, ``import-labels``, ``review``, ``eval tags``."""
+"""Tagging and dataset commands: ``tag``, ``export``, ``import-labels``, ``review``, ``eval tags``.
+
+``cli.py`` calls :func:`register` once its own helpers exist; the commands reach those helpers
+(``settings``, ``fail``, ``emit_json``) through the module at call time, so there is no import cycle.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import getpass
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from policyscope.corpus.config import Settings
+    from policyscope.corpus.store import Store
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+TAGGER_NAMES = ("lexicon", "embedding", "ensemble", "classifier")
+CLASSIFIER_DIR = Path("models") / "classifier"
+
+tag_app = typer.Typer(
+    help="Tag text with policy measures (`tag --text …`, `tag --input F.jsonl`), train the classifier, "
+    "measure agreement.",
+    invoke_without_command=True,
+)
+review_app = typer.Typer(
+    help="Review queue: the passages most worth a human look, and accept/reject/add.", no_args_is_help=True
+)
+
+
+def _cli() -> Any:
+    from policyscope.ui import cli
+
+    return cli
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Domain errors, bad values and missing files as one line (``--debug`` shows the traceback)."""
+    from policyscope.corpus.errors import PolicyscopeError
+
+    cli = _cli()
+    try:
+        with cli.errors():
+            yield
+    except (ValueError, KeyError, FileNotFoundError) as exc:
+        if cli._state.get("debug"):
+            raise
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        cli.fail(str(message))
+    except PolicyscopeError as exc:  # pragma: no cover - cli.errors() handles these
+        cli.fail(str(exc))
+
+
+def _settings() -> Settings:
+    return _cli().settings()
+
+
+def _open_store(s: Settings) -> Store:
+    from policyscope.corpus.store import Store
+
+    if not s.store_path.exists():
+        _cli().fail(f"no corpus in {s.home}; run `policyscope build` first")
+    return Store(s.store_path)
+
+
+def _emit(obj: Any) -> None:
+    _cli().emit_json(obj)
+
+
+# -- taggers ----------------------------------------------------------------------------------
+
+
+def build_tagger(name: str, s: Settings) -> Any:
+    """The tagger ``name`` for workspace ``s`` (the classifier is loaded from ``<home>/models/classifier``)."""
+    from policyscope.nlp.taggers import ClassifierTagger, LexiconTagger, make_tagger
+
+    if name not in TAGGER_NAMES:
+        raise ValueError(f"unknown tagger {name!r}; available: {', '.join(TAGGER_NAMES)}")
+    if name == "lexicon":
+        return LexiconTagger()
+    from policyscope.index.encoders import get_encoder
+
+    encoder = get_encoder(s.encoder, s.device)
+    if name != "classifier":
+        return make_tagger(name, encoder=encoder)
+    path = s.home / CLASSIFIER_DIR
+    if not (path / "classifier.json").exists():
+        raise FileNotFoundError(f"{path}: no trained classifier; run `policyscope tag train` first")
+    tagger = ClassifierTagger.load(path, encoder)
+    if tagger.encoder_name and tagger.encoder_name != s.encoder:
+        raise ValueError(
+            f"{path}: the classifier was trained with encoder {tagger.encoder_name!r}, not {s.encoder!r}; "
+            f"pass --encoder {tagger.encoder_name} or retrain with `policyscope tag train`"
+        )
+    return tagger
+
+
+def _tag_dicts(tags: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "measure": t.measure,
+            "score": t.score,
+            "source": t.source,
+            "spans": [{"start": sp.start, "end": sp.end, "text": sp.text} for sp in t.spans],
+        }
+        for t in tags
+    ]
+
+
+def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    from policyscope.corpus.errors import LoadError
+
+    if not path.is_file():
+        raise LoadError(path, "no such file")
+    rows = []
+    for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LoadError(f"{path}:{i}", f"not valid JSON ({exc.msg})") from None
+        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+            raise LoadError(f"{path}:{i}", "expected a JSON object with a 'text' string")
+        rows.append((i, obj))
+    if not rows:
+        raise LoadError(path, "no rows")
+    return rows
+
+
+@tag_app.callback()
+def tag(
+    ctx: typer.Context,
+    text: Annotated[list[str] | None, typer.Option("--text", help="Text to tag; repeatable.")] = None,
+    input_path: Annotated[
+        Path | None,
+        typer.Option("--input", help="JSONL file with a 'text' (and optional 'id', 'lang') per line."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write --input results here (JSONL) instead of stdout."),
+    ] = None,
+    tagger: Annotated[
+        str, typer.Option("--tagger", help="lexicon, embedding, ensemble or classifier.")
+    ] = "lexicon",
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en (default: detected per text).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Tag text with the policy measures: score, source and evidence spans (offsets into the text)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    text = text or []
+    if not text and input_path is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(1)
+    with _errors():
+        s = _settings()
+        tg = build_tagger(tagger, s)
+        if text:
+            tags = tg.tag(text, [lang] * len(text) if lang else None)
+            results = [{"text": t, "tags": _tag_dicts(ts)} for t, ts in zip(text, tags)]
+            if as_json:
+                _emit(results if len(results) > 1 else results[0])
+            else:
+                _print_tags(results)
+        if input_path is not None:
+            rows = _read_jsonl(input_path)
+            texts = [obj["text"] for _, obj in rows]
+            langs = [lang or obj.get("lang") or "" for _, obj in rows]
+            tags = tg.tag(texts, langs)
+            out_lines = []
+            for (_, obj), ts in zip(rows, tags):
+                rec = {k: v for k, v in obj.items() if k not in ("tags", "accept")}
+                if isinstance(obj.get("tags"), list) and all(isinstance(x, str) for x in obj["tags"]):
+                    rec["gold_tags"] = obj["tags"]  # keep a gold file's labels beside the prediction
+                rec["tags"] = _tag_dicts(ts)
+                rec["accept"] = [t.measure for t in ts]
+                out_lines.append(json.dumps(rec, ensure_ascii=False))
+            if output is not None:
+                output.parent.mkdir(parents=True, exist_ok=True)
+                output.write_text("\n".join(out_lines) + "\n", encoding="utf-8")
+                typer.echo(f"{output}: {len(out_lines)} rows tagged with {tagger}", err=True)
+            else:
+                typer.echo("\n".join(out_lines))
+
+
+def _print_tags(results: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    for r in results:
+        if len(results) > 1:
+            console.print(f"[bold]{escape(r['text'][:80])}[/bold]")
+        if not r["tags"]:
+            console.print("  no measure")
+        for t in r["tags"]:
+            ev = "; ".join(f"{sp['text']} @{sp['start']}-{sp['end']}" for sp in t["spans"])
+            console.print(f"  {t['measure']:<22} {t['score']:.2f}  {t['source']:<10} {escape(ev)}")
+
+
+@tag_app.command("train")
+def tag_train(
+    annotator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--annotator", help="Only passages these annotators labelled; repeatable (default: all)."
+        ),
+    ] = None,
+    gold: Annotated[
+        list[Path] | None,
+        typer.Option("--gold", help="Also train on a labelled JSONL file ('text', 'tags'); repeatable."),
+    ] = None,
+    threshold: Annotated[float, typer.Option(help="Probability at which the classifier emits a tag.")] = 0.5,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train the classifier from stored human labels (and --gold files); saved in <home>/models/classifier."""
+    from policyscope.index.encoders import get_encoder
+    from policyscope.nlp.effective import effective_tags
+    from policyscope.nlp.measures import load_taxonomy
+    from policyscope.nlp.taggers import ClassifierTagger
+    from policyscope.nlp.tagmetrics import tag_metrics
+
+    annotator, gold = annotator or [], gold or []
+    with _errors():
+        s = _settings()
+        tax = load_taxonomy()
+        texts: list[str] = []
+        labels: list[set[str]] = []
+        from_store = 0
+        if s.store_path.exists():
+            store = _open_store(s)
+            ids = list(
+                dict.fromkeys(
+                    a["passage_id"]
+                    for a in store.annotations()
+                    if not annotator or a["annotator"] in annotator
+                )
+            )
+            passages = store.get_passages(ids)
+            ids = [i for i in ids if i in passages]
+            eff = effective_tags(store, ids)
+            for pid in ids:
+                texts.append(passages[pid]["text"])
+                labels.append({m for m in eff.get(pid, set()) if m in tax})
+            from_store = len(ids)
+        for path in gold:
+            for _, obj in _read_jsonl(path):
+                texts.append(obj["text"])
+                labels.append({m for m in obj.get("tags") or [] if m in tax})
+        if len(texts) < 2 or not any(labels):
+            raise ValueError(
+                f"only {len(texts)} labelled passage(s) with {sum(len(x) for x in labels)} tag(s); label passages "
+                "with `policyscope review` or `policyscope import-labels`, or pass --gold FILE"
+            )
+        clf = ClassifierTagger(
+            get_encoder(s.encoder, s.device), tax.ids, threshold=threshold, encoder_name=s.encoder
+        )
+        clf.fit(texts, labels)
+        path = clf.save(s.home / CLASSIFIER_DIR)
+        fit = tag_metrics(labels, [{t.measure for t in ts} for ts in clf.tag(texts)], tax.ids)
+    report = {
+        "path": str(path),
+        "encoder": s.encoder,
+        "passages": len(texts),
+        "from_store": from_store,
+        "from_gold_files": len(texts) - from_store,
+        "positives": {m: sum(1 for x in labels if m in x) for m in tax.ids},
+        "train_micro_f1": round(fit["micro"]["f1"], 4),
+        "train_macro_f1": round(fit["macro"]["f1"], 4),
+    }
+    if as_json:
+        _emit(report)
+        return
+    typer.echo(
+        f"classifier trained on {len(texts)} passages ({from_store} from the store) with encoder {s.encoder}; "
+        f"saved to {path}\ntraining-set fit: micro-F1 {report['train_micro_f1']:.3f}, "
+        f"macro-F1 {report['train_macro_f1']:.3f} (not a held-out score; use `policyscope eval tags`)"
+    )
+
+
+@tag_app.command("agreement")
+def tag_agreement(
+    a: Annotated[str, typer.Option("--a", help="First annotator.")],
+    b: Annotated[str, typer.Option("--b", help="Second annotator, or 'model' for the machine tags.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Cohen's kappa per measure between two annotators, or an annotator and the model."""
+    from policyscope.index.datasets import agreement
+
+    with _errors():
+        store = _open_store(_settings())
+        report = agreement(store, a, b)
+    if as_json:
+        _emit(report)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Cohen's kappa: {a} vs {b} on {report['n']} passages")
+    for col in ("measure", "kappa", "agreement", f"+ {a}", f"+ {b}"):
+        table.add_column(col)
+    for m, k in report["kappa"].items():
+        pos = report["positives"][m]
+        table.add_row(m, f"{k:.3f}", f"{report['observed_agreement'][m]:.3f}", str(pos["a"]), str(pos["b"]))
+    console = Console()
+    console.print(table)
+    console.print(f"mean kappa {report['mean_kappa']:.3f}, exact match {report['exact_match']:.3f}")
+
+
+# -- eval tags --------------------------------------------------------------------------------
+
+
+def eval_tags(
+    gold: Annotated[Path, typer.Option("--gold", help="JSONL gold file: 'id', 'text', 'tags' per line.")],
+    tagger: Annotated[
+        str, typer.Option("--tagger", help="lexicon, embedding, ensemble or classifier.")
+    ] = "lexicon",
+    as_json: JsonOpt = False,
+) -> None:
+    """Per-measure P/R/F1, micro/macro F1 and exact match of a tagger on a gold file, per language too."""
+    from policyscope.nlp.measures import load_taxonomy
+    from policyscope.nlp.taggers import guess_lang
+    from policyscope.nlp.tagmetrics import tag_metrics
+
+    with _errors():
+        rows = _read_jsonl(gold)
+        tax = load_taxonomy()
+        for line, obj in rows:
+            tags = obj.get("tags")
+            if not isinstance(tags, list) or not all(isinstance(x, str) for x in tags):
+                raise ValueError(f"{gold}:{line}: 'tags' must be a list of measure ids")
+            unknown = [x for x in tags if x not in tax]
+            if unknown:
+                raise ValueError(
+                    f"{gold}:{line}: unknown measure(s) {', '.join(unknown)}; available: {', '.join(tax.ids)}"
+                )
+        tg = build_tagger(tagger, _settings())
+        texts = [obj["text"] for _, obj in rows]
+        langs = [(obj.get("lang") or guess_lang(obj["text"]))[:2] for _, obj in rows]
+        pred = [{t.measure for t in ts} for ts in tg.tag(texts, langs)]
+        golds = [set(obj["tags"]) for _, obj in rows]
+        report = tag_metrics(golds, pred, tax.ids, langs=langs)
+    report.update(tagger=tagger, gold_file=str(gold), taxonomy=tax.version)
+    report["errors"] = [
+        {"id": obj.get("id", f"line {line}"), "missed": sorted(g - p), "extra": sorted(p - g)}
+        for (line, obj), g, p in zip(rows, golds, pred)
+        if g != p
+    ]
+    if as_json:
+        _emit(report)
+        return
+    _print_tag_eval(report)
+
+
+def _print_tag_eval(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title=f"tag eval: {report['tagger']} on {report['gold_file']} ({report['n']} items)")
+    for col in ("measure", "P", "R", "F1", "support", "predicted"):
+        table.add_column(col)
+    for m, d in report["per_label"].items():
+        if d["support"] or d["predicted"]:
+            table.add_row(
+                m,
+                f"{d['precision']:.3f}",
+                f"{d['recall']:.3f}",
+                f"{d['f1']:.3f}",
+                str(d["support"]),
+                str(d["predicted"]),
+            )
+    console.print(table)
+    summary = Table()
+    for col in ("set", "n", "micro-P", "micro-R", "micro-F1", "macro-F1", "exact"):
+        summary.add_column(col)
+    for name, m in [("all", report), *report["by_lang"].items()]:
+        summary.add_row(
+            name,
+            str(m["n"]),
+            f"{m['micro']['precision']:.3f}",
+            f"{m['micro']['recall']:.3f}",
+            f"{m['micro']['f1']:.3f}",
+            f"{m['macro']['f1']:.3f}",
+            f"{m['exact_match']:.3f}",
+        )
+    console.print(summary)
+
+
+# -- export / import --------------------------------------------------------------------------
+
+
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv, parquet, hf or spacy.")] = "jsonl",
+    measure: Annotated[
+        list[str] | None,
+        typer.Option("--measure", help="Only passages with any of these measures; repeatable."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="Only tags from these sources (rule, model, classifier, ensemble, human); repeatable.",
+        ),
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Only passages in these languages; repeatable.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="File (a directory for hf). Default: policyscope-tags.<ext> here."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Export passages with text, document metadata and tags (source, score, evidence spans) as a dataset."""
+    from policyscope.index.datasets import default_export_path, export_dataset
+
+    with _errors():
+        store = _open_store(_settings())
+        path = output or default_export_path(fmt)
+        report = export_dataset(
+            store, fmt, path, measures=measure or None, sources=source or None, langs=lang or None
+        )
+    if as_json:
+        _emit(report.to_dict())
+        return
+    typer.echo(
+        f"{report.path}: {report.passages} passages ({report.labelled} with a measure, "
+        f"{report.tags} tags) as {report.format}"
+    )
+
+
+def import_labels_cmd(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Labels: our JSONL/CSV/parquet export, edited, or any JSONL with 'id' and 'accept'."
+        ),
+    ],
+    annotator: Annotated[
+        str | None, typer.Option("--annotator", help="Who labelled the file (default: your user name).")
+    ] = None,
+    confirm: Annotated[
+        bool,
+        typer.Option(
+            "--confirm", help="Also record kept machine tags as 'accept' (marks the passages reviewed)."
+        ),
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Store a label file as human annotations: each passage's effective tags become its 'accept' list."""
+    from policyscope.index.datasets import LabelFileError, import_labels
+
+    who = annotator or _default_annotator()
+    cli = _cli()
+    with _errors():
+        store = _open_store(_settings())
+        try:
+            report = import_labels(store, path, who, confirm=confirm)
+        except LabelFileError as exc:
+            for line in exc.errors:
+                typer.echo(f"error: {line}", err=True)
+            typer.echo(f"error: {path}: nothing imported ({len(exc.errors)} error(s))", err=True)
+            raise typer.Exit(1) from None
+    if as_json:
+        cli.emit_json(report.to_dict())
+        return
+    typer.echo(
+        f"{path}: {report.rows} rows by {who}; {report.changed_passages} passages changed "
+        f"({report.added} added, {report.rejected} rejected), {report.unchanged_passages} unchanged, "
+        f"{report.skipped} skipped" + (f", {report.confirmed} confirmed" if confirm else "")
+    )
+
+
+def _default_annotator() -> str:
+    try:
+        return getpass.getuser() or "anonymous"
+    except (KeyError, OSError):  # no passwd entry, e.g. in some containers
+        return "anonymous"
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+@review_app.command("next")
+def review_next(
+    n: Annotated[int, typer.Option("--n", "-n", help="How many passages.")] = 10,
+    annotator: Annotated[
+        str | None,
+        typer.Option(
+            "--annotator", help="Skip passages this annotator already reviewed (default: any human)."
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The passages most worth reviewing: taggers disagree or scores are near the threshold."""
+    from policyscope.index.datasets import review_queue
+
+    with _errors():
+        items = review_queue(_open_store(_settings()), limit=n, annotator=annotator)
+    if as_json:
+        _emit(items)
+        return
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console()
+    if not items:
+        console.print("the review queue is empty")
+    for i, it in enumerate(items, start=1):
+        console.print(
+            f"[bold]{i}. {it['passage_id']}[/bold] [dim]{escape(it['title'])} · priority "
+            f"{it['priority']:.2f}[/dim]"
+        )
+        text = it["text"] if len(it["text"]) <= 300 else it["text"][:300] + "…"
+        console.print(f"   {escape(text)}")
+        console.print(
+            f"   [dim]tags: {', '.join(it['effective']) or '—'} | {escape('; '.join(it['reasons']))}[/dim]"
+        )
+
+
+def _annotate(action: str, passage_id: str, measure: str, annotator: str, note: str, as_json: bool) -> None:
+    from policyscope.nlp.effective import effective_tags
+    from policyscope.nlp.measures import load_taxonomy
+
+    with _errors():
+        tax = load_taxonomy()
+        tax.get(measure)  # KeyError listing the valid ids
+        store = _open_store(_settings())
+        if not store.get_passages([passage_id]):
+            raise ValueError(f"unknown passage id {passage_id!r}; see `policyscope review next`")
+        if not annotator.strip():
+            raise ValueError("--annotator must not be empty")
+        ann_id = store.add_annotation(passage_id, measure, action, annotator, note=note)
+        eff = sorted(effective_tags(store, [passage_id]).get(passage_id, set()))
+    if as_json:
+        _emit(
+            {
+                "annotation": ann_id,
+                "passage_id": passage_id,
+                "measure": measure,
+                "action": action,
+                "annotator": annotator,
+                "effective": eff,
+            }
+        )
+        return
+    typer.echo(f"{passage_id}: {action} {measure} by {annotator}; now {', '.join(eff) or 'no measure'}")
+
+
+AnnotatorOpt = Annotated[str, typer.Option("--annotator", help="Your name (stored with the decision).")]
+NoteOpt = Annotated[str, typer.Option("--note", help="Optional comment.")]
+PassageArg = Annotated[str, typer.Argument(help="Passage id (see `review next`).")]
+MeasureArg = Annotated[str, typer.Argument(help="Measure id.")]
+
+
+@review_app.command("accept")
+def review_accept(
+    passage_id: PassageArg,
+    measure: MeasureArg,
+    annotator: AnnotatorOpt,
+    note: NoteOpt = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Confirm a machine tag."""
+    _annotate("accept", passage_id, measure, annotator, note, as_json)
+
+
+@review_app.command("reject")
+def review_reject(
+    passage_id: PassageArg,
+    measure: MeasureArg,
+    annotator: AnnotatorOpt,
+    note: NoteOpt = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove a measure from a passage (re-tagging never brings it back)."""
+    _annotate("reject", passage_id, measure, annotator, note, as_json)
+
+
+@review_app.command("add")
+def review_add(
+    passage_id: PassageArg,
+    measure: MeasureArg,
+    annotator: AnnotatorOpt,
+    note: NoteOpt = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a measure the taggers missed."""
+    _annotate("add", passage_id, measure, annotator, note, as_json)
 
 
 def register(app: Any, eval_app: Any) -> None:
     """Add the tagging commands to the main ``app`` and ``eval_app``."""
+    app.add_typer(tag_app, name="tag")
+    app.add_typer(review_app, name="review")
+    app.command("export")(export)
+    app.command("import-labels")(import_labels_cmd)
+    eval_app.command("tags")(eval_tags)
