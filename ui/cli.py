@@ -390,9 +390,10 @@ def _print_eval(report: dict[str, Any]) -> None:
 
 def _register_extensions() -> None:
     """Commands defined beside this module (tagging datasets) hook into the same app."""
-    from policyscope.ui import cli_tags
+    from policyscope.ui import cli_bench, cli_tags
 
     cli_tags.register(app, eval_app)
+    cli_bench.register(app)
 
 
 _register_extensions()
