@@ -343,6 +343,17 @@ class Store:
             )
         return int(cur.lastrowid or 0)
 
+    def add_annotations(self, rows: Iterable[tuple[str, str, str, str, float]]) -> int:
+        """Insert ``(passage_id, measure, action, annotator, created_at)`` rows in one transaction."""
+        values = [(*r, "") for r in rows]
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO annotations(passage_id, measure, action, annotator, created_at, note)"
+                " VALUES (?,?,?,?,?,?)",
+                values,
+            )
+        return len(values)
+
     def annotations(self, passage_id: str | None = None) -> list[dict[str, Any]]:
         if passage_id is None:
             rows = self._db.execute("SELECT * FROM annotations ORDER BY id")

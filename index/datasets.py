@@ -775,19 +775,8 @@ def _write_annotations(store: Store, writes: Sequence[tuple[str, str, str]], ann
 
     if not writes:
         return
-    bulk = getattr(store, "add_annotations", None)
     now = time.time()
-    if callable(bulk):
-        bulk([(pid, m, action, annotator, now) for pid, m, action in writes])
-        return
-    # Store.add_annotation commits per row; one import must be all-or-nothing, so write through the store's
-    # connection in a single transaction (same columns and defaults as Store.add_annotation).
-    db = store._db
-    with db:
-        db.executemany(
-            "INSERT INTO annotations(passage_id, measure, action, annotator, created_at, note) VALUES (?,?,?,?,?,'')",
-            [(pid, m, action, annotator, now) for pid, m, action in writes],
-        )
+    store.add_annotations((pid, m, action, annotator, now) for pid, m, action in writes)
 
 
 # --------------------------------------------------------------------------------------------------------

