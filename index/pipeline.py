@@ -142,12 +142,21 @@ class Pipeline:
     def tag(self, progress: Progress | None = None, force: bool = False) -> int:
         """Tag passages that have no machine tags yet with the default tagger."""
         try:
-            from policyscope.nlp.taggers import default_tagger
+            from policyscope.nlp import taggers
         except ImportError:
             return 0
-        tagger = default_tagger()
-        key = str(getattr(tagger, "version", tagger.name))
+        # Building the lexicon tagger loads spaCy and jieba (~3-9 s); a re-build with nothing
+        # new must not pay that, so look for untagged passages under the key it would use first.
+        key = "" if force else _default_tagger_key(taggers)
         todo = list(self.store.iter_passages()) if force else self.store.untagged(key)
+        if not todo:
+            return 0
+        tagger = taggers.default_tagger()
+        real_key = str(getattr(tagger, "version", tagger.name))
+        if real_key != key and not force:
+            log.warning("tagger key %r differs from the predicted %r; re-tagging", real_key, key)
+            todo = self.store.untagged(real_key)
+        key = real_key
         batch = 256
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
@@ -161,6 +170,30 @@ class Pipeline:
 
     def index(self, force: bool = False, progress: Progress | None = None) -> BuildReport:
         return build_index(self.store, self.settings, force=force, progress=progress)
+
+    def fetch(self, entries: Sequence[Any], progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Download catalog entries' official texts, ingest each as a full text linked to its entry.
+
+        Raises FetchError (one line, nothing changed) when the network is unreachable.
+        """
+        from policyscope.corpus.fetch import fetch_entries
+
+        s = self.settings
+        outcomes = fetch_entries(
+            entries, s.downloads, timeout=s.fetch_timeout, max_bytes=s.fetch_max_bytes, retries=s.fetch_retries
+        )
+        results = []
+        for o in outcomes:
+            row: dict[str, Any] = {"id": o.entry_id, "error": o.error, "file": None, "added": 0}
+            if o.result is not None:
+                report = self.ingest_paths([o.result.path], catalog_id=o.entry_id)[0]
+                row.update(file=str(o.result.path), added=report.added, error=report.error)
+            results.append(row)
+        if any(r["added"] for r in results):
+            self.segment(progress)
+            self.tag(progress)
+            self.index(progress=progress)
+        return results
 
     # -- whole jobs ------------------------------------------------------------------------
 
@@ -177,6 +210,17 @@ class Pipeline:
         report.tagged = self.tag(progress, force=force)
         report.index = self.index(force=force, progress=progress)
         return report
+
+
+def _default_tagger_key(taggers: Any) -> str:
+    """The ``version`` key :func:`~policyscope.nlp.taggers.default_tagger` stamps on its tags,
+    computed without building the tagger (only the taxonomy file is read)."""
+    cheap = getattr(taggers, "default_tagger_key", None)
+    if cheap is not None:
+        return str(cheap())
+    from policyscope.nlp.measures import load_taxonomy
+
+    return f"lexicon:{load_taxonomy().version}:{taggers.TAGGER_VERSION}"
 
 
 def _expand(paths: Sequence[str | Path], extensions: Sequence[str]) -> list[Path]:

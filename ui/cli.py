@@ -296,7 +296,6 @@ def fetch(
 ) -> None:
     """Download official texts from the catalog addresses, then ingest and link them."""
     from policyscope.corpus.catalog import load_catalog
-    from policyscope.corpus.fetch import fetch_entries
     from policyscope.index.pipeline import Pipeline
 
     with errors():
@@ -307,21 +306,8 @@ def fetch(
         if unknown:
             fail(f"unknown catalog id(s) {', '.join(unknown)}; see `policyscope docs`")
         chosen = [e for e in entries if not ids or e.id in ids]
-        outcomes = fetch_entries(chosen, s.downloads, timeout=s.fetch_timeout, max_bytes=s.fetch_max_bytes,
-                                 retries=s.fetch_retries)
-        pipe = Pipeline(s)
-        results = []
-        for o in outcomes:
-            row: dict[str, Any] = {"id": o.entry_id, "error": o.error, "file": None, "added": 0}
-            if o.result is not None:
-                reports = pipe.ingest_paths([o.result.path], catalog_id=o.entry_id)
-                row.update(file=str(o.result.path), added=reports[0].added, error=reports[0].error)
-            results.append(row)
-        if any(r["added"] for r in results):
-            with progress_bars() as progress:
-                pipe.segment(progress)
-                pipe.tag(progress)
-                pipe.index(progress=progress)
+        with progress_bars() as progress:
+            results = Pipeline(s).fetch(chosen, progress=progress)
     if as_json:
         emit_json(results)
         return
