@@ -1,0 +1,90 @@
+"""The command line, called as a user calls it (typer's CliRunner and one real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from policyscope.ui.cli import app
+
+from ..conftest import SEARCH_DEV, require_shared
+
+runner = CliRunner()
+
+
+def run(home, *args):
+    return runner.invoke(app, ["--home", str(home), "--encoder", "hash", *args])
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("cli")
+    result = run(home, "build", "--json")
+    assert result.exit_code == 0, result.output
+    return home
+
+
+def test_build_reports_json_with_index_counts(home):
+    report = json.loads(run(home, "build", "--json").stdout)
+    assert report["files"][0] == {"path": "builtin", "added": 0, "unchanged": 25, "error": None}
+    assert report["index"]["skipped"] is True and report["index"]["passages"] > 100
+
+
+def test_docs_lists_24_catalog_records_and_the_paper(home):
+    docs = json.loads(run(home, "docs", "--json").stdout)
+    assert len(docs) == 25
+    assert sum(d["status"] == "catalog" for d in docs) == 24
+    assert any(d["id"] == "seed-battery-supply-chain" and d["status"] == "full" for d in docs)
+
+
+def test_search_json_carries_titles_region_and_matched_terms(home):
+    out = json.loads(run(home, "search", "关键矿产清单", "--json", "--k", "5").stdout)
+    assert out["mode"] == "hybrid" and len(out["hits"]) == 5
+    top = out["hits"][0]
+    assert {"text", "title_zh", "title_en", "region", "year", "page", "score", "matched_terms"} <= set(top)
+    assert any("关键矿产" in h["text"] or "关键矿物" in h["text"] for h in out["hits"])
+
+
+def test_search_with_a_region_filter_and_bad_options(home):
+    out = json.loads(run(home, "search", "battery", "--region", "KR", "--json").stdout)
+    assert out["hits"] and {h["region"] for h in out["hits"]} == {"KR"}
+    bad = run(home, "search", "battery", "--mode", "fuzzy")
+    assert bad.exit_code == 1
+    assert bad.stderr.strip() == "error: unknown mode 'fuzzy'; available: hybrid, semantic, keyword, phrase"
+    empty = run(home, "search", "   ")
+    assert empty.exit_code == 1 and empty.stderr.startswith("error: empty query")
+
+
+def test_add_reports_each_bad_file_on_one_line_and_keeps_the_good_one(home, tmp_path):
+    good = tmp_path / "note.txt"
+    good.write_text("钠离子电池产业化示范。\n", encoding="gb18030")
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4 broken")
+    result = run(home, "add", str(good), str(bad))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {bad}: ")
+    assert f"{good}: 1 added" in result.stdout
+
+
+def test_eval_search_prints_metrics_per_language(home):
+    out = json.loads(run(home, "eval", "search", "--queries", str(require_shared(SEARCH_DEV)), "--json").stdout)
+    assert set(out["by_lang"]) == {"en", "zh"}
+    assert {"R@1", "R@5", "R@10", "MRR@10", "nDCG@10"} <= set(out["overall"])
+    assert len(out["queries"]) == 29
+
+
+def test_search_without_an_index_says_what_to_do(tmp_path):
+    result = run(tmp_path / "empty", "search", "battery")
+    assert result.exit_code == 1
+    assert "run `policyscope build` first" in result.stderr
+
+
+def test_console_script_runs_help_quickly():
+    proc = subprocess.run([sys.executable, "-m", "policyscope.ui.cli", "--help"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0 and "search" in proc.stdout
