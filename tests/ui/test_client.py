@@ -1,0 +1,107 @@
+"""The running app's named API endpoints, called the way a script would: with gradio_client."""
+
+from __future__ import annotations
+
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+
+pytest.importorskip("gradio")
+pytest.importorskip("gradio_client")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(settings, auth=None, max_upload_mb: int = 5):
+    """Launch the app in this process on a free local port; returns (service, demo, url)."""
+    from policyscope.ui.serve import create, launch_kwargs
+
+    service, demo = create(settings, max_upload_mb=max_upload_mb)
+    port = free_port()
+    demo.queue(default_concurrency_limit=2).launch(
+        prevent_thread_lock=True, **launch_kwargs(settings, "127.0.0.1", port, auth, max_upload_mb)
+    )
+    return service, demo, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    from tests.ui.test_service import build_tagged_workspace
+
+    settings = build_tagged_workspace(tmp_path_factory.mktemp("client") / "home")
+    service, demo, url = start_app(settings)
+    yield service, url
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app[1], verbose=False)
+
+
+def test_the_api_lists_exactly_the_named_endpoints(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert set(endpoints) == {"/search", "/compare", "/tag"}
+
+
+def test_search_endpoint_answers_in_chinese_and_english(client):
+    zh = client.predict("锂电池供应链", api_name="/search")
+    assert zh["hits"] and zh["query"] == "锂电池供应链"
+    en = client.predict("critical minerals", "keyword", ["UK"], None, None, None, None, None, 3, api_name="/search")
+    assert en["hits"] and {h["region"] for h in en["hits"]} == {"UK"}
+    assert "error" in client.predict("", api_name="/search")
+
+
+def test_compare_endpoint_returns_the_measure_table_and_alignment(client):
+    out = client.predict(["us-li-blueprint-2021", "eu-batteries-regulation"], api_name="/compare")
+    assert [i["key"] for i in out["items"]] == ["us-li-blueprint-2021", "eu-batteries-regulation"]
+    assert len(out["rows"]) >= 15 and out["alignment"]
+    assert "error" in client.predict(["US", "nowhere"], api_name="/compare")
+
+
+def test_tag_endpoint_records_a_review_decision(client, app):
+    hit = client.predict("国家锂电池蓝图", api_name="/search")["hits"][0]
+    out = client.predict(hit["passage_id"], "add", "workforce", "api-test", api_name="/tag")
+    assert out["ok"] and "workforce" in out["tags"]
+    assert any(a["annotator"] == "api-test" for a in app[0].store.annotations(hit["passage_id"]))
+
+
+def test_no_file_outside_the_exports_folder_is_served(app):
+    service, url = app
+    for path in ("/etc/passwd", str(service.settings.store_path), str(service.settings.home / "uploads")):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{url}gradio_api/file={path}")
+        assert err.value.code in (403, 404)
+
+
+def test_login_is_required_when_auth_is_set(tmp_path):
+    from gradio_client import Client
+
+    from tests.ui.test_service import build_tagged_workspace
+
+    settings = build_tagged_workspace(tmp_path / "home", hostile=False)
+    _, demo, url = start_app(settings, auth=("ana", "s3cret"))
+    try:
+        with pytest.raises(Exception, match=r"(?i)auth|login|401|403|credentials|could not"):
+            Client(url, verbose=False).predict("battery", api_name="/search")
+        ok = Client(url, auth=("ana", "s3cret"), verbose=False).predict("battery", api_name="/search")
+        assert ok["hits"]
+    finally:
+        demo.close()
+
+
+def test_server_binds_localhost_by_default():
+    import inspect
+
+    from policyscope.ui.serve import launch_kwargs, run_server
+
+    assert inspect.signature(run_server).parameters["host"].default == "127.0.0.1"
+    assert inspect.signature(launch_kwargs).parameters["host"].default == "127.0.0.1"

@@ -1,0 +1,139 @@
+"""HTML rendering: everything from a document is escaped; highlighting only wraps escaped text."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+from hypothesis import given
+from hypothesis import strategies as st
+from policyscope.corpus.records import Document, Passage
+from policyscope.ui import render
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<a href="javascript:alert(1)">click</a>',
+    "\"><svg onload=alert(1)>",
+    "' onmouseover='alert(1)",
+    "${alert(1)} {{constructor.constructor('alert(1)')()}}",
+]
+
+SAFE_TAGS = {"div", "span", "mark", "small", "article", "header", "button", "b", "br", "code", "table", "thead",
+             "tbody", "tfoot", "tr", "th", "td", "h3", "ul", "li", "a", "i"}
+SAFE_ATTRS = {"class", "title", "style", "id", "role", "type"}
+
+
+class _Audit(HTMLParser):
+    """Collects every tag and attribute the browser would build from the markup."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend((k, v or "") for k, v in attrs)
+
+
+def audit(markup: str) -> _Audit:
+    a = _Audit()
+    a.feed(markup)
+    a.close()
+    return a
+
+
+def assert_inert(markup: str) -> None:
+    a = audit(markup)
+    assert set(a.tags) <= SAFE_TAGS, set(a.tags) - SAFE_TAGS
+    for name, value in a.attrs:
+        assert name in SAFE_ATTRS or name.startswith("data-"), name
+        assert not name.startswith("on")
+        assert "javascript:" not in value.lower() or name.startswith("data-") or name == "title"
+    assert "href" not in {k for k, _ in a.attrs}
+    assert not re.search(r"<(script|img|svg|iframe)", markup, re.IGNORECASE)
+
+
+def hostile_hit(text: str) -> dict:
+    return {
+        "rank": 1, "score": 0.5, "passage_id": '"><img src=x onerror=alert(1)>', "doc_id": "<script>x</script>",
+        "text": text, "title": text, "title_zh": text, "title_en": text, "region": "<b>US</b>", "year": 2021,
+        "page": 3, "lang": "en", "heading": text, "context": text, "matched_terms": ("alert", "script"),
+        "measures": ("recycling",), "semantic_rank": 1, "keyword_rank": 2,
+    }
+
+
+def test_highlight_wraps_escaped_segments_only():
+    out = render.highlight("<b>电池</b> recycling", ["电池"])
+    assert out == "&lt;b&gt;<mark class=\"term\">电池</mark>&lt;/b&gt; recycling"
+
+
+def test_highlight_matches_latin_terms_on_word_boundaries_and_ignores_case():
+    out = render.highlight("The UK and bulk Recycling", ["uk", "recycling"])
+    assert out.count("<mark") == 2
+    assert "b<mark" not in out
+
+
+def test_highlight_marks_evidence_spans_and_their_overlap_with_terms():
+    out = render.highlight("建设本土电池供应链", ["电池"], [(2, 9)])
+    assert '<mark class="evidence">本土</mark>' in out
+    assert '<mark class="term evidence">电池</mark>' in out
+
+
+@given(st.lists(st.sampled_from(list("<>&\"' ab电池=/x:;") + ["script", "onerror"]), max_size=30).map("".join),
+       st.lists(st.text(alphabet="ab电池<>", min_size=1, max_size=4), max_size=3))
+def test_highlight_never_emits_markup_from_text(text, terms):
+    out = render.highlight(text, terms, [(0, len(text) // 2)] if len(text) > 1 else [])
+    stripped = re.sub(r'</?mark( class="[a-z ]+")?>', "", out)
+    assert "<" not in stripped and ">" not in stripped
+    import html
+
+    assert html.unescape(stripped) == text
+
+
+def test_result_card_of_a_hostile_document_is_inert():
+    for text in HOSTILE:
+        assert_inert(render.result_cards([hostile_hit(text)], {}, header=text, translations=[text]))
+
+
+def test_document_view_of_a_hostile_document_is_inert():
+    text = " ".join(HOSTILE)
+    doc = Document(id="evil<script>", text=text, title=HOSTILE[0], title_zh=HOSTILE[1], title_en=HOSTILE[2],
+                   region="<i>XX</i>", year=2020, kind=HOSTILE[3], date=HOSTILE[4], lang="en")
+    p = Passage(id='p"1', doc_id=doc.id, seq=0, start=0, end=len(text), text=text, heading=HOSTILE[1])
+    assert_inert(render.document_view(doc, [p], focus='p"1', measures={'p"1': ["<b>m</b>"]}, spans={'p"1': [(0, 5)]},
+                                      terms=["script"]))
+
+
+def test_tables_and_lists_of_hostile_documents_are_inert():
+    info = SimpleNamespace(id=HOSTILE[1], title=HOSTILE[0], title_zh=HOSTILE[1], title_en=HOSTILE[2],
+                           region=HOSTILE[3], year=2021, kind=HOSTILE[4], lang="en", status="catalog",
+                           has_full_text=False, passages=1)
+    assert_inert(render.corpus_table([info]))
+    assert_inert(render.timeline([{"year": 2021, "region": HOSTILE[0], "doc_id": HOSTILE[1], "title_zh": HOSTILE[2],
+                                   "title_en": HOSTILE[3], "title": ""}]))
+    assert_inert(render.upload_results([{"name": HOSTILE[1], "error": HOSTILE[0]},
+                                        {"name": HOSTILE[2], "added": 1, "documents": [{"id": HOSTILE[3],
+                                                                                        "title": HOSTILE[4]}]}]))
+    row = {"id": HOSTILE[1], "doc_id": HOSTILE[0], "text": HOSTILE[2], "lang": HOSTILE[3]}
+    assert_inert(render.alignment([SimpleNamespace(passage=row, matches=((row, 0.5),))], HOSTILE[4], HOSTILE[5]))
+    assert_inert(render.message(HOSTILE[1], "error"))
+
+
+def test_review_card_of_a_hostile_passage_is_inert():
+    from policyscope.corpus.records import Span, Tag
+
+    row = {"id": HOSTILE[1], "text": HOSTILE[0] + HOSTILE[2], "title_zh": HOSTILE[1], "title_en": HOSTILE[3],
+           "region": "US", "year": 2020, "context": HOSTILE[4], "lang": "en"}
+    tags = [Tag("recycling", 0.7, "rule", (Span(0, 5),))]
+    history = [{"action": "accept", "measure": "<b>", "annotator": HOSTILE[1]}]
+    assert_inert(render.review_card(row, tags, {"recycling", "<script>"}, history, {"reviewed": 1}))
+
+
+def test_measure_names_come_from_the_taxonomy_in_both_languages():
+    zh, en = render.measure_names("recycling")
+    assert en.startswith("Recycling")
+    assert "回收" in zh
+    assert render.measure_names("no_such_measure") == ("no_such_measure", "no_such_measure")

@@ -1,0 +1,267 @@
+"""The Gradio app: Search, Document, Compare, Tag review and Corpus tabs over one ``Service``.
+
+``build_app(service)`` only wires components to ``Service`` methods (plain functions, unit-tested
+without a browser). The index is loaded once inside the service and shared read-only; the only
+per-user state is the review position, kept in ``gr.State``.
+
+Named API endpoints (for ``gradio_client``): ``search``, ``compare``, ``tag`` — e.g.
+``Client(url).predict("电池回收", "hybrid", api_name="/search")``. The UI's own events are private.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+import gradio as gr
+from policyscope.ui import render
+from policyscope.ui.service import REVIEW_ACTIONS, UPLOAD_EXTENSIONS, ReviewState, Service
+
+log = logging.getLogger(__name__)
+
+MODES = ("hybrid", "semantic", "keyword", "phrase")
+LANGS = ("zh", "en", "ja", "ko", "other")
+
+# Keyboard shortcuts of the Tag review tab (ignored while typing in a field).
+KEYS_JS = """
+() => {
+  document.addEventListener('keydown', (ev) => {
+    const t = ev.target;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    const map = {a: 'ps-accept', r: 'ps-reject', n: 'ps-skip', s: 'ps-skip', d: 'ps-add'};
+    const id = map[ev.key.toLowerCase()];
+    if (!id) return;
+    const btn = document.getElementById(id);
+    if (btn && btn.offsetParent !== null) { ev.preventDefault(); btn.click(); }
+  });
+}
+"""
+
+
+# Runs in the browser after a document view is rendered: bring the focus passage into view.
+SCROLL_JS = """
+() => {
+  for (const ms of [60, 300, 900]) setTimeout(() => {
+    const f = document.querySelector('#ps-docview .ps-focus');
+    if (f && f.offsetParent !== null) f.scrollIntoView({block: 'center'});
+  }, ms);
+}
+"""
+
+
+def handle_action(service: Service, data: dict[str, Any]) -> dict[str, Any]:
+    """What a click on a card, table cell or timeline chip asks for.
+
+    Returns the HTML to show and where: ``{"target": "document" | "results" | "evidence", "html": ...}``.
+    """
+    act = data.get("action")
+    if act == "open":
+        return {"target": "document", "html": service.document_view(data.get("doc", ""), data.get("pid") or None)}
+    if act == "more":
+        return {"target": "results", "html": service.more_like_this(data.get("pid", ""))}
+    if act == "cell":
+        return {"target": "evidence", "html": service.cell_evidence(data.get("region", ""), data.get("measure", ""))}
+    return {"target": "none", "html": ""}
+
+
+def _state(value: Any) -> ReviewState:
+    if isinstance(value, ReviewState):
+        return value
+    return ReviewState(**value) if isinstance(value, dict) else ReviewState()
+
+
+def build_app(service: Service) -> Any:
+    """The whole app as a ``gr.Blocks`` (not launched)."""
+
+    def html_box(value: str = "", elem_id: str | None = None) -> Any:
+        return gr.HTML(value, elem_id=elem_id, js_on_load=render.JS_ON_LOAD, container=False, padding=False)
+
+    doc_choices = service.document_choices()
+    regions = service.region_choices()
+    measure_choices = service.measure_choices()
+    y_lo, y_hi = service.year_bounds()
+    item_choices = [(f"Region {r}", r) for r in regions] + doc_choices
+    private = {"api_visibility": "private"}
+
+    with gr.Blocks(title="policyscope") as demo:
+        gr.HTML(
+            '<div class="ps-top"><b style="font-size:1.3em">policyscope</b> · bilingual battery & critical-minerals'
+            f' policy corpus · <span id="ps-status">{render.esc(service.status)}</span></div>',
+        )
+        review_state = gr.State(asdict(ReviewState()))
+        with gr.Tabs(selected="search") as tabs:
+            # -- Search ---------------------------------------------------------------------------
+            with gr.Tab("Search 检索", id="search"):
+                with gr.Row(equal_height=True):
+                    query = gr.Textbox(label="Query 查询 (中文 or English)", scale=5, elem_id="ps-query",
+                                       placeholder="e.g. 动力电池回收利用 · critical minerals stockpile", max_lines=2)
+                    mode = gr.Radio(list(MODES), value="hybrid", label="Mode", scale=3, elem_id="ps-mode")
+                    search_btn = gr.Button("Search", variant="primary", scale=1, elem_id="ps-search")
+                with gr.Accordion("Filters 筛选", open=True):
+                    with gr.Row():
+                        f_regions = gr.Dropdown(regions, multiselect=True, label="Region", elem_id="ps-f-region")
+                        f_docs = gr.Dropdown(doc_choices, multiselect=True, label="Document", elem_id="ps-f-doc")
+                        f_langs = gr.CheckboxGroup(list(LANGS), label="Passage language", elem_id="ps-f-lang")
+                    with gr.Row():
+                        # Text boxes, not gr.Number: an empty number box would send 0 and hide every result.
+                        f_from = gr.Textbox(label="Year from", placeholder=str(y_lo), elem_id="ps-f-from")
+                        f_to = gr.Textbox(label="Year to", placeholder=str(y_hi), elem_id="ps-f-to")
+                        f_measures = gr.Dropdown(measure_choices, multiselect=True, label="Measures (any)",
+                                                 elem_id="ps-f-measure")
+                        f_k = gr.Slider(1, 50, value=10, step=1, label="Results", elem_id="ps-f-k")
+                results = html_box(render.message("Type a query in Chinese or English and press Enter."),
+                                   "ps-results")
+
+            # -- Document -------------------------------------------------------------------------
+            with gr.Tab("Document 文档", id="document"):
+                doc_pick = gr.Dropdown(doc_choices, value=None, label="Open a document", elem_id="ps-doc-pick")
+                doc_view = html_box(render.message("Open a document from a search result, the Compare tab or"
+                                                   " the Corpus tab."), "ps-docview")
+
+            # -- Compare --------------------------------------------------------------------------
+            with gr.Tab("Compare 比较", id="compare"):
+                with gr.Row(equal_height=True):
+                    c_items = gr.Dropdown(item_choices, multiselect=True, max_choices=4, scale=5,
+                                          label="Documents or regions to compare (2–4)", elem_id="ps-c-items")
+                    c_btn = gr.Button("Compare", variant="primary", scale=1, elem_id="ps-compare")
+                gr.Markdown("#### Measures side by side 措施对照")
+                c_table = html_box(render.message("Pick 2–4 documents or regions, e.g. Region US and Region EU."),
+                                   "ps-c-table")
+                gr.Markdown("#### Region × measure over the whole corpus 地区×措施")
+                c_heat = html_box("", "ps-c-heat")
+                c_evidence = html_box("", "ps-c-evidence")
+                gr.Markdown("#### Timeline 时间线")
+                c_timeline = html_box("", "ps-c-timeline")
+                gr.Markdown("#### Passage alignment 段落对齐 (first two items)")
+                c_align = html_box("", "ps-c-align")
+
+            # -- Tag review -----------------------------------------------------------------------
+            with gr.Tab("Tag review 标注审核", id="review") as review_tab:
+                with gr.Row():
+                    annotator = gr.Textbox(label="Annotator", value="reviewer", scale=2, elem_id="ps-annotator")
+                    r_measure = gr.Dropdown(measure_choices, value=None, label="Measure (for add, or one tag only)", scale=3,
+                                            elem_id="ps-r-measure")
+                with gr.Row():
+                    accept_btn = gr.Button("Accept (A)", variant="primary", elem_id="ps-accept")
+                    reject_btn = gr.Button("Reject (R)", variant="stop", elem_id="ps-reject")
+                    add_btn = gr.Button("Add measure (D)", elem_id="ps-add")
+                    skip_btn = gr.Button("Skip (N)", elem_id="ps-skip")
+                r_note = gr.Markdown("", elem_id="ps-r-note")
+                r_card = html_box("", "ps-r-card")
+                with gr.Row():
+                    formats = service.export_formats()
+                    r_fmt = gr.Dropdown(formats, value=formats[0] if formats else None, label="Export format",
+                                        elem_id="ps-r-fmt")
+                    r_export = gr.Button("Export dataset", elem_id="ps-export")
+                    r_file = gr.File(label="Export", interactive=False, elem_id="ps-r-file")
+
+            # -- Corpus ---------------------------------------------------------------------------
+            with gr.Tab("Corpus 语料", id="corpus"):
+                with gr.Row():
+                    up_files = gr.File(file_count="multiple", file_types=list(UPLOAD_EXTENSIONS),
+                                       label=f"Upload files ({' '.join(UPLOAD_EXTENSIONS)})", elem_id="ps-upload")
+                    with gr.Column():
+                        up_btn = gr.Button("Add to corpus", variant="primary", elem_id="ps-upload-btn")
+                        fetch_btn = gr.Button("Fetch official texts (network)", elem_id="ps-fetch")
+                up_out = html_box("", "ps-upload-out")
+                corpus = html_box("", "ps-corpus")
+
+        # -- wiring -------------------------------------------------------------------------------
+        search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k]
+        # UI events are private and named ui_*, so the public names search/compare/tag stay free for the API.
+        search_btn.click(service.search, search_inputs, results, api_name="ui_search", **private)
+        query.submit(service.search, search_inputs, results, api_name="ui_search_submit", **private)
+
+        def on_click(evt: gr.EventData) -> tuple[Any, ...]:
+            out = handle_action(service, dict(getattr(evt, "_data", None) or {}))
+            skip = gr.skip()
+            if out["target"] == "document":
+                return out["html"], skip, skip, gr.Tabs(selected="document")
+            if out["target"] == "results":
+                return skip, out["html"], skip, gr.Tabs(selected="search")
+            if out["target"] == "evidence":
+                return skip, skip, out["html"], skip
+            return skip, skip, skip, skip
+
+        for box in (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card):
+            box.click(on_click, None, [doc_view, results, c_evidence, tabs], **private).then(
+                None, None, None, js=SCROLL_JS, **private)
+        doc_pick.change(lambda d: service.document_view(d) if d else gr.skip(), doc_pick, doc_view, **private)
+
+        c_btn.click(service.compare, c_items, [c_table, c_heat, c_timeline, c_align], api_name="ui_compare",
+                    **private)
+
+        def review_step(state: Any, act: str | None, measure: str | None, who: str) -> tuple[Any, str, str]:
+            st = _state(state)
+            note = ""
+            if act == "skip":
+                if st.current:
+                    st.done.append(st.current)
+            elif act in REVIEW_ACTIONS:
+                try:
+                    note = "✓ " + service.review_apply(st.current, act, measure or None, who)
+                    if st.current:
+                        st.done.append(st.current)
+                except Exception as exc:  # noqa: BLE001 - shown to the reviewer, the card stays
+                    return asdict(st), f"⚠️ {exc}", service.review_card(st.current, len(st.queue) - st.pos)
+            st, card = service.review_next(st)
+            return asdict(st), note, card
+
+        r_inputs = [review_state, r_measure, annotator]
+        review_tab.select(lambda s, m, w: review_step(s, None, m, w), r_inputs, [review_state, r_note, r_card],
+                          **private)
+        for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip")):
+            btn.click(lambda s, m, w, a=act: review_step(s, a, m, w), r_inputs, [review_state, r_note, r_card],
+                      **private)
+
+        def do_export(fmt: str) -> tuple[Any, str]:
+            try:
+                path = service.export(fmt)
+            except Exception as exc:
+                log.exception("export failed")
+                return None, f"⚠️ export failed: {exc}"
+            return str(path), f"✓ exported {path.name}"
+
+        r_export.click(do_export, r_fmt, [r_file, r_note], **private)
+
+        def do_upload(files: Any, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            html = service.upload_html(files or [], progress=lambda f, d: progress(f, desc=d))
+            docs = service.document_choices()
+            items = [(f"Region {r}", r) for r in service.region_choices()] + docs
+            return (html, service.corpus_table(), gr.Dropdown(choices=docs), gr.Dropdown(choices=docs),
+                    gr.Dropdown(choices=items), None)
+
+        up_btn.click(do_upload, up_files, [up_out, corpus, f_docs, doc_pick, c_items, up_files], **private)
+
+        def do_fetch(progress: Any = gr.Progress()) -> tuple[str, str]:  # noqa: B008
+            html = service.fetch(progress=lambda f, d: progress(f, desc=d))
+            return html, service.corpus_table()
+
+        fetch_btn.click(do_fetch, None, [up_out, corpus], **private)
+
+        demo.load(lambda: (service.heatmap(), service.timeline(), service.corpus_table()), None,
+                  [c_heat, c_timeline, corpus], **private)
+
+        # -- API ------------------------------------------------------------------------------------
+        def search(
+            query: str, mode: str = "hybrid", regions: list[str] | None = None, docs: list[str] | None = None,
+            langs: list[str] | None = None, year_from: int | None = None, year_to: int | None = None,
+            measures: list[str] | None = None, k: int = 10,
+        ) -> dict:
+            """Search passages; returns {query, mode, hits: [...]} or {error}."""
+            return service.search_json(query, mode, regions, docs, langs, year_from, year_to, measures, k)
+
+        def compare(items: list[str], k: int = 2) -> dict:
+            """Measure table (and passage alignment of the first two) for 2–4 document ids or region codes."""
+            return service.compare_json(items, k)
+
+        def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> dict:
+            """Record a review decision (accept, reject or add) on a passage; returns its effective tags."""
+            return service.tag_json(passage_id, action, measure, annotator)
+
+        gr.api(search, api_name="search")
+        gr.api(compare, api_name="compare")
+        gr.api(tag, api_name="tag")
+    return demo

@@ -1,0 +1,68 @@
+"""``policyscope serve``: build on first start (progress in the terminal), then serve the app.
+
+Security defaults: binds 127.0.0.1 unless ``host`` says otherwise; optional login; uploads capped
+in size (``max_file_size``) and type (checked again server-side); the only extra path Gradio may
+serve is ``<home>/exports`` (dataset downloads) — never anything outside the workspace.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from policyscope.corpus.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None = 7860,
+                  auth: tuple[str, str] | None = None, max_upload_mb: int = 50) -> dict[str, Any]:
+    """Arguments for ``Blocks.launch`` shared by the server and the tests."""
+    from policyscope.ui.app import KEYS_JS
+    from policyscope.ui.render import CSS
+
+    exports = settings.home / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
+    return {
+        "server_name": host,
+        "server_port": port,
+        "auth": auth,
+        "max_file_size": f"{int(max_upload_mb)}mb",
+        "show_error": False,
+        "allowed_paths": [str(exports.resolve())],
+        "css": CSS,
+        "js": KEYS_JS,
+        "footer_links": ["api"],
+        "quiet": True,
+        "share": False,
+        "ssr_mode": False,
+    }
+
+
+def create(settings: Settings, max_upload_mb: int = 50, progress: Any = None) -> tuple[Any, Any]:
+    """(service, demo) for a workspace, building the built-in corpus first if needed."""
+    from policyscope.ui.app import build_app
+    from policyscope.ui.service import Service
+
+    service = Service(settings, max_upload_mb=max_upload_mb)
+    service.ensure_built(progress)
+    return service, build_app(service)
+
+
+def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
+               auth: tuple[str, str] | None = None, max_upload_mb: int = 50) -> None:
+    """Build if needed (with progress bars on stderr), then serve until interrupted."""
+    import typer
+    from policyscope.ui.cli import progress_bars
+
+    with progress_bars() as progress:
+        service, demo = create(settings, max_upload_mb, progress)
+    typer.echo(f"policyscope: {service.status}", err=True)
+    scheme_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"serving on http://{scheme_host}:{port}" + (" (login required)" if auth else ""), err=True)
+    if host not in ("127.0.0.1", "localhost", "::1") and not auth:
+        typer.echo("warning: the app is reachable from other machines without a login; consider --auth",
+                   err=True)
+    demo.queue(default_concurrency_limit=2, max_size=64).launch(
+        **launch_kwargs(settings, host, port, auth, max_upload_mb)
+    )
