@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,24 @@ def built_home(tmp_path_factory):
     s = Settings.load(home)
     Pipeline(s).run(builtin=True)
     return s
+
+
+@pytest.fixture(scope="session")
+def built_hash_home(tmp_path_factory):
+    """The built-in corpus built once per session with the fast `hash` encoder (never written to)."""
+    from policyscope.corpus.config import Settings
+    from policyscope.index.pipeline import Pipeline
+
+    home = tmp_path_factory.mktemp("hashbuilt") / "home"
+    pipe = Pipeline(Settings.load(home, encoder="hash"))
+    pipe.run(builtin=True)
+    pipe.store.close()
+    return home
+
+
+@pytest.fixture
+def home(built_hash_home, tmp_path):
+    """A private copy of the built `hash` workspace that a test may change."""
+    dst = tmp_path / "home"
+    shutil.copytree(built_hash_home, dst)
+    return dst

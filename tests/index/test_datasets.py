@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 
 import pytest
 from policyscope.corpus.records import Span, Tag
@@ -21,26 +20,6 @@ from policyscope.nlp.effective import effective_tags
 from policyscope.nlp.measures import load_taxonomy
 
 MEASURES = load_taxonomy().ids
-
-
-@pytest.fixture(scope="module")
-def built_hash_home(tmp_path_factory):
-    """The built-in corpus built once with the hash encoder (copied per test before any write)."""
-    from policyscope.corpus.config import Settings
-    from policyscope.index.pipeline import Pipeline
-
-    home = tmp_path_factory.mktemp("hashbuilt") / "home"
-    pipe = Pipeline(Settings.load(home, encoder="hash"))
-    pipe.run(builtin=True)
-    pipe.store.close()
-    return home
-
-
-@pytest.fixture
-def home(built_hash_home, tmp_path):
-    dst = tmp_path / "home"
-    shutil.copytree(built_hash_home, dst)
-    return dst
 
 
 @pytest.fixture

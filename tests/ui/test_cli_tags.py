@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from policyscope.corpus.store import Store
@@ -13,25 +12,6 @@ from typer.testing import CliRunner
 from tests.conftest import REPO, TAGS_DEV, require_shared
 
 CCLW_TAGS = REPO / "benchmarks" / "eval" / "tags_cclw_en.jsonl"
-
-
-@pytest.fixture(scope="module")
-def built_hash_home(tmp_path_factory):
-    from policyscope.corpus.config import Settings
-    from policyscope.index.pipeline import Pipeline
-
-    home = tmp_path_factory.mktemp("clitags") / "home"
-    pipe = Pipeline(Settings.load(home, encoder="hash"))
-    pipe.run(builtin=True)
-    pipe.store.close()
-    return home
-
-
-@pytest.fixture
-def home(built_hash_home, tmp_path):
-    dst = tmp_path / "home"
-    shutil.copytree(built_hash_home, dst)
-    return dst
 
 
 def run(home, *args: str, ok: bool = True):
