@@ -99,13 +99,14 @@ def load_path(
     """
     p = Path(path)
     ext = p.suffix.lower()
-    if ext not in SUPPORTED_EXTENSIONS:
-        shown = f"'{ext}'" if ext else "(no extension)"
-        raise LoadError(p, f"unsupported file type {shown}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
+    # Path problems first: a folder or a typo is not an "unsupported file type".
     if not p.exists():
         raise LoadError(p, "no such file")
     if p.is_dir():
         raise LoadError(p, "is a directory, not a file")
+    if ext not in SUPPORTED_EXTENSIONS:
+        shown = f"'{ext}'" if ext else "(no extension)"
+        raise LoadError(p, f"unsupported file type {shown}; supported: {', '.join(SUPPORTED_EXTENSIONS)}")
     try:
         with p.open("rb"):
             pass
@@ -192,12 +193,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return _strict(data[len(bom) :], enc, enc), enc
     if b"\x00" in data:
-        return _decode_utf16_guess(data)
+        return _decode_with_stray_nuls(data) or _decode_utf16_guess(data)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    enc = _guess_codec(data)
+    try:
+        enc = _guess_codec(data)
+    except UndecodableError:
+        mixed = _decode_mixed_lines(data)
+        if mixed is None:
+            raise
+        return mixed
     text = _strict(data, enc, enc)
     if not _looks_like_text(text):
         raise UndecodableError(f"binary data, not text (decodes as {enc} to control characters)")
@@ -225,6 +232,55 @@ def _decode_utf16_guess(data: bytes) -> tuple[str, str]:
             if _looks_like_text(text):
                 return text, enc
     raise UndecodableError("binary data (nul bytes), not text")
+
+
+def _decode_with_stray_nuls(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 text with a few stray NUL bytes (fixed-width exports, C tools), NULs dropped.
+
+    UTF-16 has a NUL in every ASCII character (about half its bytes in English text) and its CJK
+    byte pairs are almost never valid UTF-8, so a file whose NULs are under 10% of its bytes and
+    whose other bytes are UTF-8 text is not UTF-16.
+    """
+    if data.count(0) > 0.1 * len(data):
+        return None
+    try:
+        text = data.replace(b"\x00", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return (text, "utf-8") if _looks_like_text(text) else None
+
+
+def _decode_mixed_lines(data: bytes) -> tuple[str, str] | None:
+    """A UTF-8 file with some lines pasted in one Chinese legacy codec, decoded line by line.
+
+    Files concatenated from two sources (a UTF-8 export plus a GB18030 page) defeat whole-file
+    detection. Accepted only when some line is non-ASCII UTF-8 (so UTF-8 is really in use) and
+    every other line decodes strictly in the single Chinese codec detected on those lines;
+    encoding is reported as e.g. ``"utf-8+gb18030"``.
+    """
+    lines = data.splitlines(keepends=True)
+    utf8_used = False
+    bad: list[int] = []
+    for i, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad.append(i)
+        else:
+            utf8_used = utf8_used or not line.isascii()
+    if not utf8_used or not bad:
+        return None
+    try:
+        enc = _guess_codec(b"".join(lines[i] for i in bad))
+    except UndecodableError:
+        return None
+    if enc not in _CHINESE_CODECS:
+        return None
+    try:
+        text = "".join(line.decode(enc if i in set(bad) else "utf-8") for i, line in enumerate(lines))
+    except UnicodeDecodeError:
+        return None
+    return (text, f"utf-8+{enc}") if _looks_like_text(text) else None
 
 
 def _looks_like_text(text: str) -> bool:
@@ -390,7 +446,11 @@ def _short_title(line: str) -> str:
 def _load_text(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
     data = _read_bytes(path)
     raw, enc = _decode_file(path, data)
+    # The generator frame stays alive while the caller stores the document: drop the raw bytes
+    # and the undecoded copy now (about twice the file size for a large file).
+    del data
     text = normalize_text(raw)
+    del raw
     if not text:
         raise LoadError(path, "file contains only whitespace")
     blocks: list[Block] = []
@@ -731,6 +791,8 @@ def html_to_text(markup: str) -> str:
 
 
 def _strip_markup(value: str) -> str:
+    if not value:  # most optional cells are empty; a million-row file calls this millions of times
+        return ""
     return html_to_text(value) if _MARKUP.search(value) else normalize_text(value)
 
 
@@ -1077,17 +1139,21 @@ def _row_document(path: Path, cmap: ColumnMap, get: Callable[[str], Any], row: i
         id=content_id(raw_title, text),
         text=text,
         title=raw_title or f"{path.stem} #{row}",
-        country=normalize_text(country),
-        region=normalize_text(region),
+        country=_norm(country),
+        region=_norm(region),
         date=date,
         year=_parse_year(cell("year"), date),
-        kind=normalize_text(_cell_str(cell("kind"))),
-        lang=normalize_text(_cell_str(cell("lang"))).lower(),
+        kind=_norm(_cell_str(cell("kind"))),
+        lang=_norm(_cell_str(cell("lang"))).lower(),
         source=str(path),
         status="full",
         blocks=(Block("record", 0, len(text)),),
         meta={"external_id": external_id, "row": row, "url": url},
     )
+
+
+def _norm(value: str) -> str:
+    return normalize_text(value) if value else ""
 
 
 def _resolve_columns(path: Path, header: list[str], columns: ColumnMap | None) -> ColumnMap:

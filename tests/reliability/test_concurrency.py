@@ -1,0 +1,143 @@
+"""Readers keep searching while a rebuild runs, and move to the new index once it is complete.
+
+Two set-ups: a separate ``policyscope add`` process writing the workspace while reader threads
+search (the CLI next to a running app), and the web app's own ``Service`` ingesting an upload in
+one thread while other threads call its search endpoint function.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from policyscope.index.build import current_index_dir
+
+from . import files as F
+
+CLI = [sys.executable, "-c", "from policyscope.ui.cli import main; main()"]
+QUERIES = [
+    ("动力电池回收", "hybrid"),
+    ("critical minerals", "keyword"),
+    ("lithium supply", "semantic"),
+    ("电池", "phrase"),
+    ("battery recycling targets", "hybrid"),
+]
+
+
+class _Reader(threading.Thread):
+    """Searches in a loop until stopped; records errors and which index answered."""
+
+    def __init__(self, search, index_path, n: int):
+        super().__init__(daemon=True)
+        self.search, self.index_path, self.n = search, index_path, n
+        self.stop = threading.Event()
+        self.errors: list[str] = []
+        self.seen: list[Path] = []
+        self.count = 0
+
+    def run(self) -> None:
+        i = self.n
+        while not self.stop.is_set():
+            query, mode = QUERIES[i % len(QUERIES)]
+            i += 1
+            try:
+                hits = self.search(query, mode)
+                assert all(h for h in hits), "a hit without text"
+                path = self.index_path()
+                if not self.seen or self.seen[-1] != path:
+                    self.seen.append(path)
+                self.count += 1
+            except Exception as exc:  # noqa: BLE001 - every failure is a finding
+                self.errors.append(f"{query!r}/{mode}: {exc.__class__.__name__}: {exc}")
+
+
+@pytest.mark.timeout(240)
+def test_readers_keep_searching_while_another_process_rebuilds(home, tmp_path):
+    from policyscope.index.search import Searcher
+
+    folder = F.policy_folder(tmp_path / "new", 60, tag="concur", seed=3)
+    old = current_index_dir(home.index_root)
+    first = Searcher(home)
+    readers = []
+    for n in range(4):
+        searcher = first if n == 0 else Searcher(home, translator=first.translator)
+        readers.append(
+            _Reader(
+                lambda q, m, s=searcher: [h.text for h in s.search(q, k=5, mode=m).hits],
+                lambda s=searcher: s.index.path,
+                n,
+            )
+        )
+    for r in readers:
+        r.start()
+    started = time.monotonic()
+    proc = subprocess.run(
+        [*CLI, "--home", str(home.home), "--encoder", "hash", "add", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+    build_seconds = time.monotonic() - started
+    time.sleep(1.0)  # let every reader run a few queries on the new index
+    for r in readers:
+        r.stop.set()
+    for r in readers:
+        r.join(30)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    new = current_index_dir(home.index_root)
+    assert new is not None and new != old
+    for r in readers:
+        assert r.errors == []
+        assert r.seen[0] == old and r.seen[-1] == new, r.seen
+        assert r.count > 10
+    total = sum(r.count for r in readers)
+    assert total / build_seconds > 5, f"{total} searches in {build_seconds:.1f}s"
+    hits = first.search("concur 17", k=3, mode="keyword").hits
+    assert hits and "concur 17" in hits[0].text
+
+
+@pytest.mark.timeout(240)
+def test_app_service_answers_searches_while_an_upload_is_indexed(home, tmp_path):
+    from policyscope.ui.service import Service
+
+    svc = Service(home)
+    svc.ensure_built()
+    svc.search_json("warm up", "hybrid")  # loads the query dictionary, as the first user of the app does
+    old = svc.searcher.index.path
+    upload = F.policy_folder(tmp_path / "up", 40, tag="uploaded", seed=5)
+    files = [str(p) for p in sorted(upload.iterdir())]  # what Gradio hands over: temp file paths
+
+    def search(query: str, mode: str) -> list[str]:
+        out = svc.search_json(query, mode)
+        assert "error" not in out, out
+        return [h["text"] for h in out["hits"]]
+
+    readers = [_Reader(search, lambda: svc.searcher.index.path, n) for n in range(4)]
+    for r in readers:
+        r.start()
+    started = time.monotonic()
+    results = svc.upload(files)
+    upload_seconds = time.monotonic() - started
+    time.sleep(1.0)
+    for r in readers:
+        r.stop.set()
+    for r in readers:
+        r.join(30)
+    assert [row["error"] for row in results] == [None] * len(files)
+    assert sum(row["added"] for row in results) == len(files)
+    new = svc.searcher.index.path
+    assert new != old
+    for r in readers:
+        assert r.errors == []
+        assert r.count > 5, f"{r.count} searches during a {upload_seconds:.1f}s upload"
+        assert r.seen[-1] == new
+    out = svc.search_json("uploaded 7", "keyword", k=3)
+    assert out["hits"] and "uploaded 7" in out["hits"][0]["text"]
+    # Uploads are copied into the workspace, never read in place.
+    stored = {i.source for i in svc.store.document_infos() if "uploaded" in i.source}
+    assert stored and all(Path(s).parent == home.home / "uploads" for s in stored)
