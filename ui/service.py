@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import threading
@@ -544,7 +545,8 @@ class Service:
         except OSError as exc:
             return f"{path.name}: cannot read the upload ({exc.__class__.__name__})"
         if size > self.max_upload_bytes:
-            return f"{path.name}: {size / 1e6:.1f} MB is over the {self.max_upload_bytes // (1024 * 1024)} MB limit"
+            mib = 1024 * 1024
+            return f"{path.name}: {size / mib:.1f} MB is over the {self.max_upload_bytes // mib} MB limit"
         if size == 0:
             return f"{path.name}: the file is empty"
         return None
@@ -559,7 +561,8 @@ class Service:
         dest_dir = self.settings.home / "uploads"
         files = [f for f in (files or []) if f]
         for i, f in enumerate(files):
-            src = Path(getattr(f, "name", None) or str(f))
+            # Gradio passes path strings or file objects (with .name = the temp path); a Path is a path.
+            src = Path(f) if isinstance(f, (str, os.PathLike)) else Path(getattr(f, "name", None) or str(f))
             name = _safe_name(getattr(f, "orig_name", None) or src.name)
             row: dict[str, Any] = {"name": name, "added": 0, "unchanged": 0, "error": None, "documents": []}
             results.append(row)
