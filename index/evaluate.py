@@ -97,17 +97,19 @@ def evaluate(
     queries: Sequence[EvalQuery],
     search: Callable[[str, int], Sequence[str]],
     k: int = 10,
+    latencies: list[float] | None = None,
 ) -> dict[str, Any]:
     """Run every query through ``search(query, k) -> passage texts`` and aggregate.
 
     Returns overall metrics, metrics per language, per-query ranks and latency figures.
+    ``latencies``, when given, receives each query's time in ms (to pool several files).
     """
     per_query = []
-    latencies = []
+    own: list[float] = []
     for q in queries:
         t = time.perf_counter()
         texts = list(search(q.query, k))
-        latencies.append((time.perf_counter() - t) * 1000)
+        own.append((time.perf_counter() - t) * 1000)
         flags = [is_relevant(text, q.relevant) for text in texts[:k]]
         m = query_metrics(flags)
         first = next((i for i, f in enumerate(flags, start=1) if f), None)
@@ -116,7 +118,9 @@ def evaluate(
         lang: mean_metrics([r for r in per_query if r["lang"] == lang])
         for lang in sorted({q.lang for q in queries})
     }
-    lat = sorted(latencies)
+    if latencies is not None:
+        latencies.extend(own)
+    lat = sorted(own)
     return {
         "k": k,
         "overall": mean_metrics(per_query),

