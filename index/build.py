@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError, IndexMissingError
 from policyscope.corpus.store import Store
@@ -157,19 +156,21 @@ def build_index(
     ids = [r["id"] for r in rows]
     n = len(rows)
 
+    # Not overlapped with encoding on a thread: jieba and the tokenizer are pure Python and hold
+    # the GIL, which slowed the encoder's numpy loop more than it saved (bench build, 2 cores).
     encoder = get_encoder(settings.encoder, device=settings.device)
-    cache = EmbeddingCache(settings.cache_path)
-    before = _cache_misses(cache, encoder, rows)
-    vectors = cache.embed(
-        encoder, [embedding_text(r) for r in rows], batch_size=settings.batch_size,
-        progress=(lambda done: progress("embed", done, before)) if progress else None,
-    )
+    with EmbeddingCache(settings.cache_path) as cache:
+        texts = [embedding_text(r) for r in rows]
+        before = _cache_misses(cache, encoder, texts)
+        vectors = cache.embed(
+            encoder, texts, batch_size=settings.batch_size,
+            progress=(lambda done: progress("embed", done, before)) if progress else None,
+        )
     if progress:
         progress("keywords", 0, n)
-    token_lists = tokenizer.tokenize_many([keyword_text(r) for r in rows])
-    keywords = KeywordIndex.build(token_lists)
-    vindex = VectorIndex.build(np.asarray(vectors, dtype=np.float32), ann_threshold=settings.ann_threshold)
+    keywords = KeywordIndex.build(tokenizer.tokenize_many([keyword_text(r) for r in rows]))
     measures, measure_matrix = _measure_columns(store, ids)
+    vindex = VectorIndex.build(np.asarray(vectors, dtype=np.float32), ann_threshold=settings.ann_threshold)
 
     tmp = root / f".tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -217,11 +218,11 @@ def build_index(
     return BuildReport(final, n, before, False, time.perf_counter() - started)
 
 
-def _cache_misses(cache: Any, encoder: Any, rows: list[dict[str, Any]]) -> int:
+def _cache_misses(cache: Any, encoder: Any, texts: list[str]) -> int:
     missing = getattr(cache, "count_missing", None)
     if missing is None:
-        return len(rows)
-    return int(missing(encoder, [embedding_text(r) for r in rows]))
+        return len(texts)
+    return int(missing(encoder, texts))
 
 
 def _point_to(root: Path, final: Path) -> None:

