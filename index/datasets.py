@@ -452,12 +452,11 @@ _SPACY_LANGS = {"zh": ("zh", {"nlp": {"tokenizer": {"segmenter": "jieba"}}}), "e
 
 
 def _write_spacy(records: list[dict[str, Any]], path: Path, known: Sequence[str]) -> None:
-    import jieba
     import spacy
+    from policyscope.nlp.tokens import import_jieba
     from spacy.tokens import DocBin
 
-    # spaCy's zh tokenizer uses the global jieba, which logs its dictionary loading at DEBUG on stderr.
-    jieba.setLogLevel(logging.WARNING)
+    import_jieba()  # spaCy's zh tokenizer uses the global jieba; keep its loading quiet
 
     pipelines: dict[str, Any] = {}
 

@@ -104,23 +104,23 @@ class Pipeline:
         reports = []
         for path in _expand(paths, SUPPORTED_EXTENSIONS):
             try:
-                docs = list(
-                    load_path(path, columns=columns,
-                              progress=(lambda n, p=path: progress(f"read {Path(p).name}", n, None))
-                              if progress else None)
-                )
-                if not docs:
-                    raise LoadError(path, "no documents found")
+                # Streamed into one transaction: a million-row CSV never sits in memory, and a
+                # load error half-way rolls the whole file back.
+                docs = load_path(path, columns=columns,
+                                 progress=(lambda n, p=path: progress(f"read {Path(p).name}", n, None))
+                                 if progress else None)
                 if catalog_id:
-                    docs = [_link_to_catalog(d, catalog_id) for d in docs]
+                    docs = (_link_to_catalog(d, catalog_id) for d in docs)
                 report = self.ingest_documents(docs, str(path))
+                if not report.added and not report.unchanged:
+                    raise LoadError(path, "no documents found")
             except LoadError as exc:
                 report = FileReport(str(path), error=str(exc))
             except (OSError, ValueError, UnicodeError) as exc:  # a loader bug must not stop the batch
                 report = FileReport(str(path), error=f"{path}: {exc.__class__.__name__}: {exc}")
             reports.append(report)
-            if report.error:
-                log.warning("%s", report.error)
+            if report.error:  # the caller reports it (one line); keep the log for --debug
+                log.debug("%s", report.error)
         return reports
 
     # -- derive ----------------------------------------------------------------------------
@@ -147,16 +147,11 @@ class Pipeline:
             return 0
         # Building the lexicon tagger loads spaCy and jieba (~3-9 s); a re-build with nothing
         # new must not pay that, so look for untagged passages under the key it would use first.
-        key = "" if force else _default_tagger_key(taggers)
+        key = taggers.default_tagger_key()
         todo = list(self.store.iter_passages()) if force else self.store.untagged(key)
         if not todo:
             return 0
         tagger = taggers.default_tagger()
-        real_key = str(getattr(tagger, "version", tagger.name))
-        if real_key != key and not force:
-            log.warning("tagger key %r differs from the predicted %r; re-tagging", real_key, key)
-            todo = self.store.untagged(real_key)
-        key = real_key
         batch = 256
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
@@ -210,17 +205,6 @@ class Pipeline:
         report.tagged = self.tag(progress, force=force)
         report.index = self.index(force=force, progress=progress)
         return report
-
-
-def _default_tagger_key(taggers: Any) -> str:
-    """The ``version`` key :func:`~policyscope.nlp.taggers.default_tagger` stamps on its tags,
-    computed without building the tagger (only the taxonomy file is read)."""
-    cheap = getattr(taggers, "default_tagger_key", None)
-    if cheap is not None:
-        return str(cheap())
-    from policyscope.nlp.measures import load_taxonomy
-
-    return f"lexicon:{load_taxonomy().version}:{taggers.TAGGER_VERSION}"
 
 
 def _expand(paths: Sequence[str | Path], extensions: Sequence[str]) -> list[Path]:

@@ -403,6 +403,12 @@ class Searcher:
         if filters.year_to is not None:
             mask &= (cols["year"] <= filters.year_to) & (cols["year"] >= 0)
         if filters.measures_any or filters.measures_all:
+            from policyscope.nlp.measures import load_taxonomy
+
+            known = set(load_taxonomy().ids)
+            unknown = sorted((set(filters.measures_any) | set(filters.measures_all)) - known)
+            if unknown:
+                raise QueryError(f"unknown measure(s) {', '.join(unknown)}; available: {', '.join(sorted(known))}")
             matrix = cols["measure_matrix"]
             col = {m: j for j, m in enumerate(idx.measures)}
             if filters.measures_any:
@@ -478,7 +484,7 @@ class Searcher:
         if not query:
             raise QueryError("empty query; type some words to search for")
         t0 = time.perf_counter()
-        idx = self.index
+        self.refresh()  # switch to a newer complete index before this query, not during it
         mask = self.allowed_mask(filters)
         timings: dict[str, float] = {}
         analysis = self.query_analysis(query)

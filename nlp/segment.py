@@ -53,14 +53,10 @@ def _english_pipeline() -> Any:
 
 @lru_cache(maxsize=1)
 def _chinese_pipeline() -> Any:
-    import logging
-
-    import jieba
     import spacy
+    from policyscope.nlp.tokens import import_jieba
 
-    # spaCy's jieba segmenter initialises the global jieba, which logs to stderr at DEBUG
-    # (jieba sets that level when imported, so this must come after the import).
-    logging.getLogger(jieba.__name__).setLevel(logging.WARNING)
+    import_jieba()  # spaCy's jieba segmenter initialises the global jieba; keep it quiet
     # Without the jieba segmenter spacy.blank("zh") cuts every character apart.
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 

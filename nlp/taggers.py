@@ -205,17 +205,14 @@ class LexiconTagger:
     source: TagSource = "rule"
 
     def __init__(self, taxonomy: Taxonomy | None = None, *, min_score: float = 0.0) -> None:
-        import jieba
         import spacy
+        from policyscope.nlp.tokens import import_jieba
         from spacy.matcher import Matcher, PhraseMatcher
 
         self.taxonomy = taxonomy or load_taxonomy()
         self.min_score = min_score
 
-        segmenter = jieba.Tokenizer()
-        # Quiet jieba's "Building prefix dict" banner; a library must not print.
-        logging.getLogger("jieba").setLevel(logging.WARNING)
-        jieba.setLogLevel(logging.WARNING)
+        segmenter = import_jieba().Tokenizer()
         for m in self.taxonomy:
             for term in (*m.terms_zh, *m.negative_zh):
                 segmenter.add_word(term, freq=_ZH_TERM_FREQ)
@@ -828,8 +825,14 @@ def make_tagger(
 TAGGER_VERSION = 1
 
 
+def default_tagger_key(taxonomy: Taxonomy | None = None) -> str:
+    """The version stamp of :func:`default_tagger`'s tags, known without building the tagger
+    (only the taxonomy file is read), so a no-change build never loads spaCy and jieba."""
+    return f"lexicon:{(taxonomy or load_taxonomy()).version}:{TAGGER_VERSION}"
+
+
 def default_tagger() -> Tagger:
     """The tagger every build applies: the lexicon (best measured on both dev sets, see README)."""
     tagger = LexiconTagger()
-    tagger.version = f"lexicon:{tagger.taxonomy.version}:{TAGGER_VERSION}"  # type: ignore[attr-defined]
+    tagger.version = default_tagger_key(tagger.taxonomy)  # type: ignore[attr-defined]
     return tagger

@@ -75,6 +75,15 @@ def _bigrams(run: str) -> list[str]:
     return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
+def import_jieba() -> Any:
+    """Import jieba quietly: it logs "Building prefix dict ..." at DEBUG on its own stderr handler,
+    and sets that level when imported, so the level must be lowered after the import."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
 class BilingualTokenizer:
     """Tokens for BM25 over Chinese and English text, the same at index and query time.
 
@@ -124,10 +133,7 @@ class BilingualTokenizer:
 
     def _dictionary(self) -> Any:
         if self._jieba is None:
-            import jieba  # lazy: only Chinese text needs the dictionary (about a second to load)
-
-            # jieba logs "Building prefix dict ..." at DEBUG on its own stderr handler.
-            logging.getLogger("jieba").setLevel(logging.WARNING)
+            jieba = import_jieba()  # lazy: only Chinese text needs the dictionary (about a second to load)
             dictionary = jieba.Tokenizer()
             dictionary.initialize()
             for word in self._user_words:

@@ -823,7 +823,9 @@ class QueryTranslator:
 
     @cached_property
     def _jieba(self):
-        import jieba
+        from policyscope.nlp.tokens import import_jieba
+
+        jieba = import_jieba()
 
         # A private tokenizer: adding glossary words to jieba's global dictionary would change how
         # the index stage segments passages.

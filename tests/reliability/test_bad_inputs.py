@@ -247,7 +247,6 @@ def test_one_bad_file_does_not_stop_the_good_ones(home, inputs):
     assert len(Snapshot.of(home).ids - before.ids) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="index/pipeline.py also logs each refused file as a WARNING line")
 def test_a_refused_file_is_reported_on_exactly_one_stderr_line(home, inputs):
     path = F.empty_file(inputs, "zero.txt")
     proc = subprocess.run(
