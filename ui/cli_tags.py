@@ -563,40 +563,29 @@ PassageArg = Annotated[str, typer.Argument(help="Passage id (see `review next`).
 MeasureArg = Annotated[str, typer.Argument(help="Measure id.")]
 
 
-@review_app.command("accept")
-def review_accept(
-    passage_id: PassageArg,
-    measure: MeasureArg,
-    annotator: AnnotatorOpt,
-    note: NoteOpt = "",
-    as_json: JsonOpt = False,
-) -> None:
-    """Confirm a machine tag."""
-    _annotate("accept", passage_id, measure, annotator, note, as_json)
+def _review_command(action: str, summary: str) -> Any:
+    """One ``review <action>`` command; accept, reject and add differ only in the action stored."""
+
+    def command(
+        passage_id: PassageArg,
+        measure: MeasureArg,
+        annotator: AnnotatorOpt,
+        note: NoteOpt = "",
+        as_json: JsonOpt = False,
+    ) -> None:
+        _annotate(action, passage_id, measure, annotator, note, as_json)
+
+    command.__doc__ = summary
+    command.__name__ = f"review_{action}"
+    return command
 
 
-@review_app.command("reject")
-def review_reject(
-    passage_id: PassageArg,
-    measure: MeasureArg,
-    annotator: AnnotatorOpt,
-    note: NoteOpt = "",
-    as_json: JsonOpt = False,
-) -> None:
-    """Remove a measure from a passage (re-tagging never brings it back)."""
-    _annotate("reject", passage_id, measure, annotator, note, as_json)
-
-
-@review_app.command("add")
-def review_add(
-    passage_id: PassageArg,
-    measure: MeasureArg,
-    annotator: AnnotatorOpt,
-    note: NoteOpt = "",
-    as_json: JsonOpt = False,
-) -> None:
-    """Add a measure the taggers missed."""
-    _annotate("add", passage_id, measure, annotator, note, as_json)
+for _action, _summary in (
+    ("accept", "Confirm a machine tag."),
+    ("reject", "Remove a measure from a passage (re-tagging never brings it back)."),
+    ("add", "Add a measure the taggers missed."),
+):
+    review_app.command(_action)(_review_command(_action, _summary))
 
 
 def register(app: Any, eval_app: Any) -> None:
