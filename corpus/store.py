@@ -84,6 +84,8 @@ CREATE TABLE IF NOT EXISTS annotations (
 CREATE INDEX IF NOT EXISTS annotations_passage ON annotations(passage_id);
 """
 
+_TABLES = {"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations"}
+
 _DOC_COLUMNS = (
     "id", "title", "title_zh", "title_en", "region", "country", "date", "year", "kind", "lang",
     "source", "status", "catalog_id",
@@ -141,15 +143,22 @@ class Store:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            if not self._schema_ready():
+                # Only a new or older store is written here: opening a current store must not wait
+                # for the write lock that a running build may hold for a while.
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.executescript(_SCHEMA)
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+                self._db.commit()
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(_SCHEMA)
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-            self._db.commit()
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys=ON")
+
+    def _schema_ready(self) -> bool:
+        names = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return _TABLES <= names
 
     def close(self) -> None:
         self._db.close()

@@ -74,6 +74,11 @@ def test_readers_keep_searching_while_another_process_rebuilds(home, tmp_path):
         )
     for r in readers:
         r.start()
+    # The claim is about readers that are already searching when a rebuild starts.
+    deadline = time.monotonic() + 120
+    while any(r.count == 0 for r in readers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(r.seen and r.seen[0] == old for r in readers), [r.errors for r in readers]
     started = time.monotonic()
     proc = subprocess.run(
         [*CLI, "--home", str(home.home), "--encoder", "hash", "add", str(folder)],
@@ -120,6 +125,9 @@ def test_app_service_answers_searches_while_an_upload_is_indexed(home, tmp_path)
     readers = [_Reader(search, lambda: svc.searcher.index.path, n) for n in range(4)]
     for r in readers:
         r.start()
+    deadline = time.monotonic() + 120
+    while any(r.count == 0 for r in readers) and time.monotonic() < deadline:
+        time.sleep(0.1)
     started = time.monotonic()
     results = svc.upload(files)
     upload_seconds = time.monotonic() - started
