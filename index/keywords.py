@@ -40,6 +40,18 @@ def _clean(tokens: Sequence[str], what: str) -> list[str]:
     return [t for t in tokens if t]
 
 
+def top_positive(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Rows with a positive score (and allowed by the mask), the best ``k``, best first, ties by row."""
+    hit = scores > 0
+    if allowed is not None:
+        hit &= allowed
+    cand = np.flatnonzero(hit)
+    if cand.size > k:
+        cand = cand[np.argpartition(-scores[cand], k - 1)[:k]]
+    order = np.lexsort((cand, -scores[cand]))
+    return cand[order].astype(np.int64)
+
+
 class KeywordIndex:
     """BM25 over token lists; scores are summed over query tokens (repeats count again).
 
@@ -172,14 +184,7 @@ class KeywordIndex:
         for tokens, weight in extra:
             if weight and tokens:
                 scores = scores + np.float32(weight) * score_of(tokens)
-        hit = scores > 0
-        if allowed is not None:
-            hit &= allowed
-        cand = np.flatnonzero(hit)
-        if cand.size > k:
-            cand = cand[np.argpartition(-scores[cand], k - 1)[:k]]
-        order = np.lexsort((cand, -scores[cand]))
-        ids = cand[order].astype(np.int64)
+        ids = top_positive(scores, k, allowed)
         return scores[ids].astype(np.float32), ids
 
     def save(self, directory: str | Path) -> None:

@@ -21,6 +21,7 @@ from policyscope.corpus.errors import ConfigError, QueryError
 from policyscope.corpus.store import Store
 from policyscope.index.build import POINTER, read_manifest, require_index
 from policyscope.index.fusion import reciprocal_rank_fusion
+from policyscope.index.keywords import top_positive
 
 Mode = Literal["hybrid", "semantic", "keyword", "phrase"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -587,14 +588,7 @@ class Searcher:
                 self.index.keywords, analysis, normalize=self.settings.keyword_normalize,
                 concept_max=self.settings.translation_concept_max,
             )
-        hit = scores > 0
-        if mask is not None:
-            hit &= mask
-        cand = np.flatnonzero(hit)
-        if cand.size > depth:
-            cand = cand[np.argpartition(-scores[cand], depth - 1)[:depth]]
-        order = np.lexsort((cand, -scores[cand]))
-        return [int(r) for r in cand[order]]
+        return [int(r) for r in top_positive(scores, depth, mask)]
 
     def more_like_this(self, passage_id: str, k: int = 10, filters: SearchFilters | None = None) -> SearchResult:
         """Passages closest to a stored passage (semantic), excluding the passage itself."""
