@@ -21,7 +21,6 @@ import os
 import re
 import socket
 import ssl
-import tempfile
 import time
 import unicodedata
 import urllib.error
@@ -33,6 +32,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_json_atomic
 from .errors import FetchError
 
 log = logging.getLogger(__name__)
@@ -488,16 +488,8 @@ def load_manifest(dest_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def _save_manifest(dest_dir: Path, manifest: dict[str, dict[str, Any]]) -> None:
-    # Temp file + rename in the same directory: a crash leaves the previous manifest intact.
-    fd, tmp = tempfile.mkstemp(prefix=".fetch-", suffix=".json", dir=dest_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, ensure_ascii=False, indent=2, sort_keys=True)
-            fh.write("\n")
-        os.replace(tmp, Path(dest_dir) / MANIFEST_NAME)
-    except BaseException:
-        _remove(Path(tmp))
-        raise
+    # A crash leaves the previous manifest intact.
+    write_json_atomic(Path(dest_dir) / MANIFEST_NAME, manifest, sort_keys=True)
 
 
 def _reuse(dest_dir: Path, record: dict[str, Any] | None, urls: Sequence[str]) -> FetchResult | None:

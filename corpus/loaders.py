@@ -27,7 +27,7 @@ import logging
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from html.parser import HTMLParser
 from pathlib import Path
@@ -382,15 +382,14 @@ def _file_document(path: Path, builder: _Builder, title: str, meta: dict[str, An
     if not text:
         raise LoadError(path, "no text found in file")
     title = normalize_text(title).replace("\n", " ") or builder.first("heading") or path.stem
+    return _full_text(path, text, title, builder.blocks, meta)
+
+
+def _full_text(path: Path, text: str, title: str, blocks: Sequence[Block], meta: dict[str, Any]) -> Document:
+    """A document read from a file: id from its text; language is detected later, per passage."""
     return Document(
-        id=content_id(text),
-        text=text,
-        title=title,
-        source=str(path),
-        lang="",
-        status="full",
-        blocks=tuple(builder.blocks),
-        meta=meta,
+        id=content_id(text), text=text, title=title, source=str(path), lang="", status="full",
+        blocks=tuple(blocks), meta=meta,
     )
 
 
@@ -465,16 +464,7 @@ def _load_text(path: Path, columns: ColumnMap | None, progress: Progress | None)
     heading = next((text[b.start : b.end] for b in blocks if b.kind == "heading"), "")
     # A short first line is the title of most policy texts; numbered headings come after it.
     title = _short_title(first_line) or heading or path.stem
-    yield Document(
-        id=content_id(text),
-        text=text,
-        title=title,
-        source=str(path),
-        lang="",
-        status="full",
-        blocks=tuple(blocks),
-        meta={"encoding": enc},
-    )
+    yield _full_text(path, text, title, blocks, {"encoding": enc})
 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from policyscope.corpus.atomic import write_text_atomic
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError, IndexMissingError
 from policyscope.corpus.store import Store
@@ -146,8 +147,9 @@ def build_index(
     current = current_index_dir(root)
     if current is not None and not force:
         try:
-            if read_manifest(current).get("fingerprint") == fingerprint:
-                n = read_manifest(current)["counts"]["passages"]
+            manifest = read_manifest(current)
+            if manifest.get("fingerprint") == fingerprint:
+                n = manifest["counts"]["passages"]
                 return BuildReport(current, n, 0, True, time.perf_counter() - started)
         except IndexMismatchError:
             pass
@@ -226,11 +228,7 @@ def _cache_misses(cache: Any, encoder: Any, texts: list[str]) -> int:
 
 
 def _point_to(root: Path, final: Path) -> None:
-    tmp = root / f".{POINTER}.{uuid.uuid4().hex[:6]}"
-    tmp.write_text(final.name, encoding="utf-8")
-    with open(tmp, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, root / POINTER)
+    write_text_atomic(root / POINTER, final.name)
 
 
 def _prune(root: Path, keep: set[str]) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from policyscope.corpus.atomic import write_json_atomic
 from policyscope.corpus.errors import IndexMismatchError
 
 logger = logging.getLogger(__name__)
@@ -194,9 +194,7 @@ class KeywordIndex:
         if self._model is not None:
             self._model.save(str(d), show_progress=False)
         settings = {"format": FORMAT_VERSION, "empty": self._model is None, **self.info()}
-        tmp = d / (SETTINGS_FILE + ".tmp")
-        tmp.write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, d / SETTINGS_FILE)
+        write_json_atomic(d / SETTINGS_FILE, settings)
 
     @classmethod
     def load(cls, directory: str | Path) -> KeywordIndex:

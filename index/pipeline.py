@@ -110,7 +110,8 @@ class Pipeline:
                                  progress=(lambda n, p=path: progress(f"read {Path(p).name}", n, None))
                                  if progress else None)
                 if catalog_id:
-                    docs = (_link_to_catalog(d, catalog_id) for d in docs)
+                    link = _catalog_linker(catalog_id)
+                    docs = (link(d) for d in docs)
                 report = self.ingest_documents(docs, str(path))
                 if not report.added and not report.unchanged:
                     raise LoadError(path, "no documents found")
@@ -219,17 +220,21 @@ def _expand(paths: Sequence[str | Path], extensions: Sequence[str]) -> list[Path
     return out
 
 
-def _link_to_catalog(doc: Document, catalog_id: str) -> Document:
-    """Give a fetched full text the catalog entry's metadata and link."""
+def _catalog_linker(catalog_id: str) -> Callable[[Document], Document]:
+    """Gives a fetched full text its catalog entry's metadata and link (the catalog is read once)."""
     from dataclasses import replace
 
     from policyscope.corpus.catalog import load_catalog
 
     entry = next((e for e in load_catalog() if e.id == catalog_id), None)
-    if entry is None:
-        return replace(doc, catalog_id=catalog_id)
-    return replace(
-        doc, catalog_id=catalog_id, title=entry.title_en, title_zh=entry.title_zh, title_en=entry.title_en,
-        region=entry.region, year=entry.year, date=entry.date, kind=entry.kind,
-        country=getattr(entry, "country", "") or doc.country,
-    )
+
+    def link(doc: Document) -> Document:
+        if entry is None:
+            return replace(doc, catalog_id=catalog_id)
+        return replace(
+            doc, catalog_id=catalog_id, title=entry.title_en, title_zh=entry.title_zh, title_en=entry.title_en,
+            region=entry.region, year=entry.year, date=entry.date, kind=entry.kind,
+            country=entry.country or doc.country,
+        )
+
+    return link

@@ -6,6 +6,7 @@ completes (``indexes/CURRENT`` changes) the next query switches to it.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -380,6 +381,12 @@ class Searcher:
                 self._translator = QueryTranslator()
         return self._translator
 
+    @functools.cached_property
+    def _measure_ids(self) -> frozenset[str]:
+        from policyscope.nlp.measures import load_taxonomy
+
+        return frozenset(load_taxonomy().ids)
+
     # -- filters ---------------------------------------------------------------------------
 
     def allowed_mask(self, filters: SearchFilters | None) -> np.ndarray | None:
@@ -404,9 +411,7 @@ class Searcher:
         if filters.year_to is not None:
             mask &= (cols["year"] <= filters.year_to) & (cols["year"] >= 0)
         if filters.measures_any or filters.measures_all:
-            from policyscope.nlp.measures import load_taxonomy
-
-            known = set(load_taxonomy().ids)
+            known = self._measure_ids
             unknown = sorted((set(filters.measures_any) | set(filters.measures_all)) - known)
             if unknown:
                 raise QueryError(f"unknown measure(s) {', '.join(unknown)}; available: {', '.join(sorted(known))}")

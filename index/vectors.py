@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+from policyscope.corpus.atomic import write_json_atomic
 from policyscope.corpus.errors import IndexMismatchError
 
 logger = logging.getLogger(__name__)
@@ -404,9 +405,7 @@ class VectorIndex:
         tmp_index = d / (INDEX_FILE + ".tmp")
         faiss.write_index(self._index, str(tmp_index))
         os.replace(tmp_index, d / INDEX_FILE)
-        tmp_json = d / (SETTINGS_FILE + ".tmp")
-        tmp_json.write_text(json.dumps(settings, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp_json, d / SETTINGS_FILE)
+        write_json_atomic(d / SETTINGS_FILE, settings)
 
     @classmethod
     def load(cls, directory: str | Path) -> VectorIndex:
