@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -100,13 +99,6 @@ def require_index(settings: Settings) -> Path:
     return path
 
 
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
-
 def _measure_columns(store: Store, ids: list[str]) -> tuple[list[str], np.ndarray]:
     """Effective measure tags per passage (model tags corrected by humans) as a bool matrix."""
     from policyscope.nlp.effective import effective_tags  # local: tagging may be absent in old stores
@@ -130,7 +122,7 @@ def build_index(
 ) -> BuildReport:
     """Index every passage of the store; skip when nothing changed since the current index."""
     from policyscope.index.cache import EmbeddingCache
-    from policyscope.index.encoders import get_encoder
+    from policyscope.index.encoders import get_encoder, package_version
     from policyscope.index.keywords import KeywordIndex
     from policyscope.index.vectors import VectorIndex
     from policyscope.nlp.tokens import BilingualTokenizer
@@ -163,11 +155,12 @@ def build_index(
     encoder = get_encoder(settings.encoder, device=settings.device)
     with EmbeddingCache(settings.cache_path) as cache:
         texts = [embedding_text(r) for r in rows]
-        before = _cache_misses(cache, encoder, texts)
+        planned: list[int] = []
         vectors = cache.embed(
-            encoder, texts, batch_size=settings.batch_size,
-            progress=(lambda done: progress("embed", done, before)) if progress else None,
+            encoder, texts, batch_size=settings.batch_size, planned=planned.append,
+            progress=(lambda done: progress("embed", done, planned[0])) if progress else None,
         )
+        before = planned[0]
     if progress:
         progress("keywords", 0, n)
     keywords = KeywordIndex.build(tokenizer.tokenize_many([keyword_text(r) for r in rows]))
@@ -194,7 +187,7 @@ def build_index(
         )
         manifest = {
             "schema": MANIFEST_SCHEMA,
-            "policyscope": _version("policyscope"),
+            "policyscope": package_version("policyscope"),
             "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "fingerprint": fingerprint,
             "encoder": encoder.info(),
@@ -207,7 +200,7 @@ def build_index(
                 "embedded_now": before,
                 "tagged_passages": int(measure_matrix.any(axis=1).sum()) if measures else 0,
             },
-            "versions": {p: _version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")},
+            "versions": {p: package_version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         final = root / f"idx-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
@@ -218,13 +211,6 @@ def build_index(
     _point_to(root, final)
     _prune(root, keep={final.name, current.name if current else ""})
     return BuildReport(final, n, before, False, time.perf_counter() - started)
-
-
-def _cache_misses(cache: Any, encoder: Any, texts: list[str]) -> int:
-    missing = getattr(cache, "count_missing", None)
-    if missing is None:
-        return len(texts)
-    return int(missing(encoder, texts))
 
 
 def _point_to(root: Path, final: Path) -> None:

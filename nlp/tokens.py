@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import marshal
+import os
 import re
+import tempfile
+import threading
 import unicodedata
 from collections.abc import Iterable
 from typing import Any, Literal
 
 from policyscope.nlp.language import to_simplified
 
-__all__ = ["EN_STOPWORDS", "TOKENIZER_VERSION", "ZH_STOPWORDS", "BilingualTokenizer"]
+__all__ = ["EN_STOPWORDS", "TOKENIZER_VERSION", "ZH_STOPWORDS", "BilingualTokenizer", "jieba_tokenizer"]
 
 # Bump when a rule changes what tokens come out, so indexes built before are rejected.
 TOKENIZER_VERSION = 1
@@ -49,6 +53,7 @@ _TOKEN = re.compile(
     r"|(?P<latin>[a-z0-9\u00df-\u00f6\u00f8-\u024f]+(?:[-'.][a-z0-9\u00df-\u00f6\u00f8-\u024f]+)*)"
     r"|(?P<other>(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[^\W_])+)"
 )
+_MEMO_SIZE = 100_000  # memoised runs per tokenizer before the memo is cleared
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
@@ -82,6 +87,58 @@ def import_jieba() -> Any:
 
     jieba.setLogLevel(logging.WARNING)
     return jieba
+
+
+_prefix_lock = threading.Lock()
+_prefix: tuple[dict[str, int], int] | None = None
+
+
+def _prefix_dictionary() -> tuple[dict[str, int], int]:
+    """jieba's default prefix dictionary (word -> frequency, total), loaded once per process.
+
+    ``jieba.Tokenizer.initialize`` reads its marshal cache (``<tempdir>/jieba.cache``) with
+    ``marshal.load`` on a file object, which reads it piece by piece: 0.6 s here. Reading the
+    bytes first and ``marshal.loads`` takes 0.2 s. When the cache is missing or unreadable,
+    jieba builds the dictionary (and writes the cache) as usual.
+    """
+    global _prefix
+    with _prefix_lock:
+        if _prefix is None:
+            tok = import_jieba().Tokenizer()
+            cache = os.path.join(tok.tmp_dir or tempfile.gettempdir(), "jieba.cache")
+            try:
+                with open(cache, "rb") as fh:
+                    freq, total = marshal.loads(fh.read())
+                if not isinstance(freq, dict) or not freq or not isinstance(total, int):
+                    raise ValueError("not a jieba prefix dictionary")
+            except (OSError, EOFError, ValueError, TypeError):
+                tok.initialize()
+                freq, total = tok.FREQ, tok.total
+            _prefix = (freq, total)
+        return _prefix
+
+
+def jieba_tokenizer() -> Any:
+    """A private, initialised ``jieba.Tokenizer`` with the default dictionary.
+
+    It holds its own copy of the prefix dictionary (10 ms), so words added to it never change
+    how another tokenizer, or the process-wide ``jieba.dt``, segments text.
+    """
+    freq, total = _prefix_dictionary()
+    tok = import_jieba().Tokenizer()
+    tok.FREQ, tok.total, tok.initialized = dict(freq), total, True
+    return tok
+
+
+def initialize_global_jieba() -> None:
+    """Initialise the process-wide ``jieba.dt`` from the shared dictionary (spaCy's Chinese
+    tokenizer segments a word with it on creation, which would otherwise load it again)."""
+    jieba = import_jieba()
+    if not jieba.dt.initialized:
+        freq, total = _prefix_dictionary()
+        with jieba.dt.lock:
+            if not jieba.dt.initialized:
+                jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = dict(freq), total, True
 
 
 class BilingualTokenizer:
@@ -126,6 +183,9 @@ class BilingualTokenizer:
         self.hmm = bool(hmm)
         self.stem: Stem = stem
         self._jieba: Any = None
+        # Han run or Latin word -> its tokens. Most words and many Han runs repeat (a table header
+        # is indexed with every row); jieba and the stemming rules are pure Python.
+        self._memo: dict[str, list[str]] = {}
         self._user_words: dict[str, None] = {}  # ordered set: the order words were added in
         self.add_words(user_words)
 
@@ -133,9 +193,7 @@ class BilingualTokenizer:
 
     def _dictionary(self) -> Any:
         if self._jieba is None:
-            jieba = import_jieba()  # lazy: only Chinese text needs the dictionary (about a second to load)
-            dictionary = jieba.Tokenizer()
-            dictionary.initialize()
+            dictionary = jieba_tokenizer()  # lazy: only Chinese text needs the dictionary
             for word in self._user_words:
                 self._add_to_dictionary(dictionary, word)
             self._jieba = dictionary
@@ -166,6 +224,8 @@ class BilingualTokenizer:
             if self._jieba is not None:
                 self._add_to_dictionary(self._jieba, word)
             added += 1
+        if added:
+            self._memo.clear()  # new words change how Han runs are cut
         return added
 
     # --- tokens -----------------------------------------------------------------------
@@ -199,13 +259,17 @@ class BilingualTokenizer:
         text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
         text = to_simplified(text).lower()
         tokens: list[str] = []
+        memo = self._memo
         for m in _TOKEN.finditer(text):
             kind = m.lastgroup
             value = m.group()
-            if kind == "han":
-                tokens.extend(self._han(value))
-            elif kind == "latin":
-                tokens.extend(self._latin(value))
+            if kind == "han" or kind == "latin":
+                words = memo.get(value)
+                if words is None:
+                    if len(memo) >= _MEMO_SIZE:
+                        memo.clear()
+                    words = memo[value] = self._han(value) if kind == "han" else self._latin(value)
+                tokens.extend(words)
             elif kind == "thousands":
                 tokens.append(value.replace(",", ""))
             elif kind in ("kana", "hangul"):

@@ -823,14 +823,11 @@ class QueryTranslator:
 
     @cached_property
     def _jieba(self):
-        from policyscope.nlp.tokens import import_jieba
-
-        jieba = import_jieba()
+        from policyscope.nlp.tokens import jieba_tokenizer
 
         # A private tokenizer: adding glossary words to jieba's global dictionary would change how
         # the index stage segments passages.
-        tok = jieba.Tokenizer()
-        tok.initialize()
+        tok = jieba_tokenizer()
         for zh in self._zh_index:
             if len(zh) > 1:
                 tok.add_word(zh, freq=max(tok.suggest_freq(zh, tune=False), 1000))

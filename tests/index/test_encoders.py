@@ -175,13 +175,14 @@ def test_cache_keeps_encoders_apart_and_reports_progress(tmp_path):
         cache.embed(small, TEXTS)
         seen: list[int] = []
         assert cache.count_missing(big, TEXTS) == 4
-        out = cache.embed(big, TEXTS, batch_size=2, progress=seen.append)
+        planned: list[int] = []
+        out = cache.embed(big, TEXTS, batch_size=2, progress=seen.append, planned=planned.append)
         assert out.shape == (6, 256) and sorted(big.encoded) == sorted(set(TEXTS))
-        assert seen == [2, 4]
+        assert seen == [2, 4] and planned == [4]
         seen.clear()
         assert cache.count_missing(big, TEXTS + ["another"]) == 1
-        cache.embed(big, TEXTS, progress=seen.append)
-        assert seen == []
+        cache.embed(big, TEXTS, progress=seen.append, planned=planned.append)
+        assert seen == [] and planned == [4, 0]
         assert cache.embed(big, []).shape == (0, 256)
 
 
