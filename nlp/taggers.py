@@ -178,6 +178,41 @@ def _en_strength(n_tokens: int) -> float:
 _RULE_STRENGTH = 0.75
 
 
+def _rule_anchors(patterns: Sequence[Any], attr: str, strings: Any) -> list[list[frozenset[int]]] | None:
+    """For each Matcher pattern, the word sets (as string hashes of ``attr``) of its required tokens.
+
+    A pattern can only match a text that holds at least one word of each of its required
+    literal tokens (``{LOWER: {IN: [...]}}`` or ``{LOWER: "in"}`` without an optional ``OP``),
+    so texts holding none of some set skip the Matcher, which costs more than the phrase
+    matcher on every text. None when some pattern has no such token (always run the rules).
+    """
+    out: list[list[frozenset[int]]] = []
+    for pattern in patterns:
+        sets: list[frozenset[int]] = []
+        for spec in pattern:
+            if spec.get("OP", "1") not in ("1", "+"):
+                continue
+            value = spec.get(attr)
+            if isinstance(value, str):
+                words = [value]
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                words = list(value["IN"])
+            else:
+                continue
+            sets.append(frozenset(strings.add(w) for w in words))
+        if not sets:
+            return None
+        out.append(sets)
+    return out
+
+
+def _rules_may_match(doc: Any, attr: str, anchors: list[list[frozenset[int]]] | None) -> bool:
+    if anchors is None:
+        return True
+    present = set(doc.to_array(attr).tolist())
+    return any(all(not words.isdisjoint(present) for words in sets) for sets in anchors)
+
+
 class LexiconTagger:
     """Keyword tagger with negative terms, in the style of Climate Policy Radar's ``KeywordClassifier``.
 
@@ -227,7 +262,10 @@ class LexiconTagger:
         self._rules: dict[str, Any] = {}
         self._strength: dict[str, dict[int, float]] = {}
         self._key_text: dict[str, dict[int, str]] = {}
-        for lang, nlp, attr in (("zh", self._zh, "ORTH"), ("en", self._en, "LOWER")):
+        self._anchors: dict[str, list[list[frozenset[int]]] | None] = {}
+        self._attr = {"zh": "ORTH", "en": "LOWER"}  # what the matchers compare, per language
+        for lang, nlp in (("zh", self._zh), ("en", self._en)):
+            attr = self._attr[lang]
             pm = PhraseMatcher(nlp.vocab, attr=attr)
             rm = Matcher(nlp.vocab)
             strengths: dict[int, float] = {}
@@ -258,6 +296,9 @@ class LexiconTagger:
                     texts[kid] = key
             self._phrase[lang] = pm
             self._rules[lang] = rm
+            self._anchors[lang] = _rule_anchors(
+                [p for m in self.taxonomy for p in m.rules(lang)], attr, nlp.vocab.strings
+            )
             self._strength[lang] = strengths
             self._key_text[lang] = texts
 
@@ -271,14 +312,16 @@ class LexiconTagger:
         lang = lang if lang in ("zh", "en") else guess_lang(text)
         nlp = self._zh if lang == "zh" else self._en
         doc = nlp.make_doc(text)
-        if doc.text != text:  # offsets must point into the caller's text
+        # Offsets must point into the caller's text. spaCy's tokenizers keep every character
+        # (jieba's words are aligned to the text), so the end of the last token is enough to check.
+        if len(doc) and doc[-1].idx + len(doc[-1].text_with_ws) != len(text):
             raise RuntimeError("tokenizer changed the text; cannot map evidence offsets")
         strengths = self._strength[lang]
         keys = self._key_text[lang]
         pos: list[_Hit] = []
         neg: dict[str, list[tuple[int, int]]] = {}
         found = list(self._phrase[lang](doc))
-        if len(self._rules[lang]):  # an empty Matcher warns (W036) on every call
+        if len(self._rules[lang]) and _rules_may_match(doc, self._attr[lang], self._anchors[lang]):
             found += self._rules[lang](doc)
         for match_id, s, e in found:
             measure, polarity, term = keys[match_id].split("\x1f")

@@ -18,11 +18,14 @@ from policyscope.nlp.taggers import (
     EnsembleTagger,
     LexiconTagger,
     Tagger,
+    _rule_anchors,
     guess_lang,
     make_tagger,
     split_sentences,
 )
 from policyscope.nlp.tagmetrics import tag_metrics
+
+from tests.conftest import CCLW_JSONL, require_shared
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_DEV = ROOT.parent / "shared" / "eval" / "tags_dev.jsonl"
@@ -153,6 +156,39 @@ def test_matcher_rule_tells_decoupling_from_import_substitution(lexicon):
     assert "localization" in measures(imports) and "decoupling" not in measures(imports)
     assert "decoupling" in measures(zh_china)
     assert "localization" in measures(zh_imports) and "decoupling" not in measures(zh_imports)
+
+
+def test_rule_prefilter_changes_no_tag_on_real_texts(lexicon, monkeypatch):
+    """Texts lacking a rule's required words skip the token Matcher; the tags must not change."""
+    require_shared(CCLW_JSONL)
+    with CCLW_JSONL.open(encoding="utf-8") as f:
+        texts = [json.loads(line)["text"][:1500] for line in f][:400]
+    texts += [
+        "The plan aims to reduce our dependence on China for batteries.",
+        "Batteries made in Canada qualify.",
+        "推动关键组件自主生产，摆脱对外进口依赖。",
+    ]
+    assert lexicon._anchors["en"] and lexicon._anchors["zh"]  # every packaged rule has required words
+    filtered = lexicon.tag(texts)
+    monkeypatch.setattr(lexicon, "_anchors", {"zh": None, "en": None})  # always run the Matcher
+    assert lexicon.tag(texts) == filtered
+    assert sum(map(len, filtered)) > 100
+
+
+def test_rule_anchors_are_the_required_literal_tokens():
+    strings: dict[str, int] = {}
+    add = type("S", (), {"add": staticmethod(lambda w: strings.setdefault(w, len(strings)))})()
+    pattern = [
+        {"LOWER": {"IN": ["reduce", "cut"]}}, {"OP": "{0,3}"}, {"LOWER": "on", "OP": "?"},
+        {"LOWER": {"NOT_IN": ["the"]}}, {"LOWER": "imports", "OP": "+"},
+    ]
+    [sets] = _rule_anchors([pattern], "LOWER", add)
+    assert [sorted(strings_of(s, strings)) for s in sets] == [["cut", "reduce"], ["imports"]]
+    assert _rule_anchors([pattern, [{"IS_TITLE": True}]], "LOWER", add) is None
+
+
+def strings_of(hashes: frozenset[int], strings: dict[str, int]) -> set[str]:
+    return {w for w, h in strings.items() if h in hashes}
 
 
 def test_market_statistic_gets_no_tag(lexicon):
