@@ -84,7 +84,7 @@ class Settings:
         return self.home / "downloads"
 
     @classmethod
-    def load(cls, home: str | Path | None = None, **overrides: Any) -> "Settings":
+    def load(cls, home: str | Path | None = None, **overrides: Any) -> Settings:
         """Defaults < ``home/policyscope.toml`` < ``POLICYSCOPE_<NAME>`` env < explicit overrides."""
         root = Path(home).expanduser() if home else default_home()
         values: dict[str, Any] = {}

@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from .records import Block, Document, Passage, Span, Tag
 
@@ -163,7 +163,7 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -248,18 +248,27 @@ class Store:
 
     def replace_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
         """Swap a document's passages atomically (tags of removed passages go with them)."""
+        self.replace_passages_many([(doc_id, passages)], settings_key)
+
+    def replace_passages_many(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], settings_key: str
+    ) -> None:
+        """Swap the passages of several documents in one transaction (all or none of them)."""
         with self._db:
-            self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+            for doc_id, passages in items:
+                self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind,"
+                    " context) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [
+                        (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,
+                         p.context)
+                        for p in passages
+                    ],
+                )
             self._db.executemany(
-                "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind, context)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind, p.context)
-                    for p in passages
-                ],
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)", (doc_id, settings_key)
+                "INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)",
+                [(doc_id, settings_key) for doc_id, _ in items],
             )
 
     def iter_passages(self, doc_id: str | None = None) -> Iterator[Passage]:

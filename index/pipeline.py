@@ -17,7 +17,7 @@ from typing import Any
 
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import LoadError
-from policyscope.corpus.records import Document
+from policyscope.corpus.records import Document, Passage
 from policyscope.corpus.store import Store
 from policyscope.index.build import BuildReport, build_index
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int | None], None]
 MACHINE_SOURCES = ("rule", "model", "classifier", "ensemble")
+_SEGMENT_BATCH = 200  # documents per store transaction while segmenting
 
 
 @dataclass
@@ -131,13 +132,20 @@ class Pipeline:
 
         key = segment_settings_key(self.settings)
         todo = self.store.unsegmented(key)
+        batch: list[tuple[str, list[Passage]]] = []
         for i, doc in enumerate(self.store.iter_documents(todo), start=1):
             passages = segment_document(
                 doc, max_chars=self.settings.max_passage_chars, min_chars=self.settings.min_passage_chars
             )
-            self.store.replace_passages(doc.id, passages, key)
+            batch.append((doc.id, passages))
+            # One transaction per batch of documents: a commit per small record cost more than cutting it.
+            if len(batch) >= _SEGMENT_BATCH or i == len(todo):
+                self.store.replace_passages_many(batch, key)
+                batch.clear()
             if progress:
                 progress("segment", i, len(todo))
+        if batch:  # a document vanished while we read
+            self.store.replace_passages_many(batch, key)
         return len(todo)
 
     def tag(self, progress: Progress | None = None, force: bool = False) -> int:
