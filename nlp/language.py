@@ -99,9 +99,9 @@ def detect_language(text: str) -> Language:
         latin = _count(_LATIN, text)
     if latin * 2 <= non_cjk:
         return "other"
-    lowered = [w.lower() for w in words]
-    en_hits = sum(1 for w in lowered if w in _EN_FUNCTION)
-    foreign_hits = sum(1 for w in lowered if w in _FOREIGN_FUNCTION)
+    lowered = list(map(str.lower, words))
+    en_hits = sum(map(_EN_FUNCTION.__contains__, lowered))
+    foreign_hits = sum(map(_FOREIGN_FUNCTION.__contains__, lowered))
     if en_hits or foreign_hits:
         return "en" if en_hits > foreign_hits else "other"
     if ascii_letters < 0:

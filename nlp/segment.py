@@ -11,12 +11,13 @@ import bisect
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from policyscope.corpus.records import Block, Document, Passage, content_id
 from policyscope.nlp.language import LANGUAGES, detect_language
 
-__all__ = ["paragraph_blocks", "segment_document", "split_sentences"]
+__all__ = ["english_pipeline", "paragraph_blocks", "segment_document", "split_sentences"]
 
 Span = tuple[int, int]
 
@@ -42,21 +43,57 @@ _PARAGRAPH_MARK = re.compile(r"\n[^\S\n]*\n")
 
 
 @lru_cache(maxsize=1)
-def _english_pipeline() -> Any:
+def english_pipeline() -> Any:
+    """spaCy's blank English pipeline (rule-based tokenizer only), one per process.
+
+    Shared by sentence splitting and the lexicon tagger, so a word seen by one is already in
+    the vocabulary of the other.
+    """
     import spacy  # lazy: importing spaCy costs seconds
 
     nlp = spacy.blank("en")
-    nlp.add_pipe("sentencizer")
-    nlp.max_length = 10_000_000  # a sentencizer needs no parser memory, so long texts are fine
+    nlp.max_length = 10_000_000  # the tokenizer needs no parser memory, so long texts are fine
     return nlp
+
+
+@lru_cache(maxsize=1)
+def _sentence_punct() -> frozenset[int]:
+    from spacy.pipeline import Sentencizer
+
+    strings = english_pipeline().vocab.strings
+    return frozenset(strings.add(c) for c in Sentencizer.default_punct_chars)
+
+
+def _sentence_starts(doc: Any) -> list[int]:
+    """Token indices where sentences start: spaCy's ``sentencizer`` rule on the token arrays.
+
+    A sentence ends at the first token that is neither punctuation nor a sentence-final
+    character after a sentence-final character (``.``, ``!``, ``?``, ``。``, …). The
+    component itself builds a Python ``Token`` per token, which cost half of segmentation;
+    ``tests/nlp/test_segment.py`` checks both agree on every CCLW summary.
+    """
+    from spacy.attrs import IS_PUNCT, ORTH
+
+    punct = _sentence_punct()
+    starts = [0]
+    seen_period = False
+    for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
+        final = orth in punct
+        if seen_period and not is_punct and not final:
+            starts.append(i)
+            seen_period = False
+        elif final:
+            seen_period = True
+    return starts
 
 
 @lru_cache(maxsize=1)
 def _chinese_pipeline() -> Any:
     import spacy
-    from policyscope.nlp.tokens import import_jieba
+    from policyscope.nlp.tokens import initialize_global_jieba
 
-    import_jieba()  # spaCy's jieba segmenter initialises the global jieba; keep it quiet
+    # spaCy's jieba segmenter uses the global jieba; load it the fast way, quietly.
+    initialize_global_jieba()
     # Without the jieba segmenter spacy.blank("zh") cuts every character apart.
     return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
 
@@ -133,12 +170,17 @@ def _sentences(text: str, start: int, end: int, lang: str) -> list[Span]:
             chunks.append((pos, sep.start()))
             pos = sep.end()
         chunks.append((pos, end))
-        nlp = _english_pipeline()
+        nlp = english_pipeline()
         for cs, ce in chunks:
             if not text[cs:ce].strip():
                 continue
-            for sent in nlp(text[cs:ce]).sents:
-                spans.append((cs + sent.start_char, cs + sent.end_char))
+            doc = nlp.make_doc(text[cs:ce])
+            if not len(doc):
+                continue
+            # Sentence i runs from its first token to the next sentence's; _trim drops the
+            # whitespace in between, as spaCy's sentence spans do.
+            bounds = [cs + doc[i].idx for i in _sentence_starts(doc)] + [ce]
+            spans.extend(pairwise(bounds))
     trimmed = (_trim(text, s, e) for s, e in spans)
     return [span for span in trimmed if span]
 

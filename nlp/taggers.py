@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,6 +242,7 @@ class LexiconTagger:
 
     def __init__(self, taxonomy: Taxonomy | None = None, *, min_score: float = 0.0) -> None:
         import spacy
+        from policyscope.nlp.segment import english_pipeline
         from policyscope.nlp.tokens import initialize_global_jieba, jieba_tokenizer
         from spacy.matcher import Matcher, PhraseMatcher
 
@@ -256,7 +258,7 @@ class LexiconTagger:
         # spaCy's ChineseTokenizer calls ``self.jieba_seg.cut``; swapping in the private tokenizer keeps
         # our user dictionary out of the process-wide ``jieba.dt``.
         self._zh.tokenizer.jieba_seg = segmenter
-        self._en = spacy.blank("en")
+        self._en = english_pipeline()  # shared with sentence splitting: one English vocabulary
 
         self._phrase: dict[str, Any] = {}
         self._rules: dict[str, Any] = {}
@@ -875,8 +877,24 @@ def default_tagger_key(taxonomy: Taxonomy | None = None) -> str:
     return f"lexicon:{(taxonomy or load_taxonomy()).version}:{TAGGER_VERSION}"
 
 
+_default_lock = threading.Lock()
+_default: dict[str, Tagger] = {}
+
+
 def default_tagger() -> Tagger:
-    """The tagger every build applies: the lexicon (best measured on both dev sets, see README)."""
-    tagger = LexiconTagger()
-    tagger.version = default_tagger_key(tagger.taxonomy)  # type: ignore[attr-defined]
-    return tagger
+    """The tagger every build applies: the lexicon (best measured on both dev sets, see README).
+
+    Built once per process and taxonomy version (spaCy pipelines, matchers and a jieba
+    dictionary take a few tenths of a second), so a server re-building after an upload, or
+    a benchmark round, reuses it.
+    """
+    taxonomy = load_taxonomy()
+    key = default_tagger_key(taxonomy)
+    with _default_lock:
+        tagger = _default.get(key)
+        if tagger is None:
+            tagger = LexiconTagger(taxonomy)
+            tagger.version = key  # type: ignore[attr-defined]
+            _default.clear()
+            _default[key] = tagger
+        return tagger

@@ -329,6 +329,36 @@ def test_english_sentences_use_the_sentencizer():
     ]
 
 
+def test_english_sentences_equal_spacys_sentencizer_on_every_cclw_summary():
+    """split_sentences applies spaCy's sentencizer rule to token arrays; it must agree with the component."""
+    import spacy
+
+    require_shared(CCLW_JSONL)
+    reference = spacy.blank("en")
+    reference.add_pipe("sentencizer")
+    with CCLW_JSONL.open(encoding="utf-8") as f:
+        texts = [normalize_text(json.loads(line)["text"]) for line in f]
+    sentences = 0
+    for text in texts:
+        want = []
+        pos = 0
+        # Blank lines are hard boundaries: the sentencizer runs on the text between them.
+        for chunk in re.split(r"(\n[^\S\n]*\n\s*)", text):
+            if chunk.strip() and not re.fullmatch(r"\n[^\S\n]*\n\s*", chunk):
+                for sent in reference(chunk).sents:
+                    start, end = pos + sent.start_char, pos + sent.end_char
+                    while start < end and text[start].isspace():
+                        start += 1
+                    while end > start and text[end - 1].isspace():
+                        end -= 1
+                    if end > start:
+                        want.append((start, end))
+            pos += len(chunk)
+        assert split_sentences(text, "en") == want, text[:200]
+        sentences += len(want)
+    assert len(texts) == 2100 and sentences > 9000
+
+
 def test_split_sentences_rejects_unknown_language():
     with pytest.raises(ValueError, match="available: zh, en"):
         split_sentences("text", "fr")
