@@ -308,6 +308,11 @@ def _overhead(scratch: Path, settings: Any, encoder: Any, label: str, paths: lis
         "whole_pipeline_passages_per_s": round(n / whole_s, 1),
         "whole_overhead_pct": round((whole_s / enc_s - 1) * 100, 1),
         "whole_outside_encoder_pct": round(whole_out * 100, 1),
+        "rounds": [
+            {"encoder_alone_s": round(e, 3), "index_step_s": round(i, 3), "index_encoder_s": round(ie, 3),
+             "whole_pipeline_s": round(w, 3), "whole_encoder_s": round(we, 3)}
+            for e, (i, ie), (w, we) in zip(enc_t, idx_t, whole_t, strict=True)
+        ],
     }
 
 
