@@ -440,19 +440,29 @@ def _print_build(r: dict[str, Any]) -> None:
 
 
 def ensure_cclw_workspace(home: Path, encoder_spec: str | None, cclw: Path | None) -> Path:
-    """Build the CCLW + seed workspace in ``home`` unless it already has an index."""
-    from policyscope.index.build import current_index_dir
+    """Bring the CCLW + seed workspace in ``home`` up to date (incremental: a second run embeds nothing).
+
+    Without the CCLW export, an existing workspace whose index holds the CCLW records is reused.
+    """
+    from policyscope.corpus.loaders import ColumnMap
+    from policyscope.index.build import current_index_dir, read_manifest
+    from policyscope.index.pipeline import Pipeline
+    from policyscope.ui.cli import progress_bars
 
     settings = _settings(home, encoder_spec)
-    if current_index_dir(settings.index_root) is None:
-        from policyscope.corpus.loaders import ColumnMap
-        from policyscope.index.pipeline import Pipeline
-        from policyscope.ui.cli import progress_bars
-
+    try:
         path = find_cclw(cclw)
-        _echo(f"building the CCLW + seed workspace in {home} (once; embeds ~7,000 passages) …")
-        with progress_bars() as progress:
-            Pipeline(settings).run([path], builtin=True, columns=ColumnMap.parse(CCLW_COLUMNS), progress=progress)
+    except typer.BadParameter:
+        current = current_index_dir(settings.index_root)
+        if current is not None and read_manifest(current)["counts"]["passages"] > 1000:
+            return home
+        raise
+    _echo(f"CCLW + seed workspace in {home} (the first run embeds ~7,000 passages) …")
+    pipeline = Pipeline(settings)
+    with pipeline.store, progress_bars() as progress:
+        report = pipeline.run([path], builtin=True, columns=ColumnMap.parse(CCLW_COLUMNS), progress=progress)
+    if any(f.error for f in report.files):
+        raise typer.BadParameter("; ".join(f.error for f in report.files if f.error))
     return home
 
 
