@@ -134,11 +134,15 @@ def initialize_global_jieba() -> None:
     """Initialise the process-wide ``jieba.dt`` from the shared dictionary (spaCy's Chinese
     tokenizer segments a word with it on creation, which would otherwise load it again)."""
     jieba = import_jieba()
-    if not jieba.dt.initialized:
-        freq, total = _prefix_dictionary()
-        with jieba.dt.lock:
-            if not jieba.dt.initialized:
-                jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = dict(freq), total, True
+    if jieba.dt.initialized:
+        return
+    if jieba.dt.dictionary != jieba.DEFAULT_DICT:  # someone chose another dictionary: jieba loads it
+        jieba.dt.initialize()
+        return
+    freq, total = _prefix_dictionary()
+    with jieba.dt.lock:
+        if not jieba.dt.initialized:
+            jieba.dt.FREQ, jieba.dt.total, jieba.dt.initialized = dict(freq), total, True
 
 
 class BilingualTokenizer:

@@ -190,3 +190,31 @@ def test_tokens_are_deterministic_non_empty_and_clean(tok, other_tok, text):
     for t in tokens:
         assert t and t == t.strip() and t == t.lower()
         assert not set(t) & set("。，！？ ")
+
+
+def test_global_jieba_gets_the_shared_dictionary_unless_another_was_chosen(tmp_path):
+    """spaCy's Chinese tokenizer segments with the process-wide jieba; it must cut as jieba would."""
+    import subprocess
+    import sys
+
+    custom = tmp_path / "dict.txt"
+    custom.write_text("关键矿产战略 100000 n\n英国 1000 ns\n", encoding="utf-8")
+    default = """
+import jieba
+from policyscope.nlp.tokens import initialize_global_jieba
+initialize_global_jieba()
+own = jieba.Tokenizer(); own.initialize()
+assert jieba.dt.initialized and jieba.dt.FREQ == own.FREQ and jieba.dt.total == own.total
+print(jieba.lcut("英国关键矿产战略", HMM=False))
+"""
+    chosen = f"""
+import jieba
+jieba.set_dictionary({str(custom)!r})
+jieba.dt.tmp_dir = {str(tmp_path)!r}
+from policyscope.nlp.tokens import initialize_global_jieba
+initialize_global_jieba()
+print(jieba.lcut("英国关键矿产战略", HMM=False))
+"""
+    outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+            for code in (default, chosen)]
+    assert outs == ["['英国', '关键', '矿产', '战略']", "['英国', '关键矿产战略']"]
