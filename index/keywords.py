@@ -7,14 +7,13 @@ segmentation is used on both sides and this module stays free of NLP imports.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from policyscope.corpus.atomic import write_json_atomic
+from policyscope.corpus.atomic import read_versioned_json, write_json_atomic
 from policyscope.corpus.errors import IndexMismatchError
 from policyscope.index.encoders import package_version
 
@@ -193,15 +192,7 @@ class KeywordIndex:
     def load(cls, directory: str | Path) -> KeywordIndex:
         """Read an index written by :meth:`save` (no pickle: npy arrays and JSON)."""
         d = Path(directory)
-        settings_path = d / SETTINGS_FILE
-        if not settings_path.is_file():
-            raise FileNotFoundError(f"{settings_path}: keyword index file missing")
-        settings = json.loads(settings_path.read_text(encoding="utf-8"))
-        if settings.get("format") != FORMAT_VERSION:
-            raise IndexMismatchError(
-                f"{settings_path}: keyword index format {settings.get('format')!r}, "
-                f"this version reads {FORMAT_VERSION}; rebuild the index"
-            )
+        settings = read_versioned_json(d / SETTINGS_FILE, "keyword index", FORMAT_VERSION)
         n_docs = int(settings["n_docs"])
         params = settings["params"]
         if settings.get("empty"):

@@ -23,7 +23,6 @@ Otherwise the mask becomes a faiss ``IDSelectorBitmap`` passed through ``SearchP
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -33,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from policyscope.corpus.atomic import write_json_atomic
+from policyscope.corpus.atomic import read_versioned_json, write_json_atomic
 from policyscope.corpus.errors import IndexMismatchError
 
 logger = logging.getLogger(__name__)
@@ -412,15 +411,9 @@ class VectorIndex:
         """Read an index written by :meth:`save`; checks its settings against the faiss file."""
         d = Path(directory)
         settings_path, index_path = d / SETTINGS_FILE, d / INDEX_FILE
-        for p in (settings_path, index_path):
-            if not p.is_file():
-                raise FileNotFoundError(f"{p}: vector index file missing")
-        settings = json.loads(settings_path.read_text(encoding="utf-8"))
-        if settings.get("format") != FORMAT_VERSION:
-            raise IndexMismatchError(
-                f"{settings_path}: vector index format {settings.get('format')!r}, "
-                f"this version reads {FORMAT_VERSION}; rebuild the index"
-            )
+        settings = read_versioned_json(settings_path, "vector index", FORMAT_VERSION)
+        if not index_path.is_file():
+            raise FileNotFoundError(f"{index_path}: vector index file missing")
         kind = settings.get("kind")
         if kind not in _DEFAULTS:
             raise IndexMismatchError(f"{settings_path}: unknown vector index kind {kind!r}")

@@ -23,7 +23,7 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property, lru_cache
@@ -863,6 +863,12 @@ class QueryTranslator:
         found: list[tuple[int, Term]] = []  # (char start, term)
         used = [False] * len(tokens)
 
+        def claim(i: int, n: int, targets: Sequence[str], source: str) -> None:
+            """Tokens i..i+n-1 become one term; no later rule may take them."""
+            src = norm[tokens[i][0] : tokens[i + n - 1][1]]
+            found.append((tokens[i][0], Term(src, tuple(targets), source)))
+            used[i : i + n] = [True] * n
+
         def glossary_pass(with_digits: bool) -> None:
             i = 0
             while i < len(tokens):
@@ -874,10 +880,7 @@ class QueryTranslator:
                         continue
                     zh = self._en_index.get(tuple(span))
                     if zh:
-                        src = norm[tokens[i][0] : tokens[i + n - 1][1]]
-                        found.append((tokens[i][0], Term(src, tuple(zh), "glossary")))
-                        for j in range(i, i + n):
-                            used[j] = True
+                        claim(i, n, zh, "glossary")
                         i += n
                         break
                 else:
@@ -917,10 +920,7 @@ class QueryTranslator:
                     ):
                         zh = cedict.english_to_zh(tuple(span))
                         if zh:
-                            src = norm[tokens[i][0] : tokens[i + n - 1][1]]
-                            found.append((tokens[i][0], Term(src, tuple(zh), "cedict")))
-                            for j in range(i, i + n):
-                                used[j] = True
+                            claim(i, n, zh, "cedict")
                             i += n
                             matched = True
                             break
