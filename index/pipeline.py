@@ -139,12 +139,12 @@ class Pipeline:
             )
             batch.append((doc.id, passages))
             # One transaction per batch of documents: a commit per small record cost more than cutting it.
-            if len(batch) >= _SEGMENT_BATCH or i == len(todo):
+            if len(batch) >= _SEGMENT_BATCH:
                 self.store.replace_passages_many(batch, key)
                 batch.clear()
             if progress:
                 progress("segment", i, len(todo))
-        if batch:  # a document vanished while we read
+        if batch:
             self.store.replace_passages_many(batch, key)
         return len(todo)
 

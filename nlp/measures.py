@@ -7,6 +7,7 @@ duplicated id fails with a message naming the file and the measure instead of si
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -132,13 +133,19 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
         FileNotFoundError: when ``path`` does not exist.
     """
     if path is None:
-        ref = resources.files("policyscope.nlp").joinpath("data", DEFAULT_TAXONOMY_FILE)
-        text = ref.read_text(encoding="utf-8")
-        source = f"policyscope.nlp/data/{DEFAULT_TAXONOMY_FILE}"
-    else:
-        p = Path(path)
-        text = p.read_text(encoding="utf-8")
-        source = str(p)
+        return _packaged_taxonomy()
+    p = Path(path)
+    return _parse_taxonomy(p.read_text(encoding="utf-8"), str(p))
+
+
+@functools.cache
+def _packaged_taxonomy() -> Taxonomy:
+    """The packaged taxonomy, parsed once per process (builds, searches and exports all ask for it)."""
+    ref = resources.files("policyscope.nlp").joinpath("data", DEFAULT_TAXONOMY_FILE)
+    return _parse_taxonomy(ref.read_text(encoding="utf-8"), f"policyscope.nlp/data/{DEFAULT_TAXONOMY_FILE}")
+
+
+def _parse_taxonomy(text: str, source: str) -> Taxonomy:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -207,14 +207,14 @@ def _cclw_subset(dst: Path, cclw: Path, passages: int, max_chars: int, min_chars
     return dst, records
 
 
-def _whole_pipeline(settings: Any, paths: list[Path]) -> Any:
-    """Read, segment, tag and index the built-in corpus plus ``paths`` in a new workspace."""
+def _whole_pipeline(settings: Any, paths: list[Path], progress: Any = None) -> Any:
+    """Read, segment, tag and index the built-in corpus plus ``paths`` (CCLW exports) in a workspace."""
     from policyscope.corpus.loaders import ColumnMap
     from policyscope.index.pipeline import Pipeline
 
     pipeline = Pipeline(settings)
     with pipeline.store:
-        report = pipeline.run(paths, builtin=True, columns=ColumnMap.parse(CCLW_COLUMNS))
+        report = pipeline.run(paths, builtin=True, columns=ColumnMap.parse(CCLW_COLUMNS), progress=progress)
     if any(f.error for f in report.files):
         raise typer.BadParameter("; ".join(f.error for f in report.files if f.error))
     return report.index
@@ -247,11 +247,11 @@ def _overhead(scratch: Path, settings: Any, encoder: Any, label: str, paths: lis
               repeat: int) -> dict[str, Any]:
     """Encoder alone vs the index step vs the whole pipeline, on the same passages.
 
-    The index step is ``build_index`` on a store already segmented and tagged, with an empty
-    embedding cache: everything indexing does (cache, tokenizing, BM25, faiss, columns, files).
-    The whole pipeline reads the files too, segments and tags them (``policyscope build``
-    without Python start-up and model loading, which the load figures give). Rounds
-    interleave the three and the best of ``repeat`` is kept. Because the encoder's own speed
+    The whole pipeline reads the files, segments, tags and indexes them (``policyscope build``
+    without Python start-up and model loading, which the load figures give). The index step
+    is ``build_index`` on a copy of that store with an empty embedding cache: everything
+    indexing does (cache, tokenizing, BM25, faiss, columns, files). Rounds interleave the
+    three and the best of ``repeat`` is kept. Because the encoder's own speed
     varies by several per cent between runs on a shared machine, the seconds spent outside
     the encoder during each step are also timed directly: that share is the overhead with
     the encoder's noise taken out.
@@ -261,34 +261,36 @@ def _overhead(scratch: Path, settings: Any, encoder: Any, label: str, paths: lis
     from policyscope.corpus.store import Store
     from policyscope.index.build import build_index, embedding_text
 
-    ready = replace(settings, home=scratch / "ready")
-    _whole_pipeline(replace(ready, encoder="hash"), paths)  # segmented and tagged; its hash index is unused
-    with Store(ready.store_path) as store:
-        texts = [embedding_text(dict(r)) for r in store.passage_rows()]
-    unique = len(set(texts))
+    texts: list[str] = []
     enc_t: list[float] = []
     idx_t: list[tuple[float, float]] = []
     whole_t: list[tuple[float, float]] = []
     for i in range(repeat):
-        _echo(f"{label}: encoder alone, index step, whole pipeline — round {i + 1}/{repeat} ({len(texts)} passages) …")
+        _echo(f"{label}: whole pipeline, encoder alone, index step — round {i + 1}/{repeat} …")
+        whole = replace(settings, home=scratch / f"whole-{i}")
+        with _EncoderClock(encoder) as clock:
+            t = time.perf_counter()
+            report = _whole_pipeline(whole, paths)
+            whole_t.append((time.perf_counter() - t, clock.seconds))
+        if not texts:  # the passages every step of every round embeds
+            with Store(whole.store_path) as store:
+                texts = [embedding_text(dict(r)) for r in store.passage_rows()]
+        assert report.embedded == len(set(texts)) and report.passages == len(texts), \
+            "the whole pipeline must embed every passage"
+
         t = time.perf_counter()
         encoder.encode_passages(texts, batch_size=settings.batch_size)
         enc_t.append(time.perf_counter() - t)
 
-        home = scratch / f"index-{i}"
-        home.mkdir()
-        shutil.copy(ready.store_path, home / ready.store_path.name)
-        with Store(replace(settings, home=home).store_path) as store, _EncoderClock(encoder) as clock:
+        # The index step re-indexes that round's segmented and tagged store with an empty cache.
+        indexed = replace(settings, home=scratch / f"index-{i}")
+        indexed.home.mkdir()
+        shutil.copy(whole.store_path, indexed.store_path)
+        with Store(indexed.store_path) as store, _EncoderClock(encoder) as clock:
             t = time.perf_counter()
-            report = build_index(store, replace(settings, home=home))
+            report = build_index(store, indexed)
             idx_t.append((time.perf_counter() - t, clock.seconds))
-        assert report.embedded == unique, "the index step must embed every passage"
-
-        with _EncoderClock(encoder) as clock:
-            t = time.perf_counter()
-            report = _whole_pipeline(replace(settings, home=scratch / f"whole-{i}"), paths)
-            whole_t.append((time.perf_counter() - t, clock.seconds))
-        assert report.embedded == unique and report.passages == len(texts), "the whole pipeline must embed every passage"
+        assert report.embedded == len(set(texts)), "the index step must embed every passage"
     enc_s = min(enc_t)
     idx_s, whole_s = min(t for t, _ in idx_t), min(t for t, _ in whole_t)
     # Outside-the-encoder share: (step - encoder inside it) / encoder inside it, best round.
@@ -444,9 +446,7 @@ def ensure_cclw_workspace(home: Path, encoder_spec: str | None, cclw: Path | Non
 
     Without the CCLW export, an existing workspace whose index holds the CCLW records is reused.
     """
-    from policyscope.corpus.loaders import ColumnMap
     from policyscope.index.build import current_index_dir, read_manifest
-    from policyscope.index.pipeline import Pipeline
     from policyscope.ui.cli import progress_bars
 
     settings = _settings(home, encoder_spec)
@@ -458,11 +458,8 @@ def ensure_cclw_workspace(home: Path, encoder_spec: str | None, cclw: Path | Non
             return home
         raise
     _echo(f"CCLW + seed workspace in {home} (the first run embeds ~7,000 passages) …")
-    pipeline = Pipeline(settings)
-    with pipeline.store, progress_bars() as progress:
-        report = pipeline.run([path], builtin=True, columns=ColumnMap.parse(CCLW_COLUMNS), progress=progress)
-    if any(f.error for f in report.files):
-        raise typer.BadParameter("; ".join(f.error for f in report.files if f.error))
+    with progress_bars() as progress:
+        _whole_pipeline(settings, [path], progress)
     return home
 
 
