@@ -7,7 +7,6 @@ an alternative is a string or a list of strings that must all occur.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import time
@@ -16,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from policyscope.corpus.errors import ConfigError
+from policyscope.corpus.errors import LoadError
+from policyscope.corpus.jsonl import read_jsonl
 
 Alternative = str | list[str]
 
@@ -30,26 +30,27 @@ class EvalQuery:
 
 
 def load_queries(path: str | Path) -> list[EvalQuery]:
-    """Read a JSONL query file; a malformed line raises ConfigError naming file and line."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read queries ({exc})") from exc
+    """Read a JSONL query file; a malformed line raises ``LoadError`` naming file and line."""
     queries = []
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for n, obj in read_jsonl(path):
         try:
-            obj = json.loads(line)
             queries.append(
                 EvalQuery(str(obj["id"]), str(obj["query"]), str(obj.get("lang", "")), tuple(obj["relevant"]))
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path}: line {n}: bad query record ({exc})") from exc
+        except (KeyError, TypeError) as exc:
+            raise LoadError(path, f"line {n}: bad query record (missing or malformed {exc})") from None
     if not queries:
-        raise ConfigError(f"{path}: no queries")
+        raise LoadError(path, "no queries")
     return queries
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The nearest-rank ``q``-th percentile (0-100) of ``values``: a value that occurred, never an
+    interpolation; ``nan`` for no values. ``percentile([1, 2, 3, 4], 50) == 2``."""
+    if not len(values):
+        return float("nan")
+    ordered = sorted(values)
+    return float(ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))])
 
 
 def _squash(text: str) -> str:
@@ -120,14 +121,13 @@ def evaluate(
     }
     if latencies is not None:
         latencies.extend(own)
-    lat = sorted(own)
     return {
         "k": k,
         "overall": mean_metrics(per_query),
         "by_lang": by_lang,
         "latency_ms": {
-            "p50": round(lat[len(lat) // 2], 2),
-            "p95": round(lat[min(len(lat) - 1, math.ceil(0.95 * len(lat)) - 1)], 2),
+            "p50": round(percentile(own, 50), 2),
+            "p95": round(percentile(own, 95), 2),
         },
         "queries": per_query,
     }

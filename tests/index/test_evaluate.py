@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from policyscope.corpus.errors import ConfigError
-from policyscope.index.evaluate import evaluate, is_relevant, load_queries, query_metrics
+from policyscope.corpus.errors import LoadError
+from policyscope.index.evaluate import evaluate, is_relevant, load_queries, percentile, query_metrics
 
 from ..conftest import SEARCH_DEV, require_shared
 
@@ -36,5 +36,12 @@ def test_dev_file_loads_unchanged_and_evaluates():
 def test_a_malformed_query_line_names_file_and_line(tmp_path):
     bad = tmp_path / "q.jsonl"
     bad.write_text(json.dumps({"id": "a", "query": "x", "relevant": ["y"]}) + "\n{oops\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"q\.jsonl: line 2"):
+    with pytest.raises(LoadError, match=r"q\.jsonl: line 2"):
         load_queries(bad)
+
+
+def test_percentile_is_a_value_that_occurred():
+    assert percentile([4, 1, 3, 2], 50) == 2
+    assert percentile([4, 1, 3, 2], 95) == 4
+    assert percentile([7.5], 99) == 7.5
+    assert percentile([], 50) != percentile([], 50)  # nan for no values
