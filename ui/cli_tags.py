@@ -78,27 +78,15 @@ def _emit(obj: Any) -> None:
 
 def build_tagger(name: str, s: Settings) -> Any:
     """The tagger ``name`` for workspace ``s`` (the classifier is loaded from ``<home>/models/classifier``)."""
-    from policyscope.nlp.taggers import ClassifierTagger, LexiconTagger, make_tagger
-
-    if name not in TAGGER_NAMES:
-        raise ValueError(f"unknown tagger {name!r}; available: {', '.join(TAGGER_NAMES)}")
-    if name == "lexicon":
-        return LexiconTagger()
     from policyscope.index.encoders import get_encoder
+    from policyscope.nlp.taggers import make_tagger
 
-    encoder = get_encoder(s.encoder, s.device)
-    if name != "classifier":
-        return make_tagger(name, encoder=encoder)
-    path = s.home / CLASSIFIER_DIR
-    if not (path / "classifier.json").exists():
-        raise FileNotFoundError(f"{path}: no trained classifier; run `policyscope tag train` first")
-    tagger = ClassifierTagger.load(path, encoder)
-    if tagger.encoder_name and tagger.encoder_name != s.encoder:
-        raise ValueError(
-            f"{path}: the classifier was trained with encoder {tagger.encoder_name!r}, not {s.encoder!r}; "
-            f"pass --encoder {tagger.encoder_name} or retrain with `policyscope tag train`"
-        )
-    return tagger
+    return make_tagger(
+        name,
+        load_encoder=lambda: get_encoder(s.encoder, s.device),
+        model_path=s.home / CLASSIFIER_DIR,
+        encoder_name=s.encoder,
+    )
 
 
 def _tag_dicts(tags: Sequence[Any]) -> list[dict[str, Any]]:

@@ -18,11 +18,11 @@ from policyscope.nlp.taggers import (
     EnsembleTagger,
     LexiconTagger,
     Tagger,
-    _rule_anchors,
     guess_lang,
     make_tagger,
     split_sentences,
 )
+from policyscope.nlp.taggers.lexicon import _rule_anchors
 from policyscope.nlp.tagmetrics import tag_metrics
 
 from tests.conftest import CCLW_JSONL, require_shared
@@ -271,7 +271,9 @@ def test_guess_lang_and_split_sentences():
 
 
 def test_make_tagger_lists_available_names():
-    with pytest.raises(ValueError, match="unknown tagger 'bogus'; available: lexicon, embedding, ensemble"):
+    with pytest.raises(
+        ValueError, match="unknown tagger 'bogus'; available: lexicon, embedding, ensemble, classifier"
+    ):
         make_tagger("bogus")
     with pytest.raises(ValueError, match="needs an encoder"):
         make_tagger("embedding")
@@ -372,8 +374,61 @@ def test_classifier_errors_are_clear(tmp_path, encoder):
         clf.tag(["x"])
     with pytest.raises(ValueError, match="unknown label"):
         clf.fit(["x"], [{"bogus"}])
-    with pytest.raises(FileNotFoundError, match="no classifier manifest"):
+    with pytest.raises(FileNotFoundError, match="classifier manifest file missing"):
         ClassifierTagger.load(tmp_path, encoder)
+
+
+def _fitted_classifier(encoder, labels, encoder_name="fake"):
+    clf = ClassifierTagger(encoder, labels, encoder_name=encoder_name)
+    return clf.fit([t for t, _ in TRAIN], [s for _, s in TRAIN])
+
+
+def test_classifier_save_replaces_the_previous_model_whole(tmp_path, encoder, taxonomy):
+    _fitted_classifier(encoder, ["recycling", "demand_infrastructure"]).save(tmp_path / "model")
+    _fitted_classifier(encoder, taxonomy.ids).save(tmp_path / "model")
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no temp or old directory left behind
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["classifier.json", "weights.npz"]
+    assert ClassifierTagger.load(tmp_path / "model", encoder).labels == taxonomy.ids
+
+
+def test_classifier_load_refuses_another_format_version(tmp_path, encoder):
+    from policyscope.corpus.errors import IndexMismatchError
+
+    _fitted_classifier(encoder, ["recycling", "demand_infrastructure"]).save(tmp_path / "model")
+    manifest_path = tmp_path / "model" / "classifier.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest_path.write_text(json.dumps({**manifest, "format": 99}), encoding="utf-8")
+    with pytest.raises(IndexMismatchError, match="classifier manifest format 99"):
+        ClassifierTagger.load(tmp_path / "model", encoder)
+
+
+def test_registry_loads_the_classifier_from_its_model_path(tmp_path, encoder, taxonomy):
+    _fitted_classifier(encoder, taxonomy.ids).save(tmp_path / "model")
+    loaded: list[str] = []
+
+    def load_encoder():
+        loaded.append("fake")
+        return encoder
+
+    tagger = make_tagger("classifier", model_path=tmp_path / "model", load_encoder=load_encoder)
+    assert isinstance(tagger, ClassifierTagger) and loaded == ["fake"]
+    assert "recycling" in measures(tagger.tag(["recycling of used batteries"])[0])
+    with pytest.raises(ValueError, match="needs a model path"):
+        make_tagger("classifier", encoder=encoder)
+    with pytest.raises(FileNotFoundError, match="no trained classifier; run `policyscope tag train` first"):
+        make_tagger("classifier", encoder=encoder, model_path=tmp_path / "none")
+    with pytest.raises(ValueError, match="trained with encoder 'fake', not 'other'; pass --encoder fake"):
+        make_tagger(
+            "classifier", model_path=tmp_path / "model", encoder_name="other", load_encoder=load_encoder
+        )
+    assert loaded == ["fake"]  # a refused model never loads the encoder
+
+
+def test_registry_builds_the_lexicon_without_loading_an_encoder(taxonomy):
+    def load_encoder():
+        raise AssertionError("the lexicon needs no encoder")
+
+    assert isinstance(make_tagger("lexicon", taxonomy, load_encoder=load_encoder), LexiconTagger)
 
 
 # ------------------------------------------------------------------------------------- ensemble tagger
