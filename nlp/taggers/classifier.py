@@ -178,7 +178,9 @@ class ClassifierTagger:
         }
         tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.", dir=p.parent))
         try:
-            with (tmp / "weights.npz").open("wb") as fh:
+            staged = tmp / p.name  # made by mkdir, so it gets the usual permissions (mkdtemp's are 0700)
+            staged.mkdir()
+            with (staged / "weights.npz").open("wb") as fh:
                 np.savez(
                     fh,
                     weights=self.weights.astype(np.float32),
@@ -188,8 +190,8 @@ class ClassifierTagger:
                 )
                 fh.flush()
                 os.fsync(fh.fileno())
-            write_json_atomic(tmp / "classifier.json", manifest)
-            _replace_dir(tmp, p)
+            write_json_atomic(staged / "classifier.json", manifest)
+            _replace_dir(staged, p)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         return p
