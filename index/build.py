@@ -101,7 +101,7 @@ def require_index(settings: Settings) -> Path:
 
 def _measure_columns(store: Store, ids: list[str]) -> tuple[list[str], np.ndarray]:
     """Effective measure tags per passage (model tags corrected by humans) as a bool matrix."""
-    from policyscope.nlp.effective import effective_tags  # local: tagging may be absent in old stores
+    from policyscope.nlp.labels import effective_tags  # local: tagging may be absent in old stores
 
     tags = effective_tags(store, ids)
     measures = sorted({m for ts in tags.values() for m in ts})

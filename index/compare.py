@@ -207,7 +207,7 @@ def _strengths(store: Store, pids: Sequence[str]) -> dict[str, dict[str, tuple[f
     The score is the best machine score of the measure on the passage; a human accept or add sets it
     to ``HUMAN_SCORE``, so reviewed evidence is preferred as a cell's strongest passage.
     """
-    from policyscope.nlp.effective import effective_tags
+    from policyscope.nlp.labels import effective_tags
 
     effective = effective_tags(store, pids)
     machine = store.tags_for(list(pids))
@@ -280,7 +280,7 @@ def region_measure_matrix(store: Store, measures: Sequence[str] | None = None) -
     table rows count for the policy they describe (and its region), so a catalog record whose own text is
     one short summary still shows the measures the paper attributes to it.
     """
-    from policyscope.nlp.effective import effective_tags
+    from policyscope.nlp.labels import effective_tags
 
     where = passage_regions(store)
     tags = effective_tags(store, list(where))

@@ -78,27 +78,15 @@ def _emit(obj: Any) -> None:
 
 def build_tagger(name: str, s: Settings) -> Any:
     """The tagger ``name`` for workspace ``s`` (the classifier is loaded from ``<home>/models/classifier``)."""
-    from policyscope.nlp.taggers import ClassifierTagger, LexiconTagger, make_tagger
-
-    if name not in TAGGER_NAMES:
-        raise ValueError(f"unknown tagger {name!r}; available: {', '.join(TAGGER_NAMES)}")
-    if name == "lexicon":
-        return LexiconTagger()
     from policyscope.index.encoders import get_encoder
+    from policyscope.nlp.taggers import make_tagger
 
-    encoder = get_encoder(s.encoder, s.device)
-    if name != "classifier":
-        return make_tagger(name, encoder=encoder)
-    path = s.home / CLASSIFIER_DIR
-    if not (path / "classifier.json").exists():
-        raise FileNotFoundError(f"{path}: no trained classifier; run `policyscope tag train` first")
-    tagger = ClassifierTagger.load(path, encoder)
-    if tagger.encoder_name and tagger.encoder_name != s.encoder:
-        raise ValueError(
-            f"{path}: the classifier was trained with encoder {tagger.encoder_name!r}, not {s.encoder!r}; "
-            f"pass --encoder {tagger.encoder_name} or retrain with `policyscope tag train`"
-        )
-    return tagger
+    return make_tagger(
+        name,
+        load_encoder=lambda: get_encoder(s.encoder, s.device),
+        model_path=s.home / CLASSIFIER_DIR,
+        encoder_name=s.encoder,
+    )
 
 
 def _tag_dicts(tags: Sequence[Any]) -> list[dict[str, Any]]:
@@ -222,7 +210,7 @@ def tag_train(
 ) -> None:
     """Train the classifier from stored human labels (and --gold files); saved in <home>/models/classifier."""
     from policyscope.index.encoders import get_encoder
-    from policyscope.nlp.effective import effective_tags
+    from policyscope.nlp.labels import effective_tags
     from policyscope.nlp.measures import load_taxonomy
     from policyscope.nlp.taggers import ClassifierTagger
     from policyscope.nlp.tagmetrics import tag_metrics
@@ -292,7 +280,7 @@ def tag_agreement(
     as_json: JsonOpt = False,
 ) -> None:
     """Cohen's kappa per measure between two annotators, or an annotator and the model."""
-    from policyscope.index.datasets import agreement
+    from policyscope.nlp.labels import agreement
 
     with _errors():
         store = _open_store(_settings())
@@ -422,7 +410,7 @@ def export(
     as_json: JsonOpt = False,
 ) -> None:
     """Export passages with text, document metadata and tags (source, score, evidence spans) as a dataset."""
-    from policyscope.index.datasets import default_export_path, export_dataset
+    from policyscope.nlp.labels import default_export_path, export_dataset
 
     with _errors():
         store = _open_store(_settings())
@@ -458,7 +446,7 @@ def import_labels_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Store a label file as human annotations: each passage's effective tags become its 'accept' list."""
-    from policyscope.index.datasets import LabelFileError, import_labels
+    from policyscope.nlp.labels import LabelFileError, import_labels
 
     who = annotator or _default_annotator()
     cli = _cli()
@@ -503,7 +491,7 @@ def review_next(
     as_json: JsonOpt = False,
 ) -> None:
     """The passages most worth reviewing: taggers disagree or scores are near the threshold."""
-    from policyscope.index.datasets import review_queue
+    from policyscope.nlp.labels import review_queue
 
     with _errors():
         items = review_queue(_open_store(_settings()), limit=n, annotator=annotator)
@@ -529,7 +517,7 @@ def review_next(
 
 
 def _annotate(action: str, passage_id: str, measure: str, annotator: str, note: str, as_json: bool) -> None:
-    from policyscope.nlp.effective import effective_tags
+    from policyscope.nlp.labels import effective_tags
     from policyscope.nlp.measures import load_taxonomy
 
     with _errors():

@@ -292,7 +292,7 @@ class Service:
 
     def document_view(self, doc_id: str, passage_id: str | None = None, terms: Sequence[str] = ()) -> str:
         """The whole document with ``passage_id`` highlighted (the page scrolls it into view)."""
-        from policyscope.nlp.effective import effective_tags
+        from policyscope.nlp.labels import effective_tags
 
         if not doc_id:
             return render.message("Open a document from a search result, the Compare tab or the Corpus tab.")
@@ -392,7 +392,7 @@ class Service:
     def review_queue(self, limit: int = 200) -> list[str]:
         """Passage ids to review: ``index.datasets.review_queue`` when present, else uncertain tags first."""
         try:
-            from policyscope.index.datasets import review_queue
+            from policyscope.nlp.labels import review_queue
         except ImportError:
             review_queue = None
         if review_queue is not None:
@@ -410,7 +410,7 @@ class Service:
                 "reject": counts["reject"], "add": counts["add"], "queue": queue_left}
 
     def review_card(self, passage_id: str | None, queue_left: int = 0) -> str:
-        from policyscope.nlp.effective import effective_tags
+        from policyscope.nlp.labels import effective_tags
 
         counts = self.review_counts(queue_left)
         if not passage_id:
@@ -439,7 +439,7 @@ class Service:
     def review_apply(self, passage_id: str | None, action: str, measure: str | None = None,
                      annotator: str = "") -> str:
         """Record a human decision. ``accept``/``reject`` without a measure apply to every shown tag."""
-        from policyscope.nlp.effective import effective_tags
+        from policyscope.nlp.labels import effective_tags
 
         if not passage_id:
             raise QueryError("no passage selected")
@@ -472,7 +472,7 @@ class Service:
 
     def export_formats(self) -> list[str]:
         try:
-            from policyscope.index import datasets
+            from policyscope.nlp import labels as datasets
         except ImportError:
             return list(FALLBACK_EXPORT_FORMATS)
         return list(getattr(datasets, "FORMATS", None) or getattr(datasets, "EXPORT_FORMATS", ("jsonl",)))
@@ -488,7 +488,7 @@ class Service:
                   "hf": "", "huggingface": ""}.get(fmt, "." + re.sub(r"\W", "", fmt))
         path = out_dir / f"policyscope-tags-{time.strftime('%Y%m%d-%H%M%S')}{suffix or '-' + fmt}"
         try:
-            from policyscope.index.datasets import export_dataset
+            from policyscope.nlp.labels import export_dataset
         except ImportError:
             export_dataset = None
         with self.write_lock:
@@ -505,7 +505,7 @@ class Service:
 
     def _export_jsonl(self, path: Path) -> None:
         """Minimal export used while ``index.datasets`` is absent: reviewed passages with effective tags."""
-        from policyscope.nlp.effective import effective_tags
+        from policyscope.nlp.labels import effective_tags
 
         anns = self.store.annotations()
         pids = list(dict.fromkeys(a["passage_id"] for a in anns))
@@ -521,7 +521,7 @@ class Service:
 
     def tag_json(self, passage_id: str, action: str, measure: str = "", annotator: str = "api") -> dict[str, Any]:
         """Record a review decision (the ``tag`` API endpoint) and return the passage's effective tags."""
-        from policyscope.nlp.effective import effective_tags
+        from policyscope.nlp.labels import effective_tags
 
         try:
             done = self.review_apply(passage_id, action, measure or None, annotator)

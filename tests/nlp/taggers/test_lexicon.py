@@ -1,35 +1,23 @@
-"""Measure taggers: lexicon behaviour, evidence offsets, embedding/classifier/ensemble mechanics."""
+"""The lexicon tagger: Chinese terms on jieba boundaries, whole English tokens, negatives, rules, dev-set F1."""
 
 from __future__ import annotations
 
-import hashlib
-import json
+import itertools
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from policyscope.corpus.records import Span, Tag
+from policyscope.corpus.jsonl import read_jsonl
 from policyscope.nlp.measures import load_taxonomy
-from policyscope.nlp.taggers import (
-    ClassifierTagger,
-    EmbeddingTagger,
-    EnsembleTagger,
-    LexiconTagger,
-    Tagger,
-    _rule_anchors,
-    guess_lang,
-    make_tagger,
-    split_sentences,
-)
+from policyscope.nlp.taggers import LexiconTagger, Tagger
+from policyscope.nlp.taggers.lexicon import _rule_anchors
 from policyscope.nlp.tagmetrics import tag_metrics
 
-from tests.conftest import CCLW_JSONL, require_shared
+from tests.conftest import CCLW_JSONL, REPO, TAGS_DEV, require_shared
+from tests.nlp.taggers.conftest import measures
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED_DEV = ROOT.parent / "shared" / "eval" / "tags_dev.jsonl"
-CCLW_DEV = ROOT / "benchmarks" / "eval" / "tags_cclw_en.jsonl"
+CCLW_DEV = REPO / "benchmarks" / "eval" / "tags_cclw_en.jsonl"
 
 # Reached by the packaged lexicon when these thresholds were set (benchmarks/tags_probe.py):
 # seed-zh micro-F1 0.935 / macro-F1 0.965; cclw-en micro-F1 0.979 / macro-F1 0.986.
@@ -38,27 +26,10 @@ SEED_MICRO_MIN, SEED_MACRO_MIN = 0.90, 0.90
 CCLW_MICRO_MIN, CCLW_MACRO_MIN = 0.94, 0.94
 
 
-@pytest.fixture(scope="module")
-def taxonomy():
-    return load_taxonomy()
-
-
-@pytest.fixture(scope="module")
-def lexicon(taxonomy):
-    return LexiconTagger(taxonomy)
-
-
-def measures(tags: list[Tag]) -> set[str]:
-    return {t.measure for t in tags}
-
-
 def tiny_taxonomy(tmp_path: Path, body: str):
     p = tmp_path / "t.toml"
     p.write_text('version = "t"\n' + body, encoding="utf-8")
     return load_taxonomy(p)
-
-
-# ---------------------------------------------------------------------------------------------- lexicon
 
 
 def test_lexicon_term_inside_chinese_clause_is_found(lexicon):
@@ -161,8 +132,7 @@ def test_matcher_rule_tells_decoupling_from_import_substitution(lexicon):
 def test_rule_prefilter_changes_no_tag_on_real_texts(lexicon, monkeypatch):
     """Texts lacking a rule's required words skip the token Matcher; the tags must not change."""
     require_shared(CCLW_JSONL)
-    with CCLW_JSONL.open(encoding="utf-8") as f:
-        texts = [json.loads(line)["text"][:1500] for line in f][:400]
+    texts = [obj["text"][:1500] for _, obj in itertools.islice(read_jsonl(CCLW_JSONL), 400)]
     texts += [
         "The plan aims to reduce our dependence on China for batteries.",
         "Batteries made in Canada qualify.",
@@ -213,13 +183,12 @@ def test_lexicon_tagger_satisfies_the_protocol(lexicon):
 
 
 def _dev(path: Path):
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [obj for _, obj in read_jsonl(path)]
     return [r["text"] for r in rows], [set(r["tags"]) for r in rows]
 
 
-@pytest.mark.skipif(not SEED_DEV.exists(), reason="shared seed dev set not available")
 def test_lexicon_reaches_target_f1_on_seed_dev_set(lexicon, taxonomy):
-    texts, gold = _dev(SEED_DEV)
+    texts, gold = _dev(require_shared(TAGS_DEV))
     m = tag_metrics(gold, [measures(t) for t in lexicon.tag(texts)], taxonomy.ids)
     assert m["micro"]["f1"] >= SEED_MICRO_MIN, m["micro"]
     assert m["macro"]["f1"] >= SEED_MACRO_MIN, m["macro"]
@@ -256,159 +225,3 @@ def test_every_evidence_span_lies_inside_its_text(lexicon, taxonomy, data):
         for s in tag.spans:
             assert 0 <= s.start < s.end <= len(text)
             assert text[s.start : s.end] == s.text
-
-
-# --------------------------------------------------------------------------------------------- helpers
-
-
-def test_guess_lang_and_split_sentences():
-    assert guess_lang("欧盟提出加强 MSP 合作") == "zh"
-    assert guess_lang("The EU joins the MSP.") == "en"
-    assert split_sentences("一是回收。二是研发。") == [(0, 5), (5, 10)]
-    text = " First one. Second one\n第三句；"
-    assert [text[s:e] for s, e in split_sentences(text)] == ["First one.", "Second one", "第三句；"]
-    assert split_sentences("   ") == []
-
-
-def test_make_tagger_lists_available_names():
-    with pytest.raises(ValueError, match="unknown tagger 'bogus'; available: lexicon, embedding, ensemble"):
-        make_tagger("bogus")
-    with pytest.raises(ValueError, match="needs an encoder"):
-        make_tagger("embedding")
-
-
-# ------------------------------------------------------------------------------------ embedding tagger
-
-
-class FakeEncoder:
-    """Deterministic bag-of-characters encoder: texts sharing characters are similar."""
-
-    dim = 64
-
-    def _encode(self, texts):
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for ch in t.lower():
-                if ch.isalnum():
-                    h = int(hashlib.md5(ch.encode()).hexdigest(), 16)
-                    out[i, h % self.dim] += 1.0
-            out[i] /= max(np.linalg.norm(out[i]), 1e-9)
-        return out
-
-    encode_passages = _encode
-    encode_queries = _encode
-
-
-@pytest.fixture(scope="module")
-def encoder():
-    return FakeEncoder()
-
-
-def test_embedding_tagger_spans_lie_inside_text_and_pick_a_sentence(taxonomy, encoder):
-    tagger = EmbeddingTagger(taxonomy, encoder, default_threshold=-1.0)  # everything passes
-    text = "First sentence about nothing. 第二句关于电池回收。"
-    [tags] = tagger.tag([text])
-    assert measures(tags) == set(taxonomy.ids)
-    for tag in tags:
-        assert tag.source == "model" and 0 <= tag.score <= 1
-        [span] = tag.spans
-        assert text[span.start : span.end] == span.text
-        assert span.text in ("First sentence about nothing.", "第二句关于电池回收。")
-
-
-def test_embedding_threshold_gates_tags(taxonomy, encoder):
-    never = EmbeddingTagger(taxonomy, encoder, default_threshold=1.0)
-    assert never.tag(["battery recycling"]) == [[]]
-    assert never.tag([]) == []
-
-
-def test_embedding_calibrate_sets_thresholds_for_labelled_measures(taxonomy, encoder):
-    tagger = EmbeddingTagger(taxonomy, encoder)
-    before = dict(tagger.thresholds)
-    got = tagger.calibrate(["电池回收和梯次利用", "充电桩建设"], [{"recycling"}, {"demand_infrastructure"}])
-    assert set(got) == set(taxonomy.ids)
-    assert got["workforce"] == before["workforce"]  # no positive example: unchanged
-
-
-def test_embedding_rejects_thresholds_for_unknown_measures(taxonomy, encoder):
-    with pytest.raises(ValueError, match="unknown measure"):
-        EmbeddingTagger(taxonomy, encoder, thresholds={"nope": 0.1})
-
-
-# ----------------------------------------------------------------------------------- classifier tagger
-
-TRAIN = [
-    ("battery recycling and reuse", {"recycling"}),
-    ("recycling of waste batteries", {"recycling"}),
-    ("recycled materials and circular economy", {"recycling"}),
-    ("charging stations for electric vehicles", {"demand_infrastructure"}),
-    ("electric vehicle charging network", {"demand_infrastructure"}),
-    ("charging infrastructure deployment", {"demand_infrastructure"}),
-    ("forest protection and biodiversity", set()),
-    ("flood risk management committee", set()),
-]
-
-
-def test_classifier_learns_and_round_trips_through_json_and_npz(tmp_path, encoder, taxonomy):
-    clf = ClassifierTagger(encoder, taxonomy.ids, encoder_name="fake")
-    clf.fit([t for t, _ in TRAIN], [s for _, s in TRAIN])
-    probe = ["recycling of used batteries", "new charging stations", "forest biodiversity"]
-    pred = [measures(t) for t in clf.tag(probe)]
-    assert "recycling" in pred[0] and "demand_infrastructure" in pred[1]
-    # a label never seen as positive is never predicted
-    assert all("workforce" not in p for p in pred)
-    clf.save(tmp_path / "model")
-    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == ["classifier.json", "weights.npz"]
-    manifest = json.loads((tmp_path / "model" / "classifier.json").read_text(encoding="utf-8"))
-    assert manifest["labels"] == list(taxonomy.ids) and manifest["dim"] == encoder.dim
-    again = ClassifierTagger.load(tmp_path / "model", encoder)
-    np.testing.assert_allclose(again.predict_proba(probe), clf.predict_proba(probe), atol=1e-5)
-    assert [t.source for t in again.tag(probe)[0]] == ["classifier"] * len(again.tag(probe)[0])
-
-
-def test_classifier_errors_are_clear(tmp_path, encoder):
-    clf = ClassifierTagger(encoder, ["recycling"])
-    with pytest.raises(ValueError, match="not fitted"):
-        clf.tag(["x"])
-    with pytest.raises(ValueError, match="unknown label"):
-        clf.fit(["x"], [{"bogus"}])
-    with pytest.raises(FileNotFoundError, match="no classifier manifest"):
-        ClassifierTagger.load(tmp_path, encoder)
-
-
-# ------------------------------------------------------------------------------------- ensemble tagger
-
-
-class Stub:
-    def __init__(self, name, tags):
-        self.name = name
-        self._tags = tags
-
-    def tag(self, texts, langs=None):
-        return [list(self._tags) for _ in texts]
-
-
-def test_ensemble_source_scores_and_merged_evidence():
-    a = Stub("lexicon", [Tag("recycling", 0.8, "rule", (Span(0, 2, "ab"),)), Tag("workforce", 0.9, "rule")])
-    b = Stub(
-        "embedding", [Tag("recycling", 0.6, "model", (Span(3, 5, "de"),)), Tag("alliance", 0.4, "model")]
-    )
-    [tags] = EnsembleTagger([a, b], {"lexicon": 1.0, "embedding": 1.0}, threshold=0.4).tag(["ab de"])
-    by = {t.measure: t for t in tags}
-    assert by["recycling"].source == "ensemble"
-    assert by["recycling"].score == pytest.approx(0.7)
-    assert [s.text for s in by["recycling"].spans] == ["ab", "de"]
-    assert by["workforce"].source == "rule" and by["workforce"].score == pytest.approx(0.45)
-    assert "alliance" not in by  # 0.4 / 2 = 0.2 < 0.4
-
-
-def test_ensemble_validates_members_and_weights():
-    a = Stub("x", [])
-    with pytest.raises(ValueError, match="distinct names"):
-        EnsembleTagger([a, Stub("x", [])])
-    with pytest.raises(ValueError, match="unknown tagger"):
-        EnsembleTagger([a], {"y": 1.0})
-    with pytest.raises(ValueError, match="1 taggers"):
-        EnsembleTagger([a], [1.0, 2.0])
-    with pytest.raises(ValueError, match="at least one"):
-        EnsembleTagger([])

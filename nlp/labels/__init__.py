@@ -1,0 +1,67 @@
+"""Tagging datasets: passages with their labels, exported for annotation tools and imported back.
+
+One :class:`LabelRecord` per passage, the same in every format (its JSON line)::
+
+    {"id", "text", "meta": {doc_id, title, title_zh, title_en, region, country, year, date, doc_kind, lang,
+    page, heading, kind}, "tags": [{"measure", "score", "source", "spans": [{"start", "end", "text"}]}],
+    "annotations": [{"measure", "action", "annotator", "created_at"}], "options": [{"id", "text"}],
+    "accept": [effective measures], "answer": "accept"}
+
+``tags`` lists what each source said (``rule``/``model``/``classifier``/``ensemble`` machine tags with their
+evidence spans, plus ``human`` for measures a person accepted or added, score 1.0); span offsets point into
+``text``. ``accept`` is the *effective* label set - machine tags corrected by humans - and is the only field
+:func:`import_labels` reads back. ``options``/``accept``/``answer`` is Prodigy's ``textcat_multilabel``
+shape; ``text`` + ``meta`` + ``tags`` (as suggestions) map onto an Argilla record. ``docs/tagging.md`` shows
+an example of each format.
+
+Modules, one concern each:
+
+* ``records`` - :class:`LabelRecord` and :func:`iter_records` (passages of a store as records).
+* ``effective`` - :func:`effective_tags`: machine tags with the latest human word applied.
+* ``writers`` - :data:`WRITERS`, the export formats by name, each with its file suffix.
+* ``export`` - :func:`export_dataset`: records through a writer into a file, renamed into place.
+* ``importer`` - :func:`import_labels`: a label file back as human annotations.
+* ``review`` - :func:`review_queue`: the passages most worth a human look.
+* ``agreement`` - :func:`agreement`: Cohen's kappa between two annotators, or one and the model.
+"""
+
+from __future__ import annotations
+
+from policyscope.nlp.labels.agreement import agreement
+from policyscope.nlp.labels.effective import annotator_labels, effective_tags
+from policyscope.nlp.labels.export import ExportReport, default_export_path, export_dataset
+from policyscope.nlp.labels.importer import ImportReport, LabelFileError, import_labels, read_label_file
+from policyscope.nlp.labels.records import (
+    META_FIELDS,
+    SOURCES,
+    Annotation,
+    LabelRecord,
+    PassageMeta,
+    iter_records,
+)
+from policyscope.nlp.labels.review import review_queue
+from policyscope.nlp.labels.writers import EXPORT_FORMATS, WRITERS, Writer, get_writer
+
+__all__ = [
+    "EXPORT_FORMATS",
+    "META_FIELDS",
+    "SOURCES",
+    "WRITERS",
+    "Annotation",
+    "ExportReport",
+    "ImportReport",
+    "LabelFileError",
+    "LabelRecord",
+    "PassageMeta",
+    "Writer",
+    "agreement",
+    "annotator_labels",
+    "default_export_path",
+    "effective_tags",
+    "export_dataset",
+    "get_writer",
+    "import_labels",
+    "iter_records",
+    "read_label_file",
+    "review_queue",
+]

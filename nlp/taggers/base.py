@@ -1,0 +1,106 @@
+"""What every tagger shares: the ``Tagger`` and ``SentenceEncoder`` protocols, language resolution,
+mixed-language sentence spans and L2-normalised encoding."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+
+from policyscope.corpus.records import Tag
+from policyscope.nlp.language import detect_language
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = [
+    "Lang",
+    "SentenceEncoder",
+    "Tagger",
+    "encode_normalized",
+    "guess_lang",
+    "resolve_langs",
+    "split_sentences",
+]
+
+Lang = Literal["zh", "en"]
+
+# A sentence ends at Chinese or Latin terminal punctuation (kept with the sentence) or at a line break.
+_SENT_END = re.compile(r"[。！？；!?;]+[”’\"')）\]」』]*|\.(?=\s|$)|\n+")
+
+
+@runtime_checkable
+class Tagger(Protocol):
+    """Tags passages with policy measures."""
+
+    name: str
+
+    def tag(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[list[Tag]]:
+        """One list of tags per text; ``langs`` ("zh"/"en") per text, guessed when None."""
+        ...
+
+
+@runtime_checkable
+class SentenceEncoder(Protocol):
+    """What the embedding and classifier taggers need from an encoder: L2-normalised rows."""
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def guess_lang(text: str) -> Lang:
+    """The lexicon language for ``text``: "zh" for Chinese passages, else "en" (see ``nlp.language``)."""
+    return "zh" if detect_language(text) == "zh" else "en"
+
+
+def resolve_langs(texts: Sequence[str], langs: Sequence[str] | None) -> list[Lang]:
+    """One lexicon language per text: the given code when it is zh or en, else guessed from the text."""
+    if langs is None:
+        return [guess_lang(t) for t in texts]
+    if len(langs) != len(texts):
+        raise ValueError(f"got {len(langs)} langs for {len(texts)} texts")
+    out: list[Lang] = []
+    for t, lang in zip(texts, langs):
+        code = (lang or "").lower()[:2]
+        out.append("zh" if code == "zh" else "en" if code == "en" else guess_lang(t))
+    return out
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)`` of mixed-language ``text``, whitespace trimmed, never empty.
+
+    Unlike ``nlp.segment.split_sentences`` (one language per call) this cuts on Chinese and
+    English sentence ends alike, since evidence sentences may mix both.
+
+    Example: ``split_sentences("一是回收。二是研发。")`` is ``[(0, 5), (5, 10)]``.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        spans.append((start, m.end()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def encode_normalized(encoder: SentenceEncoder, texts: Sequence[str], mode: str) -> np.ndarray:
+    """``(len(texts), dim)`` float32 rows of unit length, in the encoder's query or passage form."""
+    import numpy as np
+
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    fn = encoder.encode_queries if mode == "query" else encoder.encode_passages
+    x = np.asarray(fn(list(texts)), dtype=np.float32)
+    if x.ndim != 2 or x.shape[0] != len(texts):
+        raise ValueError(f"encoder returned shape {x.shape} for {len(texts)} texts")
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.maximum(norms, 1e-12)

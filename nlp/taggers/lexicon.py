@@ -1,0 +1,260 @@
+"""The lexicon tagger: bilingual taxonomy terms and token rules matched with spaCy, with negative terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from policyscope.corpus.records import Span, Tag, TagSource
+from policyscope.nlp.measures import Taxonomy, load_taxonomy
+from policyscope.nlp.taggers.base import guess_lang, resolve_langs
+
+__all__ = ["LexiconTagger"]
+
+
+def _noisy_or(strengths: Iterable[float]) -> float:
+    p = 1.0
+    for s in strengths:
+        p *= 1.0 - s
+    return 1.0 - p
+
+
+_ZH_TERM_FREQ = 10**6
+"""jieba frequency given to lexicon terms. jieba picks the segmentation with the highest product of word
+probabilities; at this frequency a lexicon term beats any split of it (碳排放|量 over 碳|排放量), and among
+overlapping lexicon terms the longer one wins, because one word costs less than two."""
+
+
+@dataclass(frozen=True)
+class _Hit:
+    measure: str
+    start: int
+    end: int
+    strength: float
+    key: str  # the term or rule that matched, for dedup
+
+
+def _en_variants(term: str) -> set[str]:
+    """Surface variants of an English term: plural of the last word and hyphen/space spellings."""
+    base = term.strip().lower()
+    forms = {base}
+    words = base.split(" ")
+    last = words[-1]
+    if last and last[-1].isalpha() and not last.endswith("s"):
+        if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+            plural = last[:-1] + "ies"
+        elif last.endswith(("x", "ch", "sh", "z")):
+            plural = last + "es"
+        else:
+            plural = last + "s"
+        forms.add(" ".join([*words[:-1], plural]))
+    return forms | {f.replace("-", " ") for f in forms if "-" in f}
+
+
+def _zh_strength(term: str) -> float:
+    # Longer Chinese terms are more specific: 2 chars 0.55, 4 chars 0.75, 5+ chars 0.85.
+    return min(0.85, 0.35 + 0.1 * len(term))
+
+
+def _en_strength(n_tokens: int) -> float:
+    # One English word 0.55, two 0.7, three or more 0.85.
+    return min(0.85, 0.4 + 0.15 * n_tokens)
+
+
+_RULE_STRENGTH = 0.75
+
+
+def _rule_anchors(patterns: Sequence[Any], attr: str, strings: Any) -> list[list[frozenset[int]]] | None:
+    """For each Matcher pattern, the word sets (as string hashes of ``attr``) of its required tokens.
+
+    A pattern can only match a text that holds at least one word of each of its required
+    literal tokens (``{LOWER: {IN: [...]}}`` or ``{LOWER: "in"}`` without an optional ``OP``),
+    so texts holding none of some set skip the Matcher, which costs more than the phrase
+    matcher on every text. None when some pattern has no such token (always run the rules).
+    """
+    out: list[list[frozenset[int]]] = []
+    for pattern in patterns:
+        sets: list[frozenset[int]] = []
+        for spec in pattern:
+            if spec.get("OP", "1") not in ("1", "+"):
+                continue
+            value = spec.get(attr)
+            if isinstance(value, str):
+                words = [value]
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                words = list(value["IN"])
+            else:
+                continue
+            sets.append(frozenset(strings.add(w) for w in words))
+        if not sets:
+            return None
+        out.append(sets)
+    return out
+
+
+def _rules_may_match(doc: Any, attr: str, anchors: list[list[frozenset[int]]] | None) -> bool:
+    if anchors is None:
+        return True
+    present = set(doc.to_array(attr).tolist())
+    return any(all(not words.isdisjoint(present) for words in sets) for sets in anchors)
+
+
+class LexiconTagger:
+    """Keyword tagger with negative terms, in the style of Climate Policy Radar's ``KeywordClassifier``.
+
+    Algorithm, per text:
+
+    1. Tokenise: Chinese with jieba (a *private* ``jieba.Tokenizer`` whose dictionary holds every lexicon
+       and negative term, so the global jieba used for indexing is untouched), English with spaCy's rules.
+    2. Find positive terms with a ``PhraseMatcher`` (Chinese on ``ORTH``, English on ``LOWER``, with
+       generated plural and hyphen variants), plus the taxonomy's ``Matcher`` rules.
+    3. Find negative terms the same way; a positive match of a measure is dropped when it overlaps a
+       negative match *of the same measure*.
+    4. Score each measure by noisy-OR over its distinct surviving matches; a match's strength grows with
+       its length (a 5-character Chinese term or a 3-word English phrase is stronger than one word).
+
+    Worked example: for ``recycling`` the term "recycled" and the negative "recycled back" -
+    "waste is recycled into new products" gets ``recycling``, "levy revenue is recycled back to business"
+    does not, because the only positive match overlaps the negative one. Likewise the Chinese term 碳排放
+    is found in 我们要减少碳排放量 because the private jieba dictionary cuts 碳排放|量.
+
+    Whole-token matching is the documented English behaviour: "tariff" matches "tariff" and "tariffs"
+    (generated plural) but not "tariffication".
+    """
+
+    name = "lexicon"
+    source: TagSource = "rule"
+
+    def __init__(self, taxonomy: Taxonomy | None = None, *, min_score: float = 0.0) -> None:
+        import spacy
+        from policyscope.nlp.segment import english_pipeline
+        from policyscope.nlp.tokens import initialize_global_jieba, jieba_tokenizer
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        self.taxonomy = taxonomy or load_taxonomy()
+        self.min_score = min_score
+
+        segmenter = jieba_tokenizer()
+        for m in self.taxonomy:
+            for term in (*m.terms_zh, *m.negative_zh):
+                segmenter.add_word(term, freq=_ZH_TERM_FREQ)
+        initialize_global_jieba()
+        self._zh = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+        # spaCy's ChineseTokenizer calls ``self.jieba_seg.cut``; swapping in the private tokenizer keeps
+        # our user dictionary out of the process-wide ``jieba.dt``.
+        self._zh.tokenizer.jieba_seg = segmenter
+        self._en = english_pipeline()  # shared with sentence splitting: one English vocabulary
+
+        self._phrase: dict[str, Any] = {}
+        self._rules: dict[str, Any] = {}
+        self._strength: dict[str, dict[int, float]] = {}
+        self._key_text: dict[str, dict[int, str]] = {}
+        self._anchors: dict[str, list[list[frozenset[int]]] | None] = {}
+        self._attr = {"zh": "ORTH", "en": "LOWER"}  # what the matchers compare, per language
+        for lang, nlp in (("zh", self._zh), ("en", self._en)):
+            attr = self._attr[lang]
+            pm = PhraseMatcher(nlp.vocab, attr=attr)
+            rm = Matcher(nlp.vocab)
+            strengths: dict[int, float] = {}
+            texts: dict[int, str] = {}
+            for m in self.taxonomy:
+                for polarity, terms in (("+", m.terms(lang)), ("-", m.negatives(lang))):
+                    for term in terms:
+                        forms = {term} if lang == "zh" else _en_variants(term)
+                        for form in sorted(forms):
+                            key = f"{m.id}\x1f{polarity}\x1f{term}"
+                            doc = nlp.make_doc(form)
+                            if not len(doc):
+                                continue
+                            pm.add(key, [doc])
+                            kid = nlp.vocab.strings[key]
+                            strengths[kid] = _zh_strength(term) if lang == "zh" else _en_strength(len(doc))
+                            texts[kid] = key
+                for i, pattern in enumerate(m.rules(lang)):
+                    key = f"{m.id}\x1fR\x1f{i}"
+                    try:
+                        rm.add(key, [list(pattern)])
+                    except Exception as exc:  # spaCy raises several error types for bad patterns
+                        raise ValueError(
+                            f"{self.taxonomy.source}: measure {m.id!r}: bad rules_{lang} pattern #{i + 1}: {exc}"
+                        ) from exc
+                    kid = nlp.vocab.strings[key]
+                    strengths[kid] = _RULE_STRENGTH
+                    texts[kid] = key
+            self._phrase[lang] = pm
+            self._rules[lang] = rm
+            self._anchors[lang] = _rule_anchors(
+                [p for m in self.taxonomy for p in m.rules(lang)], attr, nlp.vocab.strings
+            )
+            self._strength[lang] = strengths
+            self._key_text[lang] = texts
+
+    def tokenize(self, text: str, lang: str | None = None) -> list[str]:
+        """The tokens the matcher sees (useful to debug why a term did not fire)."""
+        nlp = self._zh if (lang or guess_lang(text)) == "zh" else self._en
+        return [t.text for t in nlp.make_doc(text)]
+
+    def matches(self, text: str, lang: str | None = None) -> list[_Hit]:
+        """Surviving positive matches in ``text`` (after negatives), sorted by position."""
+        lang = lang if lang in ("zh", "en") else guess_lang(text)
+        nlp = self._zh if lang == "zh" else self._en
+        doc = nlp.make_doc(text)
+        # Offsets must point into the caller's text. spaCy's tokenizers keep every character
+        # (jieba's words are aligned to the text), so the end of the last token is enough to check.
+        if len(doc) and doc[-1].idx + len(doc[-1].text_with_ws) != len(text):
+            raise RuntimeError("tokenizer changed the text; cannot map evidence offsets")
+        strengths = self._strength[lang]
+        keys = self._key_text[lang]
+        pos: list[_Hit] = []
+        neg: dict[str, list[tuple[int, int]]] = {}
+        found = list(self._phrase[lang](doc))
+        if len(self._rules[lang]) and _rules_may_match(doc, self._attr[lang], self._anchors[lang]):
+            found += self._rules[lang](doc)
+        for match_id, s, e in found:
+            measure, polarity, term = keys[match_id].split("\x1f")
+            span = doc[s:e]
+            if polarity == "-":
+                neg.setdefault(measure, []).append((span.start_char, span.end_char))
+            else:
+                pos.append(
+                    _Hit(measure, span.start_char, span.end_char, strengths[match_id], f"{polarity}{term}")
+                )
+        kept = [h for h in pos if not any(ns < h.end and h.start < ne for ns, ne in neg.get(h.measure, ()))]
+        # Drop a match contained in a longer match of the same measure (one evidence span, one vote).
+        kept = [
+            h
+            for h in kept
+            if not any(
+                o is not h
+                and o.measure == h.measure
+                and o.start <= h.start
+                and h.end <= o.end
+                and (o.end - o.start) > (h.end - h.start)
+                for o in kept
+            )
+        ]
+        return sorted(set(kept), key=lambda h: (h.start, h.end, h.measure, h.key))
+
+    def tag(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[list[Tag]]:
+        """Tags per text: one per measure with a surviving match, scored by noisy-OR of match strengths."""
+        out: list[list[Tag]] = []
+        for text, lang in zip(texts, resolve_langs(texts, langs)):
+            by_measure: dict[str, list[_Hit]] = {}
+            for h in self.matches(text, lang):
+                by_measure.setdefault(h.measure, []).append(h)
+            tags = []
+            for mid in self.taxonomy.ids:
+                hits = by_measure.get(mid)
+                if not hits:
+                    continue
+                best: dict[str, float] = {}
+                for h in hits:  # a term repeated in one passage counts once
+                    best[h.key] = max(best.get(h.key, 0.0), h.strength)
+                score = round(_noisy_or(best.values()), 4)
+                if score < self.min_score:
+                    continue
+                spans = tuple(dict.fromkeys(Span(h.start, h.end, text[h.start : h.end]) for h in hits))
+                tags.append(Tag(mid, score, self.source, spans))
+            out.append(tags)
+        return out
