@@ -2,14 +2,14 @@
 
 Columns are chosen by a :class:`~policyscope.corpus.loaders.columns.ColumnMap` (guessed from the
 header when not given); cells holding HTML are reduced to their visible text; a row with neither
-text nor title is skipped.
+text nor title is skipped. JSON Lines are read through the corpus's one reader,
+:func:`~policyscope.corpus.jsonl.read_jsonl`.
 """
 
 from __future__ import annotations
 
-import codecs
+import contextlib
 import csv
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from policyscope.corpus.errors import LoadError
+from policyscope.corpus.jsonl import read_jsonl
 from policyscope.corpus.loaders.base import Progress, check_not_blank, check_zip
 from policyscope.corpus.loaders.cells import as_record, cell_str, parse_date, parse_year
 from policyscope.corpus.loaders.columns import ColumnMap, resolve_columns
@@ -157,43 +158,22 @@ def load_csv(path: Path, columns: ColumnMap | None, progress: Progress | None) -
 
 
 def load_jsonl(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
-    """One document per JSON object line; the first object's keys are the header."""
-    first: dict[str, Any] | None = None
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise LoadError.cannot_read(path, exc) from None
+    """One document per JSON object line; the first object's keys are the header.
 
-    def records() -> Iterator[tuple[int, dict[str, Any]]]:
-        for lineno, raw in enumerate(fh, start=1):
-            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[len(codecs.BOM_UTF8) :]
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise LoadError(path, f"line {lineno}: undecodable bytes (jsonl must be utf-8)") from exc
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise LoadError(path, f"line {lineno}: invalid json ({exc.msg.lower()})") from None
-            if not isinstance(obj, dict):
-                raise LoadError(path, f"line {lineno}: expected a json object, got {type(obj).__name__}")
-            yield lineno, obj
-
-    with fh:
-        check_not_blank(path)
-        it = records()
+    Lines are read by :func:`~policyscope.corpus.jsonl.read_jsonl`, so a bad line stops the file
+    with its number: ``docs.jsonl: line 3: invalid json (expecting value)``.
+    """
+    check_not_blank(path)
+    # closing(): the reader's file is closed as soon as this loader is, not when it is collected.
+    with contextlib.closing(read_jsonl(path)) as records:
         try:
-            _, first = next(it)
+            _, first = next(records)
         except StopIteration:
             raise LoadError(path, "empty file") from None
 
         def rows() -> Iterator[Callable[[str], Any]]:
-            assert first is not None
             yield first.get
-            for _, obj in it:
+            for _, obj in records:
                 yield obj.get
 
         yield from _rows_to_documents(path, list(first), rows(), columns, progress)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
+from policyscope.corpus.errors import LoadError
 from policyscope.corpus.loaders import ColumnMap, load_path
 
 from tests.conftest import CCLW_JSONL, CCLW_XLSX
@@ -104,6 +106,29 @@ def test_jsonl_missing_column(tmp_path):
     path.write_text(json.dumps({"title": "A", "body": "x"}, ensure_ascii=False) + "\n", encoding="utf-8")
     message = load_error(path, columns=ColumnMap.parse("text=text"))
     assert "column 'text' (for text) not found; available columns: title, body" in message
+
+
+def test_jsonl_streams_rows_read_before_a_bad_line(tmp_path):
+    path = tmp_path / "docs.jsonl"
+    good = json.dumps({"title": "电池法", "text": "推动动力电池回收。"}, ensure_ascii=False)
+    path.write_bytes(codecs.BOM_UTF8 + f"{good}\n\n{good}\n".encode() + b'{"text": "\xff"}\n')
+    docs = load_path(path)
+    assert next(docs).title == "电池法"  # the BOM is not part of the first key
+    assert next(docs).meta["row"] == 2
+    with pytest.raises(LoadError, match="line 4: undecodable bytes \\(jsonl must be utf-8\\)"):
+        next(docs)
+
+
+def test_jsonl_line_nested_too_deeply_is_a_load_error(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"text": "a"}\n{"text": ' + "[" * 100_000 + "\n", encoding="utf-8")
+    assert "line 2: invalid json" in load_error(path)
+
+
+def test_jsonl_of_blank_lines_only_is_empty(tmp_path):
+    path = tmp_path / "blank.jsonl"
+    path.write_text("\n" * 70_000, encoding="utf-8")  # larger than the sample checked up front
+    assert "empty file" in load_error(path)
 
 
 def test_xlsx_rows_with_datetimes_and_html(tmp_path):
