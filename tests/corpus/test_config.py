@@ -113,3 +113,51 @@ def test_malformed_toml_is_a_config_error_naming_the_file(tmp_path):
     home = _toml(tmp_path / "home", "encoder = \n")
     with pytest.raises(ConfigError, match="policyscope.toml"):
         Settings.load(home)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("false", False),
+        ("False", False),
+        ("0", False),
+        ("no", False),
+        ("OFF", False),
+        ("true", True),
+        ("TRUE", True),
+        ("1", True),
+        ("Yes", True),
+        ("on", True),
+    ],
+)
+def test_boolean_env_values_are_read_as_words_not_as_non_empty_strings(
+    tmp_path, monkeypatch, value, expected
+):
+    # bool("false") is True: the setting must not be switched ON by the word that says off.
+    monkeypatch.setenv("POLICYSCOPE_TRANSLATION_ENABLED", value)
+    monkeypatch.setenv("POLICYSCOPE_KEYWORD_NORMALIZE", value)
+    s = Settings.load(tmp_path)
+    assert s.translation_enabled is expected
+    assert s.keyword_normalize is expected
+
+
+def test_boolean_toml_values_and_overrides_keep_their_value(tmp_path):
+    home = _toml(tmp_path / "home", "translation_enabled = false\ntranslation_concept_max = 0\n")
+    s = Settings.load(home, keyword_normalize=False)
+    assert (s.translation_enabled, s.translation_concept_max, s.keyword_normalize) == (False, False, False)
+
+
+@pytest.mark.parametrize("value", ["maybe", "", "2", "enabled", "0.0"])
+def test_unrecognised_boolean_is_a_config_error_naming_the_setting(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("POLICYSCOPE_TRANSLATION_ENABLED", value)
+    with pytest.raises(ConfigError) as info:
+        Settings.load(tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"setting translation_enabled={value!r}: expected a boolean")
+    assert "true/false" in message
+
+
+def test_non_boolean_toml_value_for_a_boolean_setting_is_a_config_error(tmp_path):
+    home = _toml(tmp_path / "home", "keyword_normalize = 2\n")
+    with pytest.raises(ConfigError, match="setting keyword_normalize=2: expected a boolean"):
+        Settings.load(home)
