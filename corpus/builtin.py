@@ -68,10 +68,6 @@ _CAPTION = re.compile(r"^(?:(?P<zh>表|图)\s*(?P<zhn>\d+)|(?P<en>Table|Fig\.|Fi
 _FOOTNOTE_MARKS = re.compile(r"[\u2460-\u2473]")  # ① … ⑳
 
 
-def _clean(line: str) -> str:
-    return normalize_text(line)
-
-
 def _heading(line: str) -> tuple[int, str] | None:
     if line.endswith(("。", "；", "：")):
         return None
@@ -94,7 +90,7 @@ def _table_rows(raw_lines: Sequence[str], i: int) -> tuple[list[list[str]], int]
     while i < len(raw_lines):
         line = raw_lines[i]
         if line.startswith("\t"):
-            current.append(_clean(line))
+            current.append(normalize_text(line))
         elif not line.strip():
             if current:
                 rows.append(current)
@@ -143,7 +139,7 @@ def parse_paper(raw: str, catalog: Sequence[CatalogEntry] = ()) -> tuple[str, tu
             caption_zh = ""
             continue
         i += 1
-        line = _clean(raw_line)
+        line = normalize_text(raw_line)
         if not line:
             continue
         if m := _CAPTION.match(line):
