@@ -26,13 +26,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
 from .catalog import CatalogEntry, catalog_document, load_catalog
+from .loaders.builder import TextBuilder
 from .normalize import normalize_text
-from .records import Block, BlockKind, Document
+from .records import Block, Document
 
 logger = logging.getLogger(__name__)
 
@@ -68,40 +68,6 @@ _CAPTION = re.compile(r"^(?:(?P<zh>表|图)\s*(?P<zhn>\d+)|(?P<en>Table|Fig\.|Fi
 _FOOTNOTE_MARKS = re.compile(r"[\u2460-\u2473]")  # ① … ⑳
 
 
-@dataclass
-class _Builder:
-    """Accumulates stored text and blocks; keeps offsets exact by construction."""
-
-    parts: list[str] = field(default_factory=list)
-    blocks: list[Block] = field(default_factory=list)
-    length: int = 0
-
-    def add(
-        self,
-        text: str,
-        kind: BlockKind,
-        *,
-        sep: str = "\n\n",
-        level: int = 0,
-        context: str = "",
-        meta: dict[str, Any] | None = None,
-    ) -> None:
-        if self.parts:
-            self.parts.append(sep)
-            self.length += len(sep)
-        start = self.length
-        self.parts.append(text)
-        self.length += len(text)
-        self.blocks.append(Block(kind, start, self.length, level=level, context=context, meta=meta or {}))
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
-def _clean(line: str) -> str:
-    return normalize_text(line)
-
-
 def _heading(line: str) -> tuple[int, str] | None:
     if line.endswith(("。", "；", "：")):
         return None
@@ -124,7 +90,7 @@ def _table_rows(raw_lines: Sequence[str], i: int) -> tuple[list[list[str]], int]
     while i < len(raw_lines):
         line = raw_lines[i]
         if line.startswith("\t"):
-            current.append(_clean(line))
+            current.append(normalize_text(line))
         elif not line.strip():
             if current:
                 rows.append(current)
@@ -157,7 +123,8 @@ def parse_paper(raw: str, catalog: Sequence[CatalogEntry] = ()) -> tuple[str, tu
     """
     by_title = {e.title_zh: e for e in catalog}
     raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    out = _Builder()
+    # Lines are cleaned one by one below; paragraphs are a blank line apart, table rows a newline.
+    out = TextBuilder(sep="\n\n", normalize=False)
     caption_zh = ""  # last "表N …" caption, the title of the next table
     table_no = 0
     i = 0
@@ -172,7 +139,7 @@ def parse_paper(raw: str, catalog: Sequence[CatalogEntry] = ()) -> tuple[str, tu
             caption_zh = ""
             continue
         i += 1
-        line = _clean(raw_line)
+        line = normalize_text(raw_line)
         if not line:
             continue
         if m := _CAPTION.match(line):
@@ -193,11 +160,11 @@ def parse_paper(raw: str, catalog: Sequence[CatalogEntry] = ()) -> tuple[str, tu
         elif line.startswith("注：") and out.blocks and out.blocks[-1].kind == "table_row":
             meta = {"table_note": out.blocks[-1].meta.get("table")}
         out.add(line, "paragraph", meta=meta)
-    return out.text(), tuple(out.blocks)
+    return out.text, tuple(out.blocks)
 
 
 def _emit_table(
-    out: _Builder,
+    out: TextBuilder,
     rows: list[list[str]],
     table_no: int,
     caption: str,

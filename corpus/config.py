@@ -15,6 +15,10 @@ from .errors import ConfigError
 
 DEFAULT_ENCODER = "use"
 
+# Words accepted for a boolean setting, compared lowercase; anything else is refused.
+_TRUE = frozenset({"true", "1", "yes", "on"})
+_FALSE = frozenset({"false", "0", "no", "off"})
+
 
 def default_home() -> Path:
     """The workspace directory: ``$POLICYSCOPE_HOME`` or the user data dir (XDG)."""
@@ -106,8 +110,30 @@ class Settings:
         typed: dict[str, Any] = {}
         for name, value in values.items():
             kind = type(getattr(cls, name))
+            if kind is bool:
+                typed[name] = _parse_bool(name, value)
+                continue
             try:
                 typed[name] = kind(value)
             except (TypeError, ValueError) as exc:
                 raise ConfigError(f"setting {name}={value!r}: expected {kind.__name__}") from exc
         return replace(cls(home=root), **typed)
+
+
+def _parse_bool(name: str, value: Any) -> bool:
+    """A boolean setting from TOML (``false``), the environment (``"off"``) or a caller (``False``).
+
+    ``bool("false")`` is True, so strings are read as words: true/false, 1/0, yes/no, on/off in any
+    case; the integers 1 and 0 count as their words.
+
+    Raises:
+        ConfigError: any other value, naming the setting.
+    """
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, str | int) else None
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ConfigError(f"setting {name}={value!r}: expected a boolean (true/false, 1/0, yes/no, on/off)")

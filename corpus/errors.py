@@ -20,6 +20,11 @@ class LoadError(PolicyscopeError):
         self.problem = problem
         super().__init__(f"{self.path}: {problem}")
 
+    @classmethod
+    def cannot_read(cls, path: str | Path, exc: OSError) -> LoadError:
+        """``secret.txt: cannot read file (permission denied)`` from the ``OSError`` of an open or read."""
+        return cls(path, f"cannot read file ({(exc.strerror or type(exc).__name__).lower()})")
+
 
 class ConfigError(PolicyscopeError):
     """Bad settings, catalog file or column mapping."""

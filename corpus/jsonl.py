@@ -27,10 +27,6 @@ class JsonLine:
     problem: str = ""
 
 
-def _os_reason(exc: OSError) -> str:
-    return (exc.strerror or type(exc).__name__).lower()
-
-
 def iter_jsonl(path: str | Path) -> Iterator[JsonLine]:
     """Every non-blank line of ``path``, parsed or with its problem.
 
@@ -48,7 +44,7 @@ def iter_jsonl(path: str | Path) -> Iterator[JsonLine]:
     except IsADirectoryError:
         raise LoadError(p, "is a directory, not a file") from None
     except OSError as exc:
-        raise LoadError(p, f"cannot read file ({_os_reason(exc)})") from None
+        raise LoadError.cannot_read(p, exc) from None
     with fh:
         for lineno, raw in enumerate(fh, start=1):
             if lineno == 1 and raw.startswith(codecs.BOM_UTF8):

@@ -64,6 +64,16 @@ def test_blocks_are_ordered_and_do_not_overlap(doc):
         ends = b.end
 
 
+def test_paragraphs_are_a_blank_line_apart_and_table_lines_and_en_captions_one_newline(doc):
+    assert doc.blocks[0].start == 0 and doc.blocks[-1].end == len(doc.text)
+    for prev, b in zip(doc.blocks, doc.blocks[1:], strict=False):
+        gap = doc.text[prev.end : b.start]
+        tight = b.kind in ("table_header", "table_row") or (
+            b.kind == prev.kind == "caption" and not _span(doc, b).startswith(("表", "图"))
+        )
+        assert gap == ("\n" if tight else "\n\n"), (prev, b)
+
+
 def test_table1_has_20_rows_linked_to_catalog_entries(doc):
     rows = _rows(doc, 1)
     assert len(rows) == 20

@@ -4,7 +4,6 @@ import codecs
 import json
 
 import pytest
-
 from policyscope.corpus.errors import LoadError
 from policyscope.corpus.jsonl import iter_jsonl, read_jsonl
 

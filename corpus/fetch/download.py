@@ -1,13 +1,9 @@
-"""Download official texts from catalog addresses, robustly, with the standard library only.
-
-``fetch_url`` streams one address into ``<dest>/<name>.part`` and renames it into place once
-complete and verified; ``fetch_entries`` walks catalog entries, tries each entry's addresses in
-order and records what it got in ``<dest>/fetch.json`` so a second run skips finished files.
+"""Downloading one address: streamed to ``<dest>/<name>.part``, resumed, retried, verified, renamed.
 
 Every failure is a ``FetchError`` whose message is one line naming the address, e.g.
-``https://example.org/a.png: unsupported content type 'image/png'``. When no address can be
-reached at all (DNS failure, connection refused, network unreachable on every try) the error is
-``NetworkUnreachableError("network unreachable: ...")`` and nothing on disk has changed.
+``https://example.org/a.png: unsupported content type 'image/png'``. When every try failed before
+a connection was made (DNS failure, connection refused, network unreachable) the error is
+``NetworkUnreachableError("network unreachable: ...")``.
 """
 
 from __future__ import annotations
@@ -22,22 +18,19 @@ import re
 import socket
 import ssl
 import time
-import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_json_atomic
-from .errors import FetchError
+from policyscope.corpus.errors import FetchError
+from policyscope.corpus.fetch.names import check_url, inside, part_path, safe_filename, url_name
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = "fetch.json"
 MAX_REDIRECTS = 5
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -64,7 +57,6 @@ CHUNK = 64 * 1024
 _UNREACHABLE_ERRNOS = frozenset(
     {errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN}
 )
-_FETCH_OPTIONS = frozenset({"timeout", "max_bytes", "retries", "progress", "user_agent", "backoff"})
 
 
 class NetworkUnreachableError(FetchError):
@@ -82,19 +74,6 @@ class FetchResult:
     bytes: int
     resumed: bool
     reused: bool = False
-
-
-@dataclass(frozen=True)
-class FetchOutcome:
-    """What happened to one catalog entry: a result, or a one-line error joining every address tried."""
-
-    entry_id: str
-    result: FetchResult | None
-    error: str | None
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None
 
 
 class _Retry(Exception):
@@ -120,66 +99,15 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-# --------------------------------------------------------------------------------------------- names
-
-
-def check_url(url: str) -> str:
-    """Return ``url`` stripped if it is an absolute http(s) address, else raise ``FetchError``."""
-    text = (url or "").strip()
-    parts = urllib.parse.urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise FetchError(f"{text or url!r}: not an http(s) address")
-    return text
-
-
-def safe_filename(name: str, default: str = "download") -> str:
-    """A bare file name from untrusted text: no separators, no ``..``, no control characters.
-
-    Chinese and other letters are kept (a bilingual corpus has Chinese file names); only what a
-    file system could misread is removed. ``"../../evil.pdf"`` becomes ``"evil.pdf"`` and
-    ``"..\\..\\x"`` becomes ``"x"``; an empty result falls back to ``default``.
-    """
-    text = unicodedata.normalize("NFC", name or "")
-    text = text.replace("\\", "/").split("/")[-1]
-    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
-    text = re.sub(r'[<>:"|?*]', "_", text)
-    text = re.sub(r"\.{2,}", ".", text).strip(" .")
-    # 255 bytes is the usual file-name limit; leave room for ".part.meta" and an added extension.
-    while len(text.encode("utf-8")) > 200:
-        stem, dot, ext = text.rpartition(".")
-        text = f"{stem[:-1]}.{ext}" if dot and stem and len(ext) <= 10 else text[:-1]
-    return text or default
-
-
-def _url_name(url: str) -> str:
-    path = urllib.parse.urlsplit(url).path
-    return safe_filename(urllib.parse.unquote(path.rstrip("/").rsplit("/", 1)[-1]))
-
-
-def part_path(url: str, dest_dir: Path) -> Path:
-    """Where ``fetch_url`` streams ``url`` before it is complete: ``<dest>/<name-from-url>.part``."""
-    return Path(dest_dir) / f"{_url_name(check_url(url))}.part"
-
-
 def _final_name(url: str, final_url: str, disposition_name: str | None, content_type: str) -> str:
-    name = safe_filename(disposition_name) if disposition_name else _url_name(final_url)
+    """The Content-Disposition name, else the last path segment; the type's extension added if missing."""
+    name = safe_filename(disposition_name) if disposition_name else url_name(final_url)
     if name == "download" and not disposition_name:
-        name = _url_name(url)
+        name = url_name(url)
     wanted = ALLOWED_TYPES.get(content_type)
     if wanted and not name.lower().endswith(wanted):
         name += wanted[0]
     return name
-
-
-def _inside(dest_dir: Path, name: str) -> Path:
-    root = dest_dir.resolve()
-    path = (root / name).resolve()
-    if path.parent != root:
-        raise FetchError(f"{name!r}: file name would leave {root}")
-    return path
-
-
-# ------------------------------------------------------------------------------------------ fetching
 
 
 def fetch_url(
@@ -272,14 +200,14 @@ def _attempt(url: str, dest_dir: Path, opt: _Options) -> FetchResult:
     except _RangeRefused:
         if not offset:
             raise _Retry("HTTP 416 without a Range request") from None
-        _remove(part, meta_path)
+        remove_files(part, meta_path)
         return _attempt(url, dest_dir, opt)
     with resp:
         if resp.status == 206 and offset and _range_start(resp.headers.get("Content-Range")) == offset:
             resumed = True
         elif resp.status == 206:
             # A range we did not ask for cannot be appended; drop the part and start clean next try.
-            _remove(part, meta_path)
+            remove_files(part, meta_path)
             raise _Retry(f"server answered an unexpected range {resp.headers.get('Content-Range')!r}")
         else:
             resumed, offset = False, 0
@@ -289,7 +217,7 @@ def _attempt(url: str, dest_dir: Path, opt: _Options) -> FetchResult:
         length = _int(resp.headers.get("Content-Length"))
         total = offset + length if length is not None else None
         if total is not None and total > opt.max_bytes:
-            _remove(part, meta_path)
+            remove_files(part, meta_path)
             raise FetchError(f"{url}: file is {total} bytes, over the limit of {opt.max_bytes}")
         dest_dir.mkdir(parents=True, exist_ok=True)
         _write_meta(meta_path, url, resp.headers)
@@ -297,15 +225,15 @@ def _attempt(url: str, dest_dir: Path, opt: _Options) -> FetchResult:
     if length is not None and done < total:  # type: ignore[operator]
         raise _Retry(f"connection closed after {done} of {total} bytes")
     name = _final_name(url, final_url, disposition, content_type)
-    final = _inside(dest_dir, name)
+    final = inside(dest_dir, name)
     if content_type not in ALLOWED_TYPES:
         _check_magic(url, part, final.suffix.lower(), meta_path)
-    digest = _sha256(part)
+    digest = file_sha256(part)
     if opt.expected_sha256 and digest != opt.expected_sha256:
-        _remove(part, meta_path)
+        remove_files(part, meta_path)
         raise FetchError(f"{url}: checksum mismatch: got sha256 {digest}, expected {opt.expected_sha256}")
     os.replace(part, final)
-    _remove(meta_path)
+    remove_files(meta_path)
     return FetchResult(final_url, final, digest, content_type, final.stat().st_size, resumed)
 
 
@@ -380,7 +308,7 @@ def _stream(
             done += len(chunk)
             if done > opt.max_bytes:
                 out.close()
-                _remove(part, meta_path)
+                remove_files(part, meta_path)
                 raise FetchError(f"{url}: download exceeded the limit of {opt.max_bytes} bytes")
             out.write(chunk)
             if opt.progress:
@@ -403,7 +331,7 @@ def _resume_point(part: Path, meta_path: Path, url: str) -> tuple[int, str | Non
         except (OSError, ValueError):
             meta = {}
         if meta.get("url") != url:
-            _remove(part, meta_path)
+            remove_files(part, meta_path)
             return 0, None
     etag = meta.get("etag") or ""
     validator = etag if etag and not etag.startswith("W/") else meta.get("last_modified")
@@ -432,7 +360,7 @@ def _check_magic(url: str, part: Path, suffix: str, meta_path: Path) -> None:
         head = fh.read(1024)
     ok = b"%PDF-" in head if suffix == ".pdf" else head.startswith(b"PK\x03\x04")
     if not ok:
-        _remove(part, meta_path)
+        remove_files(part, meta_path)
         raise FetchError(f"{url}: served as a generic binary but is not a {suffix} file")
 
 
@@ -452,7 +380,8 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read 1 MiB at a time."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1024 * 1024), b""):
@@ -460,133 +389,10 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _remove(*paths: Path) -> None:
+def remove_files(*paths: Path) -> None:
+    """Delete ``paths``; one already gone is not an error."""
     for path in paths:
         try:
             path.unlink()
         except FileNotFoundError:
             pass
-
-
-# ---------------------------------------------------------------------------------------- entries
-
-
-def load_manifest(dest_dir: Path) -> dict[str, dict[str, Any]]:
-    """``dest_dir/fetch.json``: entry id -> {url, file, sha256, bytes, content_type, fetched_at}.
-
-    ``file`` is relative to ``dest_dir`` (posix separators). A missing or unreadable manifest is empty.
-    """
-    path = Path(dest_dir) / MANIFEST_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _save_manifest(dest_dir: Path, manifest: dict[str, dict[str, Any]]) -> None:
-    # A crash leaves the previous manifest intact.
-    write_json_atomic(Path(dest_dir) / MANIFEST_NAME, manifest, sort_keys=True)
-
-
-def _reuse(dest_dir: Path, record: dict[str, Any] | None, urls: Sequence[str]) -> FetchResult | None:
-    """The file a previous run recorded for one of ``urls``, if it is still there and intact."""
-    if not record or not ({record.get("url"), record.get("source_url")} & set(urls)):
-        return None
-    root = Path(dest_dir).resolve()
-    path = (root / str(record.get("file", ""))).resolve()
-    if not path.is_relative_to(root) or not path.is_file() or _sha256(path) != record.get("sha256"):
-        return None
-    return FetchResult(
-        str(record["url"]),
-        path,
-        str(record["sha256"]),
-        str(record.get("content_type", "")),
-        path.stat().st_size,
-        resumed=False,
-        reused=True,
-    )
-
-
-def fetch_entries(
-    entries: Sequence[Any],
-    dest_dir: Path,
-    *,
-    force: bool = False,
-    **kwargs: Any,
-) -> list[FetchOutcome]:
-    """Fetch every entry (anything with ``.id`` and ``.urls``) into ``dest_dir/<entry id>/``.
-
-    Each entry's addresses are tried in order until one works; an optional ``.sha256`` attribute is
-    checked. Files recorded in ``dest_dir/fetch.json`` that are still present with the recorded
-    checksum are returned with ``reused=True`` and not downloaded again (unless ``force``). The
-    manifest is rewritten atomically after every success.
-
-    If the very first network attempt finds no network, the ``NetworkUnreachableError`` is raised
-    at once: nothing has been written. Later failures become per-entry errors.
-
-    Args:
-        entries: catalog entries.
-        dest_dir: downloads directory (``Settings.downloads``).
-        force: download again even when the manifest has the file.
-        **kwargs: passed to ``fetch_url``: timeout, max_bytes, retries, progress, user_agent, backoff.
-    """
-    unknown = sorted(set(kwargs) - _FETCH_OPTIONS)
-    if unknown:
-        raise TypeError(f"unknown fetch option(s) {unknown}; available: {sorted(_FETCH_OPTIONS)}")
-    dest_dir = Path(dest_dir)
-    manifest = load_manifest(dest_dir)
-    outcomes: list[FetchOutcome] = []
-    first_network_attempt = True
-    for entry in entries:
-        entry_id = str(entry.id)
-        urls = tuple(u for u in (getattr(entry, "urls", None) or ()) if u and str(u).strip())
-        if not urls:
-            outcomes.append(FetchOutcome(entry_id, None, "no official address known"))
-            continue
-        reused = None if force else _reuse(dest_dir, manifest.get(entry_id), urls)
-        if reused is not None:
-            outcomes.append(FetchOutcome(entry_id, reused, None))
-            continue
-        errors: list[str] = []
-        result: FetchResult | None = None
-        for url in urls:
-            try:
-                url = check_url(url)
-            except FetchError as exc:
-                errors.append(str(exc))
-                continue
-            try:
-                result = fetch_url(
-                    url,
-                    dest_dir / safe_filename(entry_id, default="entry"),
-                    expected_sha256=getattr(entry, "sha256", None) or None,
-                    **kwargs,
-                )
-            except NetworkUnreachableError as exc:
-                if first_network_attempt:
-                    raise
-                errors.append(str(exc))
-            except FetchError as exc:
-                errors.append(str(exc))
-            first_network_attempt = False
-            if result is not None:
-                break
-        if result is None:
-            outcomes.append(FetchOutcome(entry_id, None, "; ".join(errors)))
-            continue
-        manifest[entry_id] = {
-            "url": result.url,
-            "source_url": url,
-            "file": result.path.relative_to(dest_dir.resolve()).as_posix(),
-            "sha256": result.sha256,
-            "bytes": result.bytes,
-            "content_type": result.content_type,
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
-        _save_manifest(dest_dir, manifest)
-        outcomes.append(FetchOutcome(entry_id, result, None))
-    return outcomes

@@ -1,0 +1,127 @@
+"""Plain text (``.txt``: one block per line) and Markdown (``.md``: one block per paragraph or heading).
+
+Numbered headings in plain text (``"2.1 确保原材料供应安全"``, ``"第一章 总则"``, ``"3. Findings"``) are
+recognised by :func:`heading_level`, which the PDF loader uses on its lines too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from policyscope.corpus.errors import LoadError
+from policyscope.corpus.loaders.base import Progress, read_bytes
+from policyscope.corpus.loaders.builder import TextBuilder, file_document, full_text_document
+from policyscope.corpus.loaders.columns import ColumnMap
+from policyscope.corpus.loaders.encoding import decode_file
+from policyscope.corpus.normalize import normalize_text
+from policyscope.corpus.records import Block, BlockKind, Document
+
+# A heading never ends with these.
+_SENTENCE_END = tuple("。！？；：.!?;:，,、")
+
+_NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)(?:\.|、|\s)\s*(\S.*)$")
+_CN_NUM = "一二三四五六七八九十百零〇"
+_CN_CHAPTER = re.compile(rf"^第[{_CN_NUM}\d]+([章节編编部分篇])\s*(.*)$")
+_CN_LIST = re.compile(rf"^[{_CN_NUM}]+、\s*(\S.*)$")
+_CN_PAREN = re.compile(rf"^[（(][{_CN_NUM}]+[）)]\s*(\S.*)$")
+_MAX_HEADING = 60
+
+
+def heading_level(line: str) -> int:
+    """Return the heading level of a numbered heading line, or 0 for an ordinary line.
+
+    A heading is short (at most 60 characters), does not end with sentence punctuation and starts
+    with a section number: ``"2.1 确保原材料供应安全"`` -> 2, ``"1  国际电池供应链发展态势"`` -> 1,
+    ``"3. Findings"`` -> 1, ``"第一章 总则"`` -> 1, ``"一、总体要求"`` -> 1, ``"（一）基本原则"`` -> 2.
+    Years (``"2020 年度报告"``) and plain numbers (``"3.5"``) are not headings.
+    """
+    line = line.strip()
+    if not line or len(line) > _MAX_HEADING or line.endswith(_SENTENCE_END):
+        return 0
+    m = _NUMBERED.match(line)
+    if m:
+        rest = m.group(2)
+        if not re.match(r"[^\W\d_]", rest) or rest.startswith(("年", "月", "日", "%")):
+            return 0
+        return m.group(1).count(".") + 1
+    m = _CN_CHAPTER.match(line)
+    if m:
+        return 2 if m.group(1) == "节" else 1
+    if _CN_LIST.match(line):
+        return 1
+    if _CN_PAREN.match(line):
+        return 2
+    return 0
+
+
+def short_title(line: str) -> str:
+    """``line`` stripped when it can be a title (short, no sentence punctuation at the end), else ``""``."""
+    line = line.strip()
+    if line and len(line) <= 120 and not line.endswith(_SENTENCE_END):
+        return line
+    return ""
+
+
+def load_text(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
+    """One document, one block per non-empty line; numbered lines are headings."""
+    data = read_bytes(path)
+    raw, enc = decode_file(path, data)
+    # The generator frame stays alive while the caller stores the document: drop the raw bytes
+    # and the undecoded copy now (about twice the file size for a large file).
+    del data
+    text = normalize_text(raw)
+    del raw
+    if not text:
+        raise LoadError(path, "file contains only whitespace")
+    blocks: list[Block] = []
+    pos = 0
+    for line in text.split("\n"):
+        if line:
+            level = heading_level(line)
+            kind: BlockKind = "heading" if level else "paragraph"
+            blocks.append(Block(kind, pos, pos + len(line), level=level))
+        pos += len(line) + 1
+    first_line = text.split("\n", 1)[0]
+    heading = next((text[b.start : b.end] for b in blocks if b.kind == "heading"), "")
+    # A short first line is the title of most policy texts; numbered headings come after it.
+    title = short_title(first_line) or heading or path.stem
+    yield full_text_document(path, text, title, blocks, {"encoding": enc})
+
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_FENCE = re.compile(r"^(```|~~~)")
+
+
+def load_markdown(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
+    """One document: ``#`` headings without their markers, paragraphs, fenced code kept as text."""
+    data = read_bytes(path)
+    raw, enc = decode_file(path, data)
+    text = normalize_text(raw)
+    if not text:
+        raise LoadError(path, "file contains only whitespace")
+    b = TextBuilder()
+    para: list[str] = []
+    in_fence = False
+
+    def flush() -> None:
+        if para:
+            b.add("\n".join(para))
+            para.clear()
+
+    for line in text.split("\n"):
+        if _MD_FENCE.match(line):
+            in_fence = not in_fence
+            flush()
+            continue
+        m = None if in_fence else _MD_HEADING.match(line)
+        if m:
+            flush()
+            b.add(m.group(2), "heading", level=len(m.group(1)))
+        elif not line.strip():
+            flush()
+        else:
+            para.append(line)
+    flush()
+    yield file_document(path, b, "", {"encoding": enc})
