@@ -1,7 +1,7 @@
 """Tagging and dataset commands: ``tag``, ``export``, ``import-labels``, ``review``, ``eval tags``.
 
-``cli.py`` calls :func:`register` once its own helpers exist; the commands reach those helpers
-(``settings``, ``fail``, ``emit_json``) through the module at call time, so there is no import cycle.
+``cli.py`` adds them to the app; the shared plumbing (settings, one-line errors, JSON) comes from
+``console``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from policyscope.ui.console import JsonOpt, emit_json, errors, fail, settings
 
 if TYPE_CHECKING:
     from policyscope.corpus.config import Settings
+    from policyscope.corpus.records import Tag
     from policyscope.corpus.store import Store
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 TAGGER_NAMES = ("lexicon", "embedding", "ensemble", "classifier")
 CLASSIFIER_DIR = Path("models") / "classifier"
 
@@ -33,44 +34,19 @@ review_app = typer.Typer(
 )
 
 
-def _cli() -> Any:
-    from policyscope.ui import cli
-
-    return cli
-
-
 @contextmanager
 def _errors() -> Iterator[None]:
     """Domain errors, bad values and missing files as one line (``--debug`` shows the traceback)."""
-    from policyscope.corpus.errors import PolicyscopeError
-
-    cli = _cli()
-    try:
-        with cli.errors():
-            yield
-    except (ValueError, KeyError, FileNotFoundError) as exc:
-        if cli._state.get("debug"):
-            raise
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        cli.fail(str(message))
-    except PolicyscopeError as exc:  # pragma: no cover - cli.errors() handles these
-        cli.fail(str(exc))
-
-
-def _settings() -> Settings:
-    return _cli().settings()
+    with errors(ValueError, KeyError, FileNotFoundError):
+        yield
 
 
 def _open_store(s: Settings) -> Store:
     from policyscope.corpus.store import Store
 
     if not s.store_path.exists():
-        _cli().fail(f"no corpus in {s.home}; run `policyscope build` first")
+        fail(f"no corpus in {s.home}; run `policyscope build` first")
     return Store(s.store_path)
-
-
-def _emit(obj: Any) -> None:
-    _cli().emit_json(obj)
 
 
 # -- taggers ----------------------------------------------------------------------------------
@@ -101,7 +77,7 @@ def build_tagger(name: str, s: Settings) -> Any:
     return tagger
 
 
-def _tag_dicts(tags: Sequence[Any]) -> list[dict[str, Any]]:
+def _tag_dicts(tags: Sequence[Tag]) -> list[dict[str, Any]]:
     return [
         {
             "measure": t.measure,
@@ -114,19 +90,13 @@ def _tag_dicts(tags: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` of a text file (``--input``, ``--gold``): every row needs a ``text`` string."""
     from policyscope.corpus.errors import LoadError
+    from policyscope.corpus.jsonl import read_jsonl
 
-    if not path.is_file():
-        raise LoadError(path, "no such file")
     rows = []
-    for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"{path}:{i}", f"not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+    for i, obj in read_jsonl(path):
+        if not isinstance(obj.get("text"), str):
             raise LoadError(f"{path}:{i}", "expected a JSON object with a 'text' string")
         rows.append((i, obj))
     if not rows:
@@ -160,13 +130,13 @@ def tag(
         typer.echo(ctx.get_help())
         raise typer.Exit(1)
     with _errors():
-        s = _settings()
+        s = settings()
         tg = build_tagger(tagger, s)
         if text:
             tags = tg.tag(text, [lang] * len(text) if lang else None)
             results = [{"text": t, "tags": _tag_dicts(ts)} for t, ts in zip(text, tags)]
             if as_json:
-                _emit(results if len(results) > 1 else results[0])
+                emit_json(results if len(results) > 1 else results[0])
             else:
                 _print_tags(results)
         if input_path is not None:
@@ -229,7 +199,7 @@ def tag_train(
 
     annotator, gold = annotator or [], gold or []
     with _errors():
-        s = _settings()
+        s = settings()
         tax = load_taxonomy()
         texts: list[str] = []
         labels: list[set[str]] = []
@@ -276,7 +246,7 @@ def tag_train(
         "train_macro_f1": round(fit["macro"]["f1"], 4),
     }
     if as_json:
-        _emit(report)
+        emit_json(report)
         return
     typer.echo(
         f"classifier trained on {len(texts)} passages ({from_store} from the store) with encoder {s.encoder}; "
@@ -295,10 +265,10 @@ def tag_agreement(
     from policyscope.index.datasets import agreement
 
     with _errors():
-        store = _open_store(_settings())
+        store = _open_store(settings())
         report = agreement(store, a, b)
     if as_json:
-        _emit(report)
+        emit_json(report)
         return
     from rich.console import Console
     from rich.table import Table
@@ -341,7 +311,7 @@ def eval_tags(
                 raise ValueError(
                     f"{gold}:{line}: unknown measure(s) {', '.join(unknown)}; available: {', '.join(tax.ids)}"
                 )
-        tg = build_tagger(tagger, _settings())
+        tg = build_tagger(tagger, settings())
         texts = [obj["text"] for _, obj in rows]
         langs = [(obj.get("lang") or guess_lang(obj["text"]))[:2] for _, obj in rows]
         pred = [{t.measure for t in ts} for ts in tg.tag(texts, langs)]
@@ -354,7 +324,7 @@ def eval_tags(
         if g != p
     ]
     if as_json:
-        _emit(report)
+        emit_json(report)
         return
     _print_tag_eval(report)
 
@@ -425,13 +395,13 @@ def export(
     from policyscope.index.datasets import default_export_path, export_dataset
 
     with _errors():
-        store = _open_store(_settings())
+        store = _open_store(settings())
         path = output or default_export_path(fmt)
         report = export_dataset(
             store, fmt, path, measures=measure or None, sources=source or None, langs=lang or None
         )
     if as_json:
-        _emit(report.to_dict())
+        emit_json(report.to_dict())
         return
     typer.echo(
         f"{report.path}: {report.passages} passages ({report.labelled} with a measure, "
@@ -461,9 +431,8 @@ def import_labels_cmd(
     from policyscope.index.datasets import LabelFileError, import_labels
 
     who = annotator or _default_annotator()
-    cli = _cli()
     with _errors():
-        store = _open_store(_settings())
+        store = _open_store(settings())
         try:
             report = import_labels(store, path, who, confirm=confirm)
         except LabelFileError as exc:
@@ -472,7 +441,7 @@ def import_labels_cmd(
             typer.echo(f"error: {path}: nothing imported ({len(exc.errors)} error(s))", err=True)
             raise typer.Exit(1) from None
     if as_json:
-        cli.emit_json(report.to_dict())
+        emit_json(report.to_dict())
         return
     typer.echo(
         f"{path}: {report.rows} rows by {who}; {report.changed_passages} passages changed "
@@ -506,9 +475,9 @@ def review_next(
     from policyscope.index.datasets import review_queue
 
     with _errors():
-        items = review_queue(_open_store(_settings()), limit=n, annotator=annotator)
+        items = review_queue(_open_store(settings()), limit=n, annotator=annotator)
     if as_json:
-        _emit(items)
+        emit_json(items)
         return
     from rich.console import Console
     from rich.markup import escape
@@ -535,7 +504,7 @@ def _annotate(action: str, passage_id: str, measure: str, annotator: str, note: 
     with _errors():
         tax = load_taxonomy()
         tax.get(measure)  # KeyError listing the valid ids
-        store = _open_store(_settings())
+        store = _open_store(settings())
         if not store.get_passages([passage_id]):
             raise ValueError(f"unknown passage id {passage_id!r}; see `policyscope review next`")
         if not annotator.strip():
@@ -543,7 +512,7 @@ def _annotate(action: str, passage_id: str, measure: str, annotator: str, note: 
         ann_id = store.add_annotation(passage_id, measure, action, annotator, note=note)
         eff = sorted(effective_tags(store, [passage_id]).get(passage_id, set()))
     if as_json:
-        _emit(
+        emit_json(
             {
                 "annotation": ann_id,
                 "passage_id": passage_id,
@@ -587,11 +556,3 @@ for _action, _summary in (
 ):
     review_app.command(_action)(_review_command(_action, _summary))
 
-
-def register(app: Any, eval_app: Any) -> None:
-    """Add the tagging commands to the main ``app`` and ``eval_app``."""
-    app.add_typer(tag_app, name="tag")
-    app.add_typer(review_app, name="review")
-    app.command("export")(export)
-    app.command("import-labels")(import_labels_cmd)
-    eval_app.command("tags")(eval_tags)

@@ -53,7 +53,7 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
                auth: tuple[str, str] | None = None, max_upload_mb: int = 50) -> None:
     """Build if needed (with progress bars on stderr), then serve until interrupted."""
     import typer
-    from policyscope.ui.cli import progress_bars
+    from policyscope.ui.console import progress_bars
 
     with progress_bars() as progress:
         service, demo = create(settings, max_upload_mb, progress)
