@@ -4,7 +4,7 @@ Errors print as one line (``error: <file>: <problem>``) and exit 1; ``--debug`` 
 traceback. Long work shows progress bars on stderr; ``--json`` prints machine-readable
 output on stdout.
 
-Imports flow one way: ``cli`` → ``cli_corpus``, ``cli_search``, ``cli_tags`` → ``console``
+Imports flow one way: ``cli`` → ``cli_corpus``, ``cli_search``, ``cli_tags``, ``cli_labels`` → ``console``
 (the shared plumbing); ``serve`` imports ``console`` too, never this module.
 """
 
@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 from policyscope.corpus.errors import PolicyscopeError
-from policyscope.ui import cli_corpus, cli_search, cli_tags, console
+from policyscope.ui import cli_corpus, cli_labels, cli_search, cli_tags, console
 from policyscope.ui.console import HomeOpt, errors, fail, settings
 
 app = typer.Typer(
@@ -65,10 +65,10 @@ app.command()(cli_search.search)
 app.command()(cli_corpus.docs)
 app.command()(cli_corpus.fetch)
 app.command()(serve)
-app.command("export")(cli_tags.export)
-app.command("import-labels")(cli_tags.import_labels_cmd)
+app.command("export")(cli_labels.export)
+app.command("import-labels")(cli_labels.import_labels_cmd)
 app.add_typer(cli_tags.tag_app, name="tag")
-app.add_typer(cli_tags.review_app, name="review")
+app.add_typer(cli_labels.review_app, name="review")
 eval_app.command("search")(cli_search.eval_search)
 eval_app.command("tags")(cli_tags.eval_tags)
 

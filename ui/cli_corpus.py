@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from policyscope.ui.console import JsonOpt, emit_json, errors, fail, progress_bars, settings
+from policyscope.ui.console import JsonOpt, emit_json, errors, fail, open_store, progress_bars, settings
 
 if TYPE_CHECKING:
     from policyscope.corpus.loaders import ColumnMap
@@ -80,13 +80,8 @@ def add_cmd(
 
 def docs(as_json: JsonOpt = False) -> None:
     """List the documents of the corpus with their status (catalog record or full text)."""
-    from policyscope.corpus.store import Store
-
     with errors():
-        s = settings()
-        if not s.store_path.exists():
-            fail(f"no corpus in {s.home}; run `policyscope build` first")
-        infos = Store(s.store_path).document_infos()
+        infos = open_store(settings()).document_infos()
     if as_json:
         emit_json([i.__dict__ for i in infos])
         return

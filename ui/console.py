@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import PolicyscopeError
+
+if TYPE_CHECKING:
+    from policyscope.corpus.store import Store
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -73,6 +76,20 @@ def fail(message: str) -> NoReturn:
     """Print ``error: message`` on stderr and exit 1."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
+
+
+def open_store(s: Settings) -> Store:
+    """The workspace's store, or a one-line error saying to build first."""
+    from policyscope.corpus.store import Store
+
+    if not s.store_path.exists():
+        fail(f"no corpus in {s.home}; run `policyscope build` first")
+    return Store(s.store_path)
+
+
+#: Besides domain errors, what the tagging and label commands report as one line: bad values
+#: (an unknown tagger, measure or format) and missing files.
+BAD_INPUT: tuple[type[Exception], ...] = (ValueError, KeyError, FileNotFoundError)
 
 
 @contextmanager
