@@ -26,34 +26,6 @@ log = logging.getLogger(__name__)
 MODES = ("hybrid", "semantic", "keyword", "phrase")
 LANGS = ("zh", "en", "ja", "ko", "other")
 
-# Keyboard shortcuts of the Tag review tab (ignored while typing in a field).
-KEYS_JS = """
-() => {
-  document.addEventListener('keydown', (ev) => {
-    const t = ev.target;
-    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
-    const map = {a: 'ps-accept', r: 'ps-reject', n: 'ps-skip', s: 'ps-skip', d: 'ps-add'};
-    const id = map[ev.key.toLowerCase()];
-    if (!id) return;
-    const btn = document.getElementById(id);
-    if (btn && btn.offsetParent !== null) { ev.preventDefault(); btn.click(); }
-  });
-}
-"""
-
-
-# Runs in the browser after a document view is rendered: bring the focus passage into view.
-SCROLL_JS = """
-() => {
-  for (const ms of [60, 300, 900]) setTimeout(() => {
-    const f = document.querySelector('#ps-docview .ps-focus');
-    if (f && f.offsetParent !== null) f.scrollIntoView({block: 'center'});
-  }, ms);
-}
-"""
-
-
 def handle_action(service: Service, data: dict[str, str]) -> dict[str, str]:
     """What a click on a card, table cell or timeline chip asks for (its ``data-*`` attributes).
 
@@ -80,8 +52,13 @@ def _state(value: ReviewState | dict[str, Any] | None) -> ReviewState:
 def build_app(service: Service) -> gr.Blocks:
     """The whole app as a ``gr.Blocks`` (not launched)."""
 
+    # Every box that holds cards, tables or a document view gets the delegated click handler: a click on
+    # an element with data-action sends its data-* ids to Python; it also scrolls a newly rendered focus
+    # passage into view (the document view).
+    on_load = render.asset("on_load.js")
+
     def html_box(value: str = "", elem_id: str | None = None) -> gr.HTML:
-        return gr.HTML(value, elem_id=elem_id, js_on_load=render.JS_ON_LOAD, container=False, padding=False)
+        return gr.HTML(value, elem_id=elem_id, js_on_load=on_load, container=False, padding=False)
 
     ws = service.workspace
     search_tab, compare_tab, review_tab, corpus_tab = (
@@ -193,9 +170,10 @@ def build_app(service: Service) -> gr.Blocks:
                 return skip, skip, out["html"], skip
             return skip, skip, skip, skip
 
+        # After a click has rendered a document view, the browser brings its focus passage into view.
         for box in (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card):
             box.click(on_click, None, [doc_view, results, c_evidence, tabs], **private).then(
-                None, None, None, js=SCROLL_JS, **private)
+                None, None, None, js=render.asset("scroll.js"), **private)
         doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
                         **private)
 

@@ -23,8 +23,7 @@ log = logging.getLogger(__name__)
 def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None = 7860,
                   auth: tuple[str, str] | None = None, max_upload_mb: int = 50) -> dict[str, Any]:
     """Arguments for ``Blocks.launch`` shared by the server and the tests."""
-    from policyscope.ui.app import KEYS_JS
-    from policyscope.ui.render import CSS
+    from policyscope.ui.render import asset
 
     exports = settings.home / "exports"
     exports.mkdir(parents=True, exist_ok=True)
@@ -35,8 +34,8 @@ def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None 
         "max_file_size": f"{int(max_upload_mb)}mb",
         "show_error": False,
         "allowed_paths": [str(exports.resolve())],
-        "css": CSS,
-        "js": KEYS_JS,
+        "css": asset("app.css"),
+        "js": asset("keys.js"),  # the Tag review tab's keyboard shortcuts (ignored while typing in a field)
         "footer_links": ["api"],
         "quiet": True,
         "share": False,
