@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +24,7 @@ from policyscope.corpus.errors import PolicyscopeError
 
 if TYPE_CHECKING:
     from policyscope.corpus.store import Store
-
-Progress = Callable[[str, int, int | None], None]
+    from policyscope.index.pipeline import Progress
 
 HomeOpt = Annotated[
     Path | None, typer.Option("--home", help="Workspace directory (default: $POLICYSCOPE_HOME or ~/.local/share/policyscope).")
