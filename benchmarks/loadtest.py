@@ -34,6 +34,8 @@ import urllib.parse
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from policyscope.index.evaluate import percentile
+
 QUERIES: tuple[tuple[str, str], ...] = (
     ("动力电池回收利用", "hybrid"),
     ("critical minerals stockpile", "hybrid"),
@@ -102,13 +104,6 @@ def check_loopback(url: str) -> str:
             "this load test only runs against 127.0.0.1"
         )
     return url
-
-
-def _percentile(sorted_ms: list[float], q: float) -> float:
-    if not sorted_ms:
-        return 0.0
-    k = min(len(sorted_ms) - 1, max(0, round(q * (len(sorted_ms) - 1))))
-    return sorted_ms[k]
 
 
 def run(
@@ -200,9 +195,8 @@ def run(
     report.seconds = elapsed
     report.stopped_by = "max-requests" if report.requests >= max_requests else "time"
     report.throughput_rps = report.requests / elapsed if elapsed else 0.0
-    report.p50_ms = _percentile(done, 0.50)
-    report.p95_ms = _percentile(done, 0.95)
-    report.p99_ms = _percentile(done, 0.99)
+    if done:  # nearest rank: each figure is a latency that occurred
+        report.p50_ms, report.p95_ms, report.p99_ms = (percentile(done, q) for q in (50, 95, 99))
     report.max_ms = done[-1] if done else 0.0
     report.mean_ms = statistics.fmean(done) if done else 0.0
     for c in connected:

@@ -1,7 +1,7 @@
 """The Gradio app: Search, Document, Compare, Tag review and Corpus tabs over one ``Service``.
 
-``build_app(service)`` only wires components to ``Service`` methods (plain functions, unit-tested
-without a browser). The index is loaded once inside the service and shared read-only; the only
+``build_app(service)`` only wires components to the methods of ``Service``'s tabs (plain functions,
+unit-tested without a browser). The index is loaded once inside the service and shared read-only; the only
 per-user state is the review position, kept in ``gr.State``.
 
 Named API endpoints (for ``gradio_client``): ``search``, ``compare``, ``tag`` — e.g.
@@ -15,80 +15,65 @@ from dataclasses import asdict
 from typing import Any
 
 import gradio as gr
+from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
 from policyscope.ui import render
-from policyscope.ui.service import REVIEW_ACTIONS, UPLOAD_EXTENSIONS, ReviewState, Service
+from policyscope.ui.corpus_tab import Upload
+from policyscope.ui.review_tab import REVIEW_ACTIONS, ReviewState
+from policyscope.ui.service import Service
 
 log = logging.getLogger(__name__)
 
 MODES = ("hybrid", "semantic", "keyword", "phrase")
 LANGS = ("zh", "en", "ja", "ko", "other")
 
-# Keyboard shortcuts of the Tag review tab (ignored while typing in a field).
-KEYS_JS = """
-() => {
-  document.addEventListener('keydown', (ev) => {
-    const t = ev.target;
-    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
-    const map = {a: 'ps-accept', r: 'ps-reject', n: 'ps-skip', s: 'ps-skip', d: 'ps-add'};
-    const id = map[ev.key.toLowerCase()];
-    if (!id) return;
-    const btn = document.getElementById(id);
-    if (btn && btn.offsetParent !== null) { ev.preventDefault(); btn.click(); }
-  });
-}
-"""
-
-
-# Runs in the browser after a document view is rendered: bring the focus passage into view.
-SCROLL_JS = """
-() => {
-  for (const ms of [60, 300, 900]) setTimeout(() => {
-    const f = document.querySelector('#ps-docview .ps-focus');
-    if (f && f.offsetParent !== null) f.scrollIntoView({block: 'center'});
-  }, ms);
-}
-"""
-
-
-def handle_action(service: Service, data: dict[str, Any]) -> dict[str, Any]:
-    """What a click on a card, table cell or timeline chip asks for.
+def handle_action(service: Service, data: dict[str, str]) -> dict[str, str]:
+    """What a click on a card, table cell or timeline chip asks for (its ``data-*`` attributes).
 
     Returns the HTML to show and where: ``{"target": "document" | "results" | "evidence", "html": ...}``.
     """
     act = data.get("action")
     if act == "open":
-        return {"target": "document", "html": service.document_view(data.get("doc", ""), data.get("pid") or None)}
+        html = service.document_tab.document_view(data.get("doc", ""), data.get("pid") or None)
+        return {"target": "document", "html": html}
     if act == "more":
-        return {"target": "results", "html": service.more_like_this(data.get("pid", ""))}
+        return {"target": "results", "html": service.search_tab.more_like_this(data.get("pid", ""))}
     if act == "cell":
-        return {"target": "evidence", "html": service.cell_evidence(data.get("region", ""), data.get("measure", ""))}
+        html = service.compare_tab.cell_evidence(data.get("region", ""), data.get("measure", ""))
+        return {"target": "evidence", "html": html}
     return {"target": "none", "html": ""}
 
 
-def _state(value: Any) -> ReviewState:
+def _state(value: ReviewState | dict[str, Any] | None) -> ReviewState:
     if isinstance(value, ReviewState):
         return value
     return ReviewState(**value) if isinstance(value, dict) else ReviewState()
 
 
-def build_app(service: Service) -> Any:
+def build_app(service: Service) -> gr.Blocks:
     """The whole app as a ``gr.Blocks`` (not launched)."""
 
-    def html_box(value: str = "", elem_id: str | None = None) -> Any:
-        return gr.HTML(value, elem_id=elem_id, js_on_load=render.JS_ON_LOAD, container=False, padding=False)
+    # Every box that holds cards, tables or a document view gets the delegated click handler: a click on
+    # an element with data-action sends its data-* ids to Python; it also scrolls a newly rendered focus
+    # passage into view (the document view).
+    on_load = render.asset("on_load.js")
 
-    doc_choices = service.document_choices()
-    regions = service.region_choices()
-    measure_choices = service.measure_choices()
-    y_lo, y_hi = service.year_bounds()
+    def html_box(value: str = "", elem_id: str | None = None) -> gr.HTML:
+        return gr.HTML(value, elem_id=elem_id, js_on_load=on_load, container=False, padding=False)
+
+    ws = service.workspace
+    search_tab, compare_tab, review_tab, corpus_tab = (
+        service.search_tab, service.compare_tab, service.review_tab, service.corpus_tab)
+    doc_choices = ws.document_choices()
+    regions = ws.region_choices()
+    measure_choices = ws.measure_choices()
+    y_lo, y_hi = ws.year_bounds()
     item_choices = [(f"Region {r}", r) for r in regions] + doc_choices
     private = {"api_visibility": "private"}
 
     with gr.Blocks(title="policyscope") as demo:
         gr.HTML(
             '<div class="ps-top"><b style="font-size:1.3em">policyscope</b> · bilingual battery & critical-minerals'
-            f' policy corpus · <span id="ps-status">{render.esc(service.status)}</span></div>',
+            f' policy corpus · <span id="ps-status">{render.esc(ws.status)}</span></div>',
         )
         review_state = gr.State(asdict(ReviewState()))
         with gr.Tabs(selected="search") as tabs:
@@ -138,7 +123,7 @@ def build_app(service: Service) -> Any:
                 c_align = html_box("", "ps-c-align")
 
             # -- Tag review -----------------------------------------------------------------------
-            with gr.Tab("Tag review 标注审核", id="review") as review_tab:
+            with gr.Tab("Tag review 标注审核", id="review") as review_page:
                 with gr.Row():
                     annotator = gr.Textbox(label="Annotator", value="reviewer", scale=2, elem_id="ps-annotator")
                     r_measure = gr.Dropdown(measure_choices, value=None, label="Measure (for add, or one tag only)", scale=3,
@@ -151,7 +136,7 @@ def build_app(service: Service) -> Any:
                 r_note = gr.Markdown("", elem_id="ps-r-note")
                 r_card = html_box("", "ps-r-card")
                 with gr.Row():
-                    formats = service.export_formats()
+                    formats = review_tab.export_formats()
                     r_fmt = gr.Dropdown(formats, value=formats[0] if formats else None, label="Export format",
                                         elem_id="ps-r-fmt")
                     r_export = gr.Button("Export dataset", elem_id="ps-export")
@@ -160,8 +145,8 @@ def build_app(service: Service) -> Any:
             # -- Corpus ---------------------------------------------------------------------------
             with gr.Tab("Corpus 语料", id="corpus"):
                 with gr.Row():
-                    up_files = gr.File(file_count="multiple", file_types=list(UPLOAD_EXTENSIONS),
-                                       label=f"Upload files ({' '.join(UPLOAD_EXTENSIONS)})", elem_id="ps-upload")
+                    up_files = gr.File(file_count="multiple", file_types=list(SUPPORTED_EXTENSIONS),
+                                       label=f"Upload files ({' '.join(SUPPORTED_EXTENSIONS)})", elem_id="ps-upload")
                     with gr.Column():
                         up_btn = gr.Button("Add to corpus", variant="primary", elem_id="ps-upload-btn")
                         fetch_btn = gr.Button("Fetch official texts (network)", elem_id="ps-fetch")
@@ -171,8 +156,8 @@ def build_app(service: Service) -> Any:
         # -- wiring -------------------------------------------------------------------------------
         search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k]
         # UI events are private and named ui_*, so the public names search/compare/tag stay free for the API.
-        search_btn.click(service.search, search_inputs, results, api_name="ui_search", **private)
-        query.submit(service.search, search_inputs, results, api_name="ui_search_submit", **private)
+        search_btn.click(search_tab.search, search_inputs, results, api_name="ui_search", **private)
+        query.submit(search_tab.search, search_inputs, results, api_name="ui_search_submit", **private)
 
         def on_click(evt: gr.EventData) -> tuple[Any, ...]:
             out = handle_action(service, dict(getattr(evt, "_data", None) or {}))
@@ -185,15 +170,18 @@ def build_app(service: Service) -> Any:
                 return skip, skip, out["html"], skip
             return skip, skip, skip, skip
 
+        # After a click has rendered a document view, the browser brings its focus passage into view.
         for box in (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card):
             box.click(on_click, None, [doc_view, results, c_evidence, tabs], **private).then(
-                None, None, None, js=SCROLL_JS, **private)
-        doc_pick.change(lambda d: service.document_view(d) if d else gr.skip(), doc_pick, doc_view, **private)
+                None, None, None, js=render.asset("scroll.js"), **private)
+        doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
+                        **private)
 
-        c_btn.click(service.compare, c_items, [c_table, c_heat, c_timeline, c_align], api_name="ui_compare",
+        c_btn.click(compare_tab.compare, c_items, [c_table, c_heat, c_timeline, c_align], api_name="ui_compare",
                     **private)
 
-        def review_step(state: Any, act: str | None, measure: str | None, who: str) -> tuple[Any, str, str]:
+        def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None,
+                        who: str) -> tuple[dict[str, Any], str, str]:
             st = _state(state)
             note = ""
             if act == "skip":
@@ -201,24 +189,24 @@ def build_app(service: Service) -> Any:
                     st.done.append(st.current)
             elif act in REVIEW_ACTIONS:
                 try:
-                    note = "✓ " + service.review_apply(st.current, act, measure or None, who)
+                    note = "✓ " + review_tab.review_apply(st.current, act, measure or None, who)
                     if st.current:
                         st.done.append(st.current)
                 except Exception as exc:  # noqa: BLE001 - shown to the reviewer, the card stays
-                    return asdict(st), f"⚠️ {exc}", service.review_card(st.current, len(st.queue) - st.pos)
-            st, card = service.review_next(st)
+                    return asdict(st), f"⚠️ {exc}", review_tab.review_card(st.current, len(st.queue) - st.pos)
+            st, card = review_tab.review_next(st)
             return asdict(st), note, card
 
         r_inputs = [review_state, r_measure, annotator]
-        review_tab.select(lambda s, m, w: review_step(s, None, m, w), r_inputs, [review_state, r_note, r_card],
+        review_page.select(lambda s, m, w: review_step(s, None, m, w), r_inputs, [review_state, r_note, r_card],
                           **private)
         for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip")):
             btn.click(lambda s, m, w, a=act: review_step(s, a, m, w), r_inputs, [review_state, r_note, r_card],
                       **private)
 
-        def do_export(fmt: str) -> tuple[Any, str]:
+        def do_export(fmt: str) -> tuple[str | None, str]:
             try:
-                path = service.export(fmt)
+                path = review_tab.export(fmt)
             except Exception as exc:
                 log.exception("export failed")
                 return None, f"⚠️ export failed: {exc}"
@@ -226,22 +214,22 @@ def build_app(service: Service) -> Any:
 
         r_export.click(do_export, r_fmt, [r_file, r_note], **private)
 
-        def do_upload(files: Any, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-            html = service.upload_html(files or [], progress=lambda f, d: progress(f, desc=d))
-            docs = service.document_choices()
-            items = [(f"Region {r}", r) for r in service.region_choices()] + docs
-            return (html, service.corpus_table(), gr.Dropdown(choices=docs), gr.Dropdown(choices=docs),
+        def do_upload(files: list[Upload] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+            html = corpus_tab.upload_html(files or [], progress=lambda f, d: progress(f, desc=d))
+            docs = ws.document_choices()
+            items = [(f"Region {r}", r) for r in ws.region_choices()] + docs
+            return (html, corpus_tab.corpus_table(), gr.Dropdown(choices=docs), gr.Dropdown(choices=docs),
                     gr.Dropdown(choices=items), None)
 
         up_btn.click(do_upload, up_files, [up_out, corpus, f_docs, doc_pick, c_items, up_files], **private)
 
-        def do_fetch(progress: Any = gr.Progress()) -> tuple[str, str]:  # noqa: B008
-            html = service.fetch(progress=lambda f, d: progress(f, desc=d))
-            return html, service.corpus_table()
+        def do_fetch(progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
+            html = corpus_tab.fetch(progress=lambda f, d: progress(f, desc=d))
+            return html, corpus_tab.corpus_table()
 
         fetch_btn.click(do_fetch, None, [up_out, corpus], **private)
 
-        demo.load(lambda: (service.heatmap(), service.timeline(), service.corpus_table()), None,
+        demo.load(lambda: (compare_tab.heatmap(), compare_tab.timeline(), corpus_tab.corpus_table()), None,
                   [c_heat, c_timeline, corpus], **private)
 
         # -- API ------------------------------------------------------------------------------------
@@ -251,15 +239,15 @@ def build_app(service: Service) -> Any:
             measures: list[str] | None = None, k: int = 10,
         ) -> dict:
             """Search passages; returns {query, mode, hits: [...]} or {error}."""
-            return service.search_json(query, mode, regions, docs, langs, year_from, year_to, measures, k)
+            return search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures, k)
 
         def compare(items: list[str], k: int = 2) -> dict:
             """Measure table (and passage alignment of the first two) for 2–4 document ids or region codes."""
-            return service.compare_json(items, k)
+            return compare_tab.compare_json(items, k)
 
         def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> dict:
             """Record a review decision (accept, reject or add) on a passage; returns its effective tags."""
-            return service.tag_json(passage_id, action, measure, annotator)
+            return review_tab.tag_json(passage_id, action, measure, annotator)
 
         gr.api(search, api_name="search")
         gr.api(compare, api_name="compare")

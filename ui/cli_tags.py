@@ -1,26 +1,23 @@
-"""Tagging and dataset commands: ``tag``, ``export``, ``import-labels``, ``review``, ``eval tags``.
+"""Tagging commands: ``tag`` (``--text``, ``--input``, ``train``, ``agreement``) and ``eval tags``.
 
-``cli.py`` calls :func:`register` once its own helpers exist; the commands reach those helpers
-(``settings``, ``fail``, ``emit_json``) through the module at call time, so there is no import cycle.
+``cli.py`` adds them to the app; the shared plumbing (settings, one-line errors, JSON) comes from
+``console``; the human loop (``export``, ``import-labels``, ``review``) is in ``cli_labels``.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from policyscope.ui.console import BAD_INPUT, JsonOpt, emit_json, errors, open_store, settings
 
 if TYPE_CHECKING:
     from policyscope.corpus.config import Settings
-    from policyscope.corpus.store import Store
+    from policyscope.corpus.records import Tag
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-TAGGER_NAMES = ("lexicon", "embedding", "ensemble", "classifier")
 CLASSIFIER_DIR = Path("models") / "classifier"
 
 tag_app = typer.Typer(
@@ -28,49 +25,6 @@ tag_app = typer.Typer(
     "measure agreement.",
     invoke_without_command=True,
 )
-review_app = typer.Typer(
-    help="Review queue: the passages most worth a human look, and accept/reject/add.", no_args_is_help=True
-)
-
-
-def _cli() -> Any:
-    from policyscope.ui import cli
-
-    return cli
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Domain errors, bad values and missing files as one line (``--debug`` shows the traceback)."""
-    from policyscope.corpus.errors import PolicyscopeError
-
-    cli = _cli()
-    try:
-        with cli.errors():
-            yield
-    except (ValueError, KeyError, FileNotFoundError) as exc:
-        if cli._state.get("debug"):
-            raise
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        cli.fail(str(message))
-    except PolicyscopeError as exc:  # pragma: no cover - cli.errors() handles these
-        cli.fail(str(exc))
-
-
-def _settings() -> Settings:
-    return _cli().settings()
-
-
-def _open_store(s: Settings) -> Store:
-    from policyscope.corpus.store import Store
-
-    if not s.store_path.exists():
-        _cli().fail(f"no corpus in {s.home}; run `policyscope build` first")
-    return Store(s.store_path)
-
-
-def _emit(obj: Any) -> None:
-    _cli().emit_json(obj)
 
 
 # -- taggers ----------------------------------------------------------------------------------
@@ -89,7 +43,7 @@ def build_tagger(name: str, s: Settings) -> Any:
     )
 
 
-def _tag_dicts(tags: Sequence[Any]) -> list[dict[str, Any]]:
+def _tag_dicts(tags: Sequence[Tag]) -> list[dict[str, Any]]:
     return [
         {
             "measure": t.measure,
@@ -102,19 +56,13 @@ def _tag_dicts(tags: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def _read_jsonl(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` of a text file (``--input``, ``--gold``): every row needs a ``text`` string."""
     from policyscope.corpus.errors import LoadError
+    from policyscope.corpus.jsonl import read_jsonl
 
-    if not path.is_file():
-        raise LoadError(path, "no such file")
     rows = []
-    for i, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise LoadError(f"{path}:{i}", f"not valid JSON ({exc.msg})") from None
-        if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+    for i, obj in read_jsonl(path):
+        if not isinstance(obj.get("text"), str):
             raise LoadError(f"{path}:{i}", "expected a JSON object with a 'text' string")
         rows.append((i, obj))
     if not rows:
@@ -147,14 +95,14 @@ def tag(
     if not text and input_path is None:
         typer.echo(ctx.get_help())
         raise typer.Exit(1)
-    with _errors():
-        s = _settings()
+    with errors(*BAD_INPUT):
+        s = settings()
         tg = build_tagger(tagger, s)
         if text:
             tags = tg.tag(text, [lang] * len(text) if lang else None)
             results = [{"text": t, "tags": _tag_dicts(ts)} for t, ts in zip(text, tags)]
             if as_json:
-                _emit(results if len(results) > 1 else results[0])
+                emit_json(results if len(results) > 1 else results[0])
             else:
                 _print_tags(results)
         if input_path is not None:
@@ -216,14 +164,14 @@ def tag_train(
     from policyscope.nlp.tagmetrics import tag_metrics
 
     annotator, gold = annotator or [], gold or []
-    with _errors():
-        s = _settings()
+    with errors(*BAD_INPUT):
+        s = settings()
         tax = load_taxonomy()
         texts: list[str] = []
         labels: list[set[str]] = []
         from_store = 0
         if s.store_path.exists():
-            store = _open_store(s)
+            store = open_store(s)
             ids = list(
                 dict.fromkeys(
                     a["passage_id"]
@@ -264,7 +212,7 @@ def tag_train(
         "train_macro_f1": round(fit["macro"]["f1"], 4),
     }
     if as_json:
-        _emit(report)
+        emit_json(report)
         return
     typer.echo(
         f"classifier trained on {len(texts)} passages ({from_store} from the store) with encoder {s.encoder}; "
@@ -282,11 +230,11 @@ def tag_agreement(
     """Cohen's kappa per measure between two annotators, or an annotator and the model."""
     from policyscope.nlp.labels import agreement
 
-    with _errors():
-        store = _open_store(_settings())
+    with errors(*BAD_INPUT):
+        store = open_store(settings())
         report = agreement(store, a, b)
     if as_json:
-        _emit(report)
+        emit_json(report)
         return
     from rich.console import Console
     from rich.table import Table
@@ -317,7 +265,7 @@ def eval_tags(
     from policyscope.nlp.taggers import guess_lang
     from policyscope.nlp.tagmetrics import tag_metrics
 
-    with _errors():
+    with errors(*BAD_INPUT):
         rows = _read_jsonl(gold)
         tax = load_taxonomy()
         for line, obj in rows:
@@ -329,7 +277,7 @@ def eval_tags(
                 raise ValueError(
                     f"{gold}:{line}: unknown measure(s) {', '.join(unknown)}; available: {', '.join(tax.ids)}"
                 )
-        tg = build_tagger(tagger, _settings())
+        tg = build_tagger(tagger, settings())
         texts = [obj["text"] for _, obj in rows]
         langs = [(obj.get("lang") or guess_lang(obj["text"]))[:2] for _, obj in rows]
         pred = [{t.measure for t in ts} for ts in tg.tag(texts, langs)]
@@ -342,7 +290,7 @@ def eval_tags(
         if g != p
     ]
     if as_json:
-        _emit(report)
+        emit_json(report)
         return
     _print_tag_eval(report)
 
@@ -380,206 +328,3 @@ def _print_tag_eval(report: dict[str, Any]) -> None:
             f"{m['exact_match']:.3f}",
         )
     console.print(summary)
-
-
-# -- export / import --------------------------------------------------------------------------
-
-
-def export(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv, parquet, hf or spacy.")] = "jsonl",
-    measure: Annotated[
-        list[str] | None,
-        typer.Option("--measure", help="Only passages with any of these measures; repeatable."),
-    ] = None,
-    source: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--source",
-            help="Only tags from these sources (rule, model, classifier, ensemble, human); repeatable.",
-        ),
-    ] = None,
-    lang: Annotated[
-        list[str] | None, typer.Option("--lang", help="Only passages in these languages; repeatable.")
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="File (a directory for hf). Default: policyscope-tags.<ext> here."
-        ),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """Export passages with text, document metadata and tags (source, score, evidence spans) as a dataset."""
-    from policyscope.nlp.labels import default_export_path, export_dataset
-
-    with _errors():
-        store = _open_store(_settings())
-        path = output or default_export_path(fmt)
-        report = export_dataset(
-            store, fmt, path, measures=measure or None, sources=source or None, langs=lang or None
-        )
-    if as_json:
-        _emit(report.to_dict())
-        return
-    typer.echo(
-        f"{report.path}: {report.passages} passages ({report.labelled} with a measure, "
-        f"{report.tags} tags) as {report.format}"
-    )
-
-
-def import_labels_cmd(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            help="Labels: our JSONL/CSV/parquet export, edited, or any JSONL with 'id' and 'accept'."
-        ),
-    ],
-    annotator: Annotated[
-        str | None, typer.Option("--annotator", help="Who labelled the file (default: your user name).")
-    ] = None,
-    confirm: Annotated[
-        bool,
-        typer.Option(
-            "--confirm", help="Also record kept machine tags as 'accept' (marks the passages reviewed)."
-        ),
-    ] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Store a label file as human annotations: each passage's effective tags become its 'accept' list."""
-    from policyscope.nlp.labels import LabelFileError, import_labels
-
-    who = annotator or _default_annotator()
-    cli = _cli()
-    with _errors():
-        store = _open_store(_settings())
-        try:
-            report = import_labels(store, path, who, confirm=confirm)
-        except LabelFileError as exc:
-            for line in exc.errors:
-                typer.echo(f"error: {line}", err=True)
-            typer.echo(f"error: {path}: nothing imported ({len(exc.errors)} error(s))", err=True)
-            raise typer.Exit(1) from None
-    if as_json:
-        cli.emit_json(report.to_dict())
-        return
-    typer.echo(
-        f"{path}: {report.rows} rows by {who}; {report.changed_passages} passages changed "
-        f"({report.added} added, {report.rejected} rejected), {report.unchanged_passages} unchanged, "
-        f"{report.skipped} skipped" + (f", {report.confirmed} confirmed" if confirm else "")
-    )
-
-
-def _default_annotator() -> str:
-    try:
-        return getpass.getuser() or "anonymous"
-    except (KeyError, OSError):  # no passwd entry, e.g. in some containers
-        return "anonymous"
-
-
-# -- review -----------------------------------------------------------------------------------
-
-
-@review_app.command("next")
-def review_next(
-    n: Annotated[int, typer.Option("--n", "-n", help="How many passages.")] = 10,
-    annotator: Annotated[
-        str | None,
-        typer.Option(
-            "--annotator", help="Skip passages this annotator already reviewed (default: any human)."
-        ),
-    ] = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """The passages most worth reviewing: taggers disagree or scores are near the threshold."""
-    from policyscope.nlp.labels import review_queue
-
-    with _errors():
-        items = review_queue(_open_store(_settings()), limit=n, annotator=annotator)
-    if as_json:
-        _emit(items)
-        return
-    from rich.console import Console
-    from rich.markup import escape
-
-    console = Console()
-    if not items:
-        console.print("the review queue is empty")
-    for i, it in enumerate(items, start=1):
-        console.print(
-            f"[bold]{i}. {it['passage_id']}[/bold] [dim]{escape(it['title'])} · priority "
-            f"{it['priority']:.2f}[/dim]"
-        )
-        text = it["text"] if len(it["text"]) <= 300 else it["text"][:300] + "…"
-        console.print(f"   {escape(text)}")
-        console.print(
-            f"   [dim]tags: {', '.join(it['effective']) or '—'} | {escape('; '.join(it['reasons']))}[/dim]"
-        )
-
-
-def _annotate(action: str, passage_id: str, measure: str, annotator: str, note: str, as_json: bool) -> None:
-    from policyscope.nlp.labels import effective_tags
-    from policyscope.nlp.measures import load_taxonomy
-
-    with _errors():
-        tax = load_taxonomy()
-        tax.get(measure)  # KeyError listing the valid ids
-        store = _open_store(_settings())
-        if not store.get_passages([passage_id]):
-            raise ValueError(f"unknown passage id {passage_id!r}; see `policyscope review next`")
-        if not annotator.strip():
-            raise ValueError("--annotator must not be empty")
-        ann_id = store.add_annotation(passage_id, measure, action, annotator, note=note)
-        eff = sorted(effective_tags(store, [passage_id]).get(passage_id, set()))
-    if as_json:
-        _emit(
-            {
-                "annotation": ann_id,
-                "passage_id": passage_id,
-                "measure": measure,
-                "action": action,
-                "annotator": annotator,
-                "effective": eff,
-            }
-        )
-        return
-    typer.echo(f"{passage_id}: {action} {measure} by {annotator}; now {', '.join(eff) or 'no measure'}")
-
-
-AnnotatorOpt = Annotated[str, typer.Option("--annotator", help="Your name (stored with the decision).")]
-NoteOpt = Annotated[str, typer.Option("--note", help="Optional comment.")]
-PassageArg = Annotated[str, typer.Argument(help="Passage id (see `review next`).")]
-MeasureArg = Annotated[str, typer.Argument(help="Measure id.")]
-
-
-def _review_command(action: str, summary: str) -> Any:
-    """One ``review <action>`` command; accept, reject and add differ only in the action stored."""
-
-    def command(
-        passage_id: PassageArg,
-        measure: MeasureArg,
-        annotator: AnnotatorOpt,
-        note: NoteOpt = "",
-        as_json: JsonOpt = False,
-    ) -> None:
-        _annotate(action, passage_id, measure, annotator, note, as_json)
-
-    command.__doc__ = summary
-    command.__name__ = f"review_{action}"
-    return command
-
-
-for _action, _summary in (
-    ("accept", "Confirm a machine tag."),
-    ("reject", "Remove a measure from a passage (re-tagging never brings it back)."),
-    ("add", "Add a measure the taggers missed."),
-):
-    review_app.command(_action)(_review_command(_action, _summary))
-
-
-def register(app: Any, eval_app: Any) -> None:
-    """Add the tagging commands to the main ``app`` and ``eval_app``."""
-    app.add_typer(tag_app, name="tag")
-    app.add_typer(review_app, name="review")
-    app.command("export")(export)
-    app.command("import-labels")(import_labels_cmd)
-    eval_app.command("tags")(eval_tags)

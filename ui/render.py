@@ -17,8 +17,15 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from policyscope.corpus.records import Document, Passage, Tag
+    from policyscope.corpus.store import DocumentInfo
+    from policyscope.index.compare import Alignment, Item, MeasureMatrix, MeasureTable
+    from policyscope.index.search import Hit
 
 _LATIN = re.compile(r"[A-Za-z0-9]")
 REGION_COLOURS = {
@@ -26,6 +33,16 @@ REGION_COLOURS = {
     "CN": "#b91c1c", "INT": "#0891b2",
 }
 TERM, EVIDENCE = 1, 2
+
+
+@cache
+def asset(name: str) -> str:
+    """A browser-side file of the app from ``ui/assets/`` (package data), e.g. ``asset("app.css")``.
+
+    ``app.css`` styles every ``ps-*`` class used below; ``on_load.js`` is each HTML box's click
+    handler; ``keys.js`` and ``scroll.js`` are page scripts (see ``app.py`` and ``serve.py``).
+    """
+    return resources.files("policyscope.ui").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def esc(value: Any) -> str:
@@ -158,7 +175,7 @@ def _meta_line(row: Mapping[str, Any]) -> str:
 
 
 def result_cards(
-    hits: Sequence[Any], spans: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+    hits: Sequence[Hit | Mapping[str, Any]], spans: Mapping[str, Sequence[tuple[int, int]]] | None = None,
     header: str = "", translations: Sequence[str] = (),
 ) -> str:
     """Search hits as cards: titles in both languages, metadata, highlighted passage, measures, actions."""
@@ -203,7 +220,7 @@ def result_cards(
 
 
 def document_view(
-    doc: Any, passages: Sequence[Any], focus: str | None = None, measures: Mapping[str, Iterable[str]] | None = None,
+    doc: Document, passages: Sequence[Passage], focus: str | None = None, measures: Mapping[str, Iterable[str]] | None = None,
     spans: Mapping[str, Sequence[tuple[int, int]]] | None = None, terms: Sequence[str] = (),
 ) -> str:
     """The whole document, passage by passage, with the focus passage marked (``.ps-focus``) for scrolling.
@@ -248,14 +265,14 @@ def document_view(
 # -- compare ----------------------------------------------------------------------------------------
 
 
-def _item_header(item: Any) -> str:
+def _item_header(item: Item) -> str:
     if item.kind == "region":
         return f"{region_badge(item.region)} <small>{len(item.passage_ids)} passages</small>"
     year = f" · {esc(item.year)}" if item.year else ""
     return f"{region_badge(item.region)}{year}<br>{titles(item.label_zh, item.label_en)}"
 
 
-def measure_table(table: Any) -> str:
+def measure_table(table: MeasureTable) -> str:
     """The side-by-side measure table: ✓ with evidence or —, shared and unique rows marked."""
     items = table.items
     out = ['<table class="ps-mtable"><thead><tr><th>Measure 措施</th>']
@@ -296,7 +313,7 @@ def measure_table(table: Any) -> str:
     return "".join(out)
 
 
-def heatmap(matrix: Any) -> str:
+def heatmap(matrix: MeasureMatrix) -> str:
     """Region × measure as a table whose colour intensity is the share of the region's documents."""
     if not matrix.regions or not matrix.measures:
         return message("No tagged passages yet: build the corpus to see the heatmap.", "empty")
@@ -352,7 +369,7 @@ def timeline(rows: Sequence[Mapping[str, Any]]) -> str:
     return "".join(out)
 
 
-def alignment(aligned: Sequence[Any], label_a: str, label_b: str) -> str:
+def alignment(aligned: Sequence[Alignment], label_a: str, label_b: str) -> str:
     """Passage alignment: each passage of A beside its closest passages of B."""
     if not aligned:
         return message("Nothing to align: one of the items has no passages.", "empty")
@@ -377,7 +394,7 @@ def alignment(aligned: Sequence[Any], label_a: str, label_b: str) -> str:
 # -- corpus, review, uploads ------------------------------------------------------------------------
 
 
-def corpus_table(infos: Sequence[Any]) -> str:
+def corpus_table(infos: Sequence[DocumentInfo]) -> str:
     """The document list with metadata and status."""
     if not infos:
         return message("The corpus is empty.", "empty")
@@ -404,7 +421,7 @@ def corpus_table(infos: Sequence[Any]) -> str:
 
 
 def review_card(
-    passage: Mapping[str, Any] | None, machine: Sequence[Any], effective: Iterable[str],
+    passage: Mapping[str, Any] | None, machine: Sequence[Tag], effective: Iterable[str],
     history: Sequence[Mapping[str, Any]], counts: Mapping[str, int],
 ) -> str:
     """One passage to review with its machine tags (evidence marked) and the human history."""
@@ -452,72 +469,3 @@ def upload_results(rows: Sequence[Mapping[str, Any]]) -> str:
         out.append(f"<tr><td>{esc(r['name'])}</td><td>{res}</td></tr>")
     out.append("</tbody></table>")
     return "".join(out)
-
-
-CSS = """
-.ps-results{display:flex;flex-direction:column;gap:10px}
-.ps-summary{color:#475569;font-size:.9em;margin:4px 0}
-.ps-card{border:1px solid #e2e8f0;border-radius:10px;padding:10px 14px;background:#fff;color:#0f172a}
-.ps-card header{font-weight:600;font-size:1.02em}
-.ps-title-zh{margin-right:.4em}.ps-title-en{color:#334155;font-weight:500}
-.ps-rank{display:inline-block;min-width:1.6em;color:#64748b}
-.ps-meta{font-size:.85em;color:#64748b;margin:2px 0 6px}
-.ps-region{color:#fff;border-radius:4px;padding:0 5px;font-size:.8em;font-weight:600}
-.ps-status{color:#b45309}.ps-lang{font-variant:small-caps}
-.ps-heading{font-size:.85em;color:#475569;font-style:italic}
-.ps-context{font-size:.8em;color:#64748b;border-left:3px solid #cbd5e1;padding-left:6px;margin:2px 0}
-.ps-text{white-space:pre-wrap;line-height:1.55}
-mark.term{background:#fde047;color:#0f172a;padding:0 1px;border-radius:2px}
-mark.evidence{background:transparent;color:inherit;border-bottom:2px solid #16a34a}
-mark.term.evidence{background:#fde047;border-bottom:2px solid #16a34a}
-.ps-chip{display:inline-block;background:#ecfdf5;color:#065f46;border:1px solid #a7f3d0;border-radius:12px;
- padding:0 8px;margin:2px 3px 2px 0;font-size:.8em}
-.ps-chip small{color:#047857}.ps-chip.ps-off{background:#f1f5f9;color:#94a3b8;border-color:#e2e8f0;text-decoration:line-through}
-.ps-foot{margin-top:6px}.ps-matched{font-size:.8em;color:#92400e;margin-left:6px}
-.ps-actions{margin-top:6px;display:flex;gap:6px}
-.ps-act{border:1px solid #cbd5e1;background:#f8fafc;border-radius:6px;padding:2px 10px;font-size:.82em;cursor:pointer;color:#1e293b}
-.ps-act:hover{background:#e2e8f0}
-.ps-msg{padding:12px 14px;border-radius:8px;background:#f1f5f9;color:#334155}
-.ps-msg.ps-error{background:#fef2f2;color:#991b1b}.ps-msg.ps-empty{background:#f8fafc}
-.ps-doc{max-height:640px;overflow:auto;border:1px solid #e2e8f0;border-radius:10px;padding:10px 14px;background:#fff;color:#0f172a}
-.ps-passage{padding:4px 6px;border-radius:6px;margin:2px 0;position:relative}
-.ps-passage.ps-focus{background:#fef9c3;outline:2px solid #facc15}
-.ps-seq{float:right;font-size:.7em;color:#94a3b8}.ps-gap{color:#94a3b8;white-space:pre-wrap}
-table.ps-mtable,table.ps-heat,table.ps-corpus,table.ps-align,table.ps-upload{border-collapse:collapse;width:100%;font-size:.88em;color:#0f172a;background:#fff}
-.ps-mtable th,.ps-mtable td,.ps-corpus td,.ps-corpus th,.ps-align td,.ps-align th,.ps-upload td,.ps-upload th{border:1px solid #e2e8f0;padding:5px 7px;vertical-align:top;text-align:left}
-.ps-mtable tr.ps-shared{background:#f0fdf4}.ps-mtable tr.ps-unique{background:#fffbeb}.ps-mtable tr.ps-absent{color:#94a3b8}
-.ps-mtable td.ps-no{text-align:center;color:#cbd5e1;font-size:1.2em}
-.ps-check{color:#15803d;font-weight:700}.ps-evidence{font-size:.85em;color:#334155;margin:3px 0}
-.ps-badge{border-radius:10px;padding:1px 8px;font-size:.78em;white-space:nowrap}
-.ps-b-shared{background:#bbf7d0;color:#14532d}.ps-b-unique{background:#fde68a;color:#78350f}
-.ps-heat-wrap{overflow-x:auto}.ps-heat th,.ps-heat td{border:1px solid #e2e8f0;padding:4px;text-align:center}
-.ps-hcell{min-width:34px;cursor:pointer;font-weight:600}.ps-h0{color:#cbd5e1;cursor:default}
-.ps-rot{writing-mode:vertical-rl;max-height:120px;font-weight:500;font-size:.85em;margin:auto}
-.ps-note{font-size:.8em;color:#64748b;margin-top:4px}
-.ps-timeline{display:flex;gap:10px;overflow-x:auto;padding:4px 0}
-.ps-year{min-width:150px}.ps-year-label{font-weight:700;border-bottom:2px solid #334155;margin-bottom:4px;color:#0f172a}
-.ps-tl-doc{font-size:.8em;background:#f8fafc;color:#0f172a;margin:3px 0;padding:2px 5px;cursor:pointer;border-radius:3px}
-.ps-match{border-bottom:1px dashed #e2e8f0;padding:3px 0}
-.ps-link{cursor:pointer;color:#1d4ed8}
-.ps-st-full{color:#15803d;font-weight:600}.ps-st-cat{color:#b45309}
-.ps-err{color:#b91c1c}.ps-history{font-size:.8em;color:#64748b}
-"""
-
-# Delegated click handler for every gr.HTML that holds cards, tables or document views: a click on an
-# element with data-action sends its data-* ids to Python. watch() scrolls a newly rendered focus
-# passage into view (the document view).
-JS_ON_LOAD = """
-element.addEventListener('click', (ev) => {
-  const el = ev.target.closest('[data-action]');
-  if (!el || !element.contains(el)) return;
-  ev.preventDefault();
-  trigger('click', Object.assign({}, el.dataset));
-});
-watch('value', () => {
-  // The document tab may still be hidden when the value lands: retry once it is laid out.
-  for (const ms of [50, 300, 800]) setTimeout(() => {
-    const f = element.querySelector('.ps-focus');
-    if (f && f.offsetParent !== null) f.scrollIntoView({block: 'center'});
-  }, ms);
-});
-"""

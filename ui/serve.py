@@ -8,9 +8,14 @@ serve is ``<home>/exports`` (dataset downloads) — never anything outside the w
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policyscope.corpus.config import Settings
+
+if TYPE_CHECKING:
+    import gradio as gr
+    from policyscope.index.pipeline import Progress
+    from policyscope.ui.service import Service
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +23,7 @@ log = logging.getLogger(__name__)
 def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None = 7860,
                   auth: tuple[str, str] | None = None, max_upload_mb: int = 50) -> dict[str, Any]:
     """Arguments for ``Blocks.launch`` shared by the server and the tests."""
-    from policyscope.ui.app import KEYS_JS
-    from policyscope.ui.render import CSS
+    from policyscope.ui.render import asset
 
     exports = settings.home / "exports"
     exports.mkdir(parents=True, exist_ok=True)
@@ -30,8 +34,8 @@ def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None 
         "max_file_size": f"{int(max_upload_mb)}mb",
         "show_error": False,
         "allowed_paths": [str(exports.resolve())],
-        "css": CSS,
-        "js": KEYS_JS,
+        "css": asset("app.css"),
+        "js": asset("keys.js"),  # the Tag review tab's keyboard shortcuts (ignored while typing in a field)
         "footer_links": ["api"],
         "quiet": True,
         "share": False,
@@ -39,13 +43,14 @@ def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None 
     }
 
 
-def create(settings: Settings, max_upload_mb: int = 50, progress: Any = None) -> tuple[Any, Any]:
+def create(settings: Settings, max_upload_mb: int = 50,
+           progress: Progress | None = None) -> tuple[Service, gr.Blocks]:
     """(service, demo) for a workspace, building the built-in corpus first if needed."""
     from policyscope.ui.app import build_app
     from policyscope.ui.service import Service
 
     service = Service(settings, max_upload_mb=max_upload_mb)
-    service.ensure_built(progress)
+    service.workspace.ensure_built(progress)
     return service, build_app(service)
 
 
@@ -53,11 +58,11 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
                auth: tuple[str, str] | None = None, max_upload_mb: int = 50) -> None:
     """Build if needed (with progress bars on stderr), then serve until interrupted."""
     import typer
-    from policyscope.ui.cli import progress_bars
+    from policyscope.ui.console import progress_bars
 
     with progress_bars() as progress:
         service, demo = create(settings, max_upload_mb, progress)
-    typer.echo(f"policyscope: {service.status}", err=True)
+    typer.echo(f"policyscope: {service.workspace.status}", err=True)
     scheme_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"serving on http://{scheme_host}:{port}" + (" (login required)" if auth else ""), err=True)
     if host not in ("127.0.0.1", "localhost", "::1") and not auth:

@@ -111,25 +111,25 @@ def test_app_service_answers_searches_while_an_upload_is_indexed(home, tmp_path)
     from policyscope.ui.service import Service
 
     svc = Service(home)
-    svc.ensure_built()
-    svc.search_json("warm up", "hybrid")  # loads the query dictionary, as the first user of the app does
-    old = svc.searcher.index.path
+    svc.workspace.ensure_built()
+    svc.search_tab.search_json("warm up", "hybrid")  # loads the query dictionary, as the first user of the app does
+    old = svc.workspace.searcher.index.path
     upload = F.policy_folder(tmp_path / "up", 40, tag="uploaded", seed=5)
     files = [str(p) for p in sorted(upload.iterdir())]  # what Gradio hands over: temp file paths
 
     def search(query: str, mode: str) -> list[str]:
-        out = svc.search_json(query, mode)
+        out = svc.search_tab.search_json(query, mode)
         assert "error" not in out, out
         return [h["text"] for h in out["hits"]]
 
-    readers = [_Reader(search, lambda: svc.searcher.index.path, n) for n in range(4)]
+    readers = [_Reader(search, lambda: svc.workspace.searcher.index.path, n) for n in range(4)]
     for r in readers:
         r.start()
     deadline = time.monotonic() + 120
     while any(r.count == 0 for r in readers) and time.monotonic() < deadline:
         time.sleep(0.1)
     started = time.monotonic()
-    results = svc.upload(files)
+    results = svc.corpus_tab.upload(files)
     upload_seconds = time.monotonic() - started
     time.sleep(1.0)
     for r in readers:
@@ -138,14 +138,14 @@ def test_app_service_answers_searches_while_an_upload_is_indexed(home, tmp_path)
         r.join(30)
     assert [row["error"] for row in results] == [None] * len(files)
     assert sum(row["added"] for row in results) == len(files)
-    new = svc.searcher.index.path
+    new = svc.workspace.searcher.index.path
     assert new != old
     for r in readers:
         assert r.errors == []
         assert r.count > 5, f"{r.count} searches during a {upload_seconds:.1f}s upload"
         assert r.seen[-1] == new
-    out = svc.search_json("uploaded 7", "keyword", k=3)
+    out = svc.search_tab.search_json("uploaded 7", "keyword", k=3)
     assert out["hits"] and "uploaded 7" in out["hits"][0]["text"]
     # Uploads are copied into the workspace, never read in place.
-    stored = {i.source for i in svc.store.document_infos() if "uploaded" in i.source}
+    stored = {i.source for i in svc.workspace.store.document_infos() if "uploaded" in i.source}
     assert stored and all(Path(s).parent == home.home / "uploads" for s in stored)

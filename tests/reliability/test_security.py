@@ -68,12 +68,12 @@ def hostile_service(home, inputs):
     assert not report.errors, report.errors
     pipe.store.close()
     svc = Service(home)
-    svc.ensure_built()
+    svc.workspace.ensure_built()
     return svc
 
 
 def _hostile_docs(svc) -> list:
-    return [i for i in svc.store.document_infos() if "hostile" in i.source]
+    return [i for i in svc.workspace.store.document_infos() if "hostile" in i.source]
 
 
 def test_every_app_view_escapes_hostile_document_text_and_titles(hostile_service):
@@ -89,22 +89,22 @@ def test_every_app_view_escapes_hostile_document_text_and_titles(hostile_service
         "电池回收",
     ):
         for mode in ("hybrid", "keyword", "phrase", "semantic"):
-            views[f"search {q} {mode}"] = svc.search(q, mode)
+            views[f"search {q} {mode}"] = svc.search_tab.search(q, mode)
     for d in docs:
-        views[f"document {d.id}"] = svc.document_view(d.id)
-        first = next(iter(svc.store.iter_passages(d.id)))
-        views[f"document {d.id} focus"] = svc.document_view(d.id, first.id, ["<script>", "alert"])
-        views[f"more like {first.id}"] = svc.more_like_this(first.id)
-        views[f"review {first.id}"] = svc.review_card(first.id)
+        views[f"document {d.id}"] = svc.document_tab.document_view(d.id)
+        first = next(iter(svc.workspace.store.iter_passages(d.id)))
+        views[f"document {d.id} focus"] = svc.document_tab.document_view(d.id, first.id, ["<script>", "alert"])
+        views[f"more like {first.id}"] = svc.search_tab.more_like_this(first.id)
+        views[f"review {first.id}"] = svc.review_tab.review_card(first.id)
     ids = [d.id for d in docs]
-    views["compare"] = "".join(svc.compare(ids[:2]))
-    views["compare 4"] = "".join(svc.compare(ids[:4]))
-    views["heatmap"] = svc.heatmap()
-    views["timeline"] = svc.timeline()
-    views["corpus"] = svc.corpus_table()
-    for region in svc.region_choices():
-        for measure in [m for _, m in svc.measure_choices()][:3]:
-            views[f"evidence {region} {measure}"] = svc.cell_evidence(region, measure)
+    views["compare"] = "".join(svc.compare_tab.compare(ids[:2]))
+    views["compare 4"] = "".join(svc.compare_tab.compare(ids[:4]))
+    views["heatmap"] = svc.compare_tab.heatmap()
+    views["timeline"] = svc.compare_tab.timeline()
+    views["corpus"] = svc.corpus_tab.corpus_table()
+    for region in svc.workspace.region_choices():
+        for measure in [m for _, m in svc.workspace.measure_choices()][:3]:
+            views[f"evidence {region} {measure}"] = svc.compare_tab.cell_evidence(region, measure)
     shown = ""
     for name, html in views.items():
         problems, text = _audit(html)
@@ -117,7 +117,7 @@ def test_every_app_view_escapes_hostile_document_text_and_titles(hostile_service
 
 
 def test_search_api_returns_text_as_data(hostile_service):
-    out = hostile_service.search_json('<script>alert("doc")</script> lithium stockpile', "keyword")
+    out = hostile_service.search_tab.search_json('<script>alert("doc")</script> lithium stockpile', "keyword")
     assert any('<script>alert("doc")</script>' in h["text"] for h in out["hits"])  # JSON, never HTML
 
 
@@ -125,7 +125,7 @@ def test_hostile_upload_file_names_are_escaped_and_kept_inside_the_workspace(hom
     from policyscope.ui.service import Service
 
     svc = Service(home)
-    svc.ensure_built()
+    svc.workspace.ensure_built()
     outside = tmp_path / "outside"
     outside.mkdir()
     src = outside / "payload.txt"
@@ -141,8 +141,8 @@ def test_hostile_upload_file_names_are_escaped_and_kept_inside_the_workspace(hom
         "/etc/passwd.txt",
         "C:\\Windows\\win.ini.txt",
     ]
-    rows = svc.upload([Upload(str(src), n) for n in names])
-    html = svc.upload_html([Upload(str(src), names[0])])
+    rows = svc.corpus_tab.upload([Upload(str(src), n) for n in names])
+    html = svc.corpus_tab.upload_html([Upload(str(src), names[0])])
     problems, _ = _audit(html)
     assert problems == []
     uploads = (home.home / "uploads").resolve()
@@ -162,7 +162,7 @@ def test_uploads_are_limited_by_size_and_type(home, tmp_path):
     exe.write_bytes(b"MZ\x90\x00")
     svg = tmp_path / "chart.svg"
     svg.write_text("<svg onload=alert(1)></svg>", encoding="utf-8")
-    rows = svc.upload([str(big), str(exe), str(svg)])
+    rows = svc.corpus_tab.upload([str(big), str(exe), str(svg)])
     errors = [r["error"] for r in rows]
     assert errors[0] == "big.txt: 1.6 MB is over the 1 MB limit"
     assert errors[1].startswith("tool.exe: unsupported file type")
@@ -173,11 +173,11 @@ def test_uploads_are_limited_by_size_and_type(home, tmp_path):
 def test_document_and_passage_ids_in_requests_cannot_reach_files(hostile_service, home):
     svc = hostile_service
     for bad in ("../../../../etc/passwd", "/etc/passwd", str(home.store_path), "..", "%2e%2e%2fetc"):
-        for html in (svc.document_view(bad), svc.more_like_this(bad), svc.review_card(bad)):
+        for html in (svc.document_tab.document_view(bad), svc.search_tab.more_like_this(bad), svc.review_tab.review_card(bad)):
             problems, text = _audit(html)
             assert problems == []
             assert "root:x:0:0" not in text
-        assert isinstance(svc.compare_json([bad, "US"]), dict)  # an error message, never a file
+        assert isinstance(svc.compare_tab.compare_json([bad, "US"]), dict)  # an error message, never a file
 
 
 def test_app_serves_no_path_outside_the_workspace(home):

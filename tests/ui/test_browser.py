@@ -43,8 +43,8 @@ def shot(page, name: str, full_page: bool = False) -> None:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
+    from tests.ui.conftest import build_tagged_workspace
     from tests.ui.test_client import start_app
-    from tests.ui.test_service import build_tagged_workspace
 
     encoder = os.environ.get("POLICYSCOPE_BROWSER_ENCODER", "hash")
     settings = build_tagged_workspace(tmp_path_factory.mktemp("browser") / "home", encoder=encoder, hostile=False)
@@ -182,7 +182,7 @@ def test_accept_a_tag_in_review_and_find_it_in_the_export(page, app):
         f" return !c || c.getAttribute('data-pid') !== '{pid}'; }}"
     )
     assert "reviewed passages: 1 " in page.locator("#ps-r-card .ps-summary").inner_text()
-    assert any(a["action"] == "accept" for a in app[0].store.annotations(pid))
+    assert any(a["action"] == "accept" for a in app[0].workspace.store.annotations(pid))
     shot(page, "review")
     page.locator("#ps-export").click()
     link = page.locator("#ps-r-file a").first
@@ -213,16 +213,16 @@ def test_upload_a_file_and_find_it_by_search(page, tmp_path):
 def test_hostile_document_renders_inert_and_fires_no_dialog(page, app):
     from policyscope.corpus.records import Document
 
-    from tests.ui.test_service import HOSTILE_ID, HOSTILE_TEXT
+    from tests.ui.conftest import HOSTILE_ID, HOSTILE_TEXT
 
-    service = app[0]
-    with service.write_lock:
-        service.pipeline.store.add_documents([Document(
+    ws = app[0].workspace
+    with ws.write_lock:
+        ws.pipeline.store.add_documents([Document(
             id=HOSTILE_ID, text=HOSTILE_TEXT, title="<script>alert('title')</script>",
             title_zh="<img src=x onerror=alert('zh')>", title_en='<a href="javascript:alert(1)">Evil</a>',
             region="US", year=2021, lang="en", kind="test", source="hostile.txt",
         )])
-        service._rebuild()
+        ws.rebuild()
     search(page, "pwned battery recycling rules")
     card = page.locator("#ps-results .ps-card:has-text('pwned')").first
     card.wait_for()

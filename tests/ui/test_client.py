@@ -32,7 +32,7 @@ def start_app(settings, auth=None, max_upload_mb: int = 5):
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from tests.ui.test_service import build_tagged_workspace
+    from tests.ui.conftest import build_tagged_workspace
 
     settings = build_tagged_workspace(tmp_path_factory.mktemp("client") / "home")
     service, demo, url = start_app(settings)
@@ -71,12 +71,13 @@ def test_tag_endpoint_records_a_review_decision(client, app):
     hit = client.predict("国家锂电池蓝图", api_name="/search")["hits"][0]
     out = client.predict(hit["passage_id"], "add", "workforce", "api-test", api_name="/tag")
     assert out["ok"] and "workforce" in out["tags"]
-    assert any(a["annotator"] == "api-test" for a in app[0].store.annotations(hit["passage_id"]))
+    assert any(a["annotator"] == "api-test" for a in app[0].workspace.store.annotations(hit["passage_id"]))
 
 
 def test_no_file_outside_the_exports_folder_is_served(app):
     service, url = app
-    for path in ("/etc/passwd", str(service.settings.store_path), str(service.settings.home / "uploads")):
+    settings = service.workspace.settings
+    for path in ("/etc/passwd", str(settings.store_path), str(settings.home / "uploads")):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(f"{url}gradio_api/file={path}")
         assert err.value.code in (403, 404)
@@ -85,7 +86,7 @@ def test_no_file_outside_the_exports_folder_is_served(app):
 def test_login_is_required_when_auth_is_set(tmp_path):
     from gradio_client import Client
 
-    from tests.ui.test_service import build_tagged_workspace
+    from tests.ui.conftest import build_tagged_workspace
 
     settings = build_tagged_workspace(tmp_path / "home", hostile=False)
     _, demo, url = start_app(settings, auth=("ana", "s3cret"))

@@ -137,3 +137,11 @@ def test_measure_names_come_from_the_taxonomy_in_both_languages():
     assert en.startswith("Recycling")
     assert "回收" in zh
     assert render.measure_names("no_such_measure") == ("no_such_measure", "no_such_measure")
+
+
+def test_the_browser_assets_ship_with_the_package():
+    css = render.asset("app.css")
+    used = set(re.findall(r'class="([\w-]+)', render.result_cards([], header="h") + render.message("m", "error")))
+    assert used and all(f".{cls}" in css for cls in used)
+    assert "trigger('click'" in render.asset("on_load.js")
+    assert "keydown" in render.asset("keys.js") and "scrollIntoView" in render.asset("scroll.js")

@@ -1,0 +1,77 @@
+"""``bench serve``: seconds from starting ``policyscope serve`` to its first answered search.
+
+Part of ``python benchmarks/bench.py``; see docs/performance.md for the figures.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_common import BenchError, bench_settings, echo, print_table, run_cli
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench_serve(home: Path, encoder_spec: str | None, timeout: float) -> dict[str, Any]:
+    from policyscope.index.build import current_index_dir
+
+    settings = bench_settings(home, encoder_spec)
+    if current_index_dir(settings.index_root) is None:
+        echo(f"no index in {home}; building the built-in corpus first …")
+        run_cli(home, "build", encoder=encoder_spec)
+    from gradio_client import Client
+
+    port = free_port()
+    cmd = [sys.executable, "-m", "policyscope.ui.cli", "--home", str(home)]
+    if encoder_spec:
+        cmd += ["--encoder", encoder_spec]
+    cmd += ["serve", "--port", str(port)]
+    url = f"http://127.0.0.1:{port}/"
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    client = None
+    answer: Any = None
+    up_s = None
+    try:
+        while time.perf_counter() - started < timeout:
+            if proc.poll() is not None:
+                raise BenchError(f"serve exited with {proc.returncode}: {proc.stderr.read()[-500:]}")
+            try:
+                if client is None:
+                    client = Client(url, verbose=False)
+                    up_s = time.perf_counter() - started
+                answer = client.predict("battery recycling", "hybrid", api_name="/search")
+                break
+            except Exception:  # noqa: BLE001 - not up yet: connection refused, 502, …
+                time.sleep(0.1)
+        first_s = time.perf_counter() - started
+        if answer is None:
+            raise BenchError(f"no search answer within {timeout} s")
+        t = time.perf_counter()
+        client.predict("电池回收", "hybrid", api_name="/search")
+        second_s = time.perf_counter() - t
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    hits = len(answer.get("hits", [])) if isinstance(answer, dict) else None
+    return {"workspace": str(home), "first_search_s": round(first_s, 2),
+            "app_up_s": round(up_s, 2) if up_s else None, "next_search_s": round(second_s, 3), "hits": hits}
+
+
+def print_serve(r: dict[str, Any]) -> None:
+    print_table("bench serve", [("first search answered after start", f"{r['first_search_s']} s",
+                                 f"app reachable at {r['app_up_s']} s; {r['hits']} hits"),
+                                ("next search", f"{r['next_search_s']} s", "")],
+                ("measure", "value", "detail"))

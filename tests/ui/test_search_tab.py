@@ -1,0 +1,89 @@
+"""The Search tab's handlers as plain functions, on the tagged workspace built with the fast test encoder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.ui.conftest import HOSTILE_ID
+
+
+@pytest.fixture(scope="module")
+def tab(service):
+    return service.search_tab
+
+
+def test_chinese_query_finds_highlighted_passages(tab):
+    html = tab.search("动力电池回收利用")
+    assert html.count('class="ps-card"') >= 3
+    assert '<mark class="term' in html
+
+
+def test_english_query_with_region_filter_only_returns_that_region(tab):
+    data = tab.search_json("critical minerals strategy", regions=["UK"], k=5)
+    assert data["hits"] and {h["region"] for h in data["hits"]} == {"UK"}
+
+
+def test_filters_by_document_language_year_and_measure(tab):
+    data = tab.search_json("battery", docs=["seed-battery-supply-chain"], langs=["zh"], k=5)
+    assert {h["doc_id"] for h in data["hits"]} == {"seed-battery-supply-chain"}
+    assert {h["lang"] for h in data["hits"]} == {"zh"}
+    data = tab.search_json("battery", year_from="2021", year_to=2021.0, k=10)
+    assert data["hits"] and {h["year"] for h in data["hits"]} == {2021}
+    data = tab.search_json("电池", measures=["recycling"], k=10)
+    assert data["hits"] and all("recycling" in h["measures"] for h in data["hits"])
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic", "keyword", "phrase"])
+def test_every_mode_answers(tab, mode):
+    query = "本土电池供应链" if mode == "phrase" else "本土电池供应链 domestic supply chain"
+    assert "ps-card" in tab.search(query, mode=mode)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"query": ""}, "Type a question"),
+        ({"query": "   "}, "Type a question"),
+        ({"query": "x", "mode": "fuzzy"}, "unknown mode"),
+        ({"query": "x", "year_from": "2022", "year_to": "2019"}, "year range"),
+        ({"query": "x", "year_from": "last year"}, "must be a year"),
+        ({"query": "x", "k": 0}, "k must be between"),
+        ({"query": "zzzqqqxxyy", "mode": "phrase"}, "No passages match"),
+    ],
+)
+def test_empty_and_failing_queries_get_a_friendly_message_not_a_traceback(tab, kwargs, expected):
+    html = tab.search(**kwargs)
+    assert expected in html
+    assert "Traceback" not in html and "ps-msg" in html
+
+
+def test_an_unexpected_error_is_logged_and_shown_as_one_line(service, tab, monkeypatch, caplog):
+    def boom(*a, **k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(service.workspace.searcher, "search", boom)
+    html = tab.search("battery")
+    assert "search failed (RuntimeError)" in html and "Traceback" not in html
+    assert "disk on fire" in caplog.text
+
+
+def test_more_like_this_excludes_the_passage_itself(tab):
+    pid = tab.search_json("国家锂电池蓝图", k=1)["hits"][0]["passage_id"]
+    html = tab.more_like_this(pid)
+    assert "passages like" in html and f'data-pid="{pid}"' not in html.split("</div>", 2)[-1]
+
+
+def test_hostile_document_renders_inert_in_results(tab):
+    from tests.ui.test_render import assert_inert
+
+    html = tab.search("battery recycling rules lithium", docs=[HOSTILE_ID])
+    assert "alert" in html  # the text is there, escaped
+    assert_inert(html)
+
+
+def test_search_json_is_plain_json(tab):
+    data = tab.search_json("电池", k=2)
+    json.dumps(data, ensure_ascii=False)
+    assert "error" in tab.search_json("")

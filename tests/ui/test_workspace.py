@@ -1,0 +1,45 @@
+"""The app's shared workspace: first start, status, choices, cached views."""
+
+from __future__ import annotations
+
+from policyscope.corpus.config import Settings
+
+
+def test_first_start_builds_the_builtin_corpus_and_reports_it(tmp_path):
+    from policyscope.ui.search_tab import SearchTab
+    from policyscope.ui.workspace import Workspace
+
+    ws = Workspace(Settings.load(tmp_path / "fresh", encoder="hash"))
+    assert not ws.is_built()
+    stages = []
+    status = ws.ensure_built(lambda stage, done, total: stages.append(stage))
+    assert ws.is_built()
+    assert "built the built-in corpus" in status and "passages" in status
+    assert "embed" in stages
+    assert "ps-card" in SearchTab(ws).search("National Blueprint for Lithium Batteries")
+
+
+def test_choices_list_every_document_region_and_measure(service):
+    ws = service.workspace
+    docs = {doc_id: label for label, doc_id in ws.document_choices()}
+    assert "us-li-blueprint-2021" in docs and docs["us-li-blueprint-2021"].startswith("US 2021 · ")
+    assert {"US", "EU", "CN"} <= set(ws.region_choices())
+    assert len(ws.measure_choices()) >= 15
+    lo, hi = ws.year_bounds()
+    assert lo <= 2021 <= hi
+
+
+def test_cached_views_are_recomputed_only_when_the_store_changes(service):
+    ws = service.workspace
+    calls = []
+    first = ws.cached("probe", lambda: calls.append(1) or len(calls))
+    assert ws.cached("probe", lambda: calls.append(1) or len(calls)) == first and calls == [1]
+    ws.invalidate()
+    assert ws.cached("probe", lambda: calls.append(1) or len(calls)) == 2
+
+
+def test_an_unexpected_error_is_logged_and_shown_as_one_line(service, caplog):
+    with service.workspace.friendly("probe") as box:
+        raise RuntimeError("disk on fire")
+    assert "probe failed (RuntimeError)" in box[0] and "disk on fire" not in box[0]
+    assert "disk on fire" in caplog.text

@@ -1,0 +1,125 @@
+"""Corpus commands: ``build``, ``add``, ``docs`` and ``fetch`` (``cli.py`` adds them to the app)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from policyscope.ui.console import JsonOpt, emit_json, errors, fail, open_store, progress_bars, settings
+
+if TYPE_CHECKING:
+    from policyscope.corpus.loaders import ColumnMap
+    from policyscope.index.pipeline import PipelineReport
+
+ColumnsOpt = Annotated[
+    str | None,
+    typer.Option(help="Column mapping for tabular files, e.g. text=text,title=title,id=id,country=country,date=date."),
+]
+
+
+def _print_report(report: PipelineReport, as_json: bool) -> None:
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    for f in report.files:
+        if f.error:
+            typer.echo(f"error: {f.error}", err=True)
+        else:
+            typer.echo(f"{f.path}: {f.added} added, {f.unchanged} unchanged")
+    idx = report.index
+    if idx is not None:
+        state = "unchanged (nothing new)" if idx.skipped else f"built in {idx.seconds:.1f}s"
+        typer.echo(f"index: {idx.passages} passages, {idx.embedded} newly embedded, {state}")
+
+
+def _parse_columns(columns: str | None) -> ColumnMap | None:
+    if not columns:
+        return None
+    from policyscope.corpus.loaders import ColumnMap
+
+    try:
+        return ColumnMap.parse(columns)
+    except ValueError as exc:
+        fail(f"--columns: {exc}")
+
+
+def build(
+    add: Annotated[list[Path] | None, typer.Option("--add", help="Also ingest these files or folders.")] = None,
+    columns: ColumnsOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when nothing changed.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest the built-in corpus (seed paper + catalog), tag every passage and build the index."""
+    from policyscope.index.pipeline import Pipeline
+
+    with errors(), progress_bars() as progress:
+        report = Pipeline(settings()).run(add or [], builtin=True, columns=_parse_columns(columns), force=force,
+                                          progress=progress)
+    _print_report(report, as_json)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def add_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .pdf .html .docx .csv .jsonl .xlsx).")],
+    columns: ColumnsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add documents to the corpus and update the index (unchanged passages are not re-embedded)."""
+    from policyscope.index.pipeline import Pipeline
+
+    with errors(), progress_bars() as progress:
+        pipe = Pipeline(settings())
+        report = pipe.run(paths, builtin=pipe.store.count("documents") == 0, columns=_parse_columns(columns),
+                          progress=progress)
+    _print_report(report, as_json)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def docs(as_json: JsonOpt = False) -> None:
+    """List the documents of the corpus with their status (catalog record or full text)."""
+    with errors():
+        infos = open_store(settings()).document_infos()
+    if as_json:
+        emit_json([i.__dict__ for i in infos])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(infos)} documents")
+    for col in ("id", "region", "year", "kind", "title", "status", "passages"):
+        table.add_column(col)
+    for i in infos:
+        status = "full text" if i.status == "full" else ("catalog + full text" if i.has_full_text else "catalog record")
+        title = i.title_zh + (" / " if i.title_zh and i.title_en else "") + i.title_en if (i.title_zh or i.title_en) else i.title
+        table.add_row(i.id, i.region, str(i.year or ""), i.kind, title[:70], status, str(i.passages))
+    Console().print(table)
+
+
+def fetch(
+    ids: Annotated[list[str] | None, typer.Argument(help="Catalog ids (default: every entry with an address).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Download official texts from the catalog addresses, then ingest and link them."""
+    from policyscope.corpus.catalog import load_catalog
+    from policyscope.index.pipeline import Pipeline
+
+    ids = ids or []
+    with errors():
+        s = settings()
+        entries = load_catalog()
+        known = {e.id for e in entries}
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            fail(f"unknown catalog id(s) {', '.join(unknown)}; see `policyscope docs`")
+        chosen = [e for e in entries if not ids or e.id in ids]
+        with progress_bars() as progress:
+            results = Pipeline(s).fetch(chosen, progress=progress)
+    if as_json:
+        emit_json(results)
+        return
+    for r in results:
+        typer.echo(f"{r['id']}: " + (f"error: {r['error']}" if r["error"] else f"{r['file']} ({r['added']} added)"))
+

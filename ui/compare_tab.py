@@ -1,0 +1,88 @@
+"""The Compare tab: measures side by side, the region × measure heatmap, the timeline, passage alignment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from policyscope.corpus.errors import PolicyscopeError
+from policyscope.ui import render
+from policyscope.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from policyscope.index.compare import Item
+
+
+def _label(item: Item) -> str:
+    return item.key if item.kind == "region" else (item.label_zh or item.label_en)
+
+
+class CompareTab:
+    """Comparisons over the workspace's store; corpus-wide views are cached until the store changes."""
+
+    def __init__(self, workspace: Workspace):
+        self.ws = workspace
+
+    def compare(self, items: Sequence[str] | None, k: int = 2) -> tuple[str, str, str, str]:
+        """(measure table, heatmap, timeline, alignment of the first two items) as HTML."""
+        from policyscope.index import compare as cmp
+
+        heat = self.heatmap()
+        tl = self.timeline()
+        items = [i for i in (items or []) if i]
+        if len(items) < 2:
+            msg = render.message("Pick 2–4 documents or regions to compare.", "empty")
+            return msg, heat, tl, msg
+        with self.ws.friendly("compare") as box:
+            table = cmp.measure_table(self.ws.store, items)
+            a, b = table.items[0], table.items[1]
+            with self.ws.search_lock:
+                aligned = cmp.align_passages(self.ws.searcher, a.key, b.key, k=k, max_passages=60)
+            return render.measure_table(table), heat, tl, render.alignment(aligned, _label(a), _label(b))
+        return box[0], heat, tl, box[0]
+
+    def compare_json(self, items: Sequence[str] | None, k: int = 2) -> dict[str, Any]:
+        """The measure table and the alignment of the first two items as data (the ``compare`` API)."""
+        from policyscope.index import compare as cmp
+
+        try:
+            table = cmp.measure_table(self.ws.store, list(items or []))
+            out = table.to_dict()
+            if len(table.items) >= 2:
+                with self.ws.search_lock:
+                    aligned = cmp.align_passages(self.ws.searcher, table.items[0].key, table.items[1].key, k=k,
+                                                 max_passages=60)
+                out["alignment"] = [
+                    {"passage_id": a.passage["id"], "text": a.passage["text"],
+                     "matches": [{"passage_id": m["id"], "doc_id": m["doc_id"], "score": s} for m, s in a.matches]}
+                    for a in aligned
+                ]
+            return out
+        except PolicyscopeError as exc:
+            return {"error": str(exc), "rows": []}
+
+    def heatmap(self) -> str:
+        from policyscope.index.compare import region_measure_matrix
+
+        with self.ws.friendly("heatmap") as box:
+            return self.ws.cached("heatmap", lambda: render.heatmap(region_measure_matrix(self.ws.store)))
+        return box[0]
+
+    def timeline(self) -> str:
+        from policyscope.index.compare import timeline
+
+        with self.ws.friendly("timeline") as box:
+            return self.ws.cached("timeline", lambda: render.timeline(timeline(self.ws.store)))
+        return box[0]
+
+    def cell_evidence(self, region: str, measure: str, limit: int = 20) -> str:
+        """Passages behind one heatmap cell, strongest first."""
+        from policyscope.index.compare import cell_passages
+
+        with self.ws.friendly("evidence") as box:
+            rows = cell_passages(self.ws.store, region, measure, limit=limit)
+            if not rows:
+                return render.message(f"No passage of {region} carries {render.measure_label(measure)}.", "empty")
+            return render.result_cards(rows, {r["passage_id"]: r["spans"] for r in rows},
+                                       f"{region} · {render.measure_label(measure)}: {len(rows)} passages")
+        return box[0]

@@ -1,0 +1,149 @@
+"""What every ``policyscope`` command shares: the global options, one-line errors, progress, JSON.
+
+The app's callback (``cli.py``) stores the global options in :data:`options` once per process;
+command modules (``cli_corpus``, ``cli_search``, ``cli_tags``) and the server read them through
+:func:`settings`. This module imports nothing from the other ui modules, so the command modules
+import it and ``cli.py`` imports them: no import cycle. Heavy imports (rich) stay inside the
+functions, so ``policyscope --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from policyscope.corpus.config import Settings
+from policyscope.corpus.errors import PolicyscopeError
+
+if TYPE_CHECKING:
+    from policyscope.corpus.store import Store
+    from policyscope.index.pipeline import Progress
+
+HomeOpt = Annotated[
+    Path | None, typer.Option("--home", help="Workspace directory (default: $POLICYSCOPE_HOME or ~/.local/share/policyscope).")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+@dataclass
+class GlobalOptions:
+    """The options given before the command (``policyscope --home H --encoder E search …``)."""
+
+    debug: bool = False
+    home: Path | None = None
+    encoder: str | None = None
+    device: str | None = None
+
+
+options = GlobalOptions()
+
+_NOISY = ("jieba", "faiss", "bm25s", "urllib3", "httpx", "httpcore", "gradio")
+
+
+def configure(debug: bool, home: Path | None, encoder: str | None, device: str | None) -> None:
+    """Record the global options and set up logging on stderr (the CLI configures logging, no library does)."""
+    options.debug, options.home, options.encoder, options.device = debug, home, encoder, device
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not debug:
+        # jieba and bm25s reset their own loggers to DEBUG when imported (lazily, later), so
+        # quieting the loggers here would not last: filter at the handler instead.
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(_quiet_third_party)
+
+
+def _quiet_third_party(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING or record.name.split(".")[0] not in _NOISY
+
+
+def settings(home: Path | None = None) -> Settings:
+    """The workspace settings: ``home`` (or ``--home``) with the ``--encoder`` and ``--device`` overrides."""
+    return Settings.load(home or options.home, encoder=options.encoder, device=options.device)
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``error: message`` on stderr and exit 1."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+def open_store(s: Settings) -> Store:
+    """The workspace's store, or a one-line error saying to build first."""
+    from policyscope.corpus.store import Store
+
+    if not s.store_path.exists():
+        fail(f"no corpus in {s.home}; run `policyscope build` first")
+    return Store(s.store_path)
+
+
+#: Besides domain errors, what the tagging and label commands report as one line: bad values
+#: (an unknown tagger, measure or format) and missing files.
+BAD_INPUT: tuple[type[Exception], ...] = (ValueError, KeyError, FileNotFoundError)
+
+
+@contextmanager
+def errors(*also: type[Exception]) -> Iterator[None]:
+    """Turn domain errors, and exceptions of the ``also`` types, into one-line messages.
+
+    ``--debug`` re-raises them with their traceback instead. A ``KeyError``'s message is its
+    argument (``str(KeyError("x"))`` would quote it).
+    """
+    try:
+        yield
+    except PolicyscopeError as exc:
+        if options.debug:
+            raise
+        fail(str(exc))
+    except KeyboardInterrupt:
+        fail("interrupted; the previous index is still in place")
+    except also as exc:
+        if options.debug:
+            raise
+        fail(str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc))
+
+
+@contextmanager
+def progress_bars(enabled: bool = True) -> Iterator[Progress]:
+    """A ``progress(stage, done, total)`` callback drawing rich bars on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    if not enabled or not console.is_terminal:
+        last: dict[str, int] = {}
+
+        def quiet(stage: str, done: int, total: int | None) -> None:
+            # Without a terminal, note each stage once when it starts and when it ends.
+            if stage not in last:
+                typer.echo(f"{stage}…", err=True)
+            last[stage] = done
+
+        yield quiet
+        return
+    with Progress(
+        TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False,
+    ) as bars:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bars.add_task(stage, total=total)
+            bars.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def emit_json(obj: Any) -> None:
+    """``obj`` as indented JSON on stdout, Chinese unescaped."""
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,155 @@
+"""The Corpus tab: the document list, uploads (checked, copied into the workspace, indexed) and fetch.
+
+An upload is accepted when its extension is one the loaders read
+(``policyscope.corpus.loaders.SUPPORTED_EXTENSIONS``: adding a loader adds an upload type), it is
+not empty and not over the size limit. Its name comes from the browser, so it is reduced to a bare
+file name (``corpus.fetch.safe_filename``, as for downloads) before it is used in the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from policyscope.corpus.fetch import safe_filename
+from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
+from policyscope.ui import render
+from policyscope.ui.workspace import Workspace
+
+#: ``progress(fraction, description)``, as Gradio's ``gr.Progress`` takes it.
+UploadProgress = Callable[[float, str], None]
+
+
+class UploadedFile(Protocol):
+    """What Gradio hands over for an upload: the temporary path (``name``) and, on some versions,
+    the browser's file name (``orig_name``)."""
+
+    name: str
+
+
+Upload = str | os.PathLike[str] | UploadedFile
+
+
+class CorpusTab:
+    """The workspace's documents, and writes that add to them (under ``write_lock``)."""
+
+    def __init__(self, workspace: Workspace, max_upload_mb: int = 50):
+        self.ws = workspace
+        self.max_upload_bytes = int(max_upload_mb) * 1024 * 1024
+
+    def corpus_table(self) -> str:
+        with self.ws.friendly("corpus list") as box:
+            return render.corpus_table(self.ws.store.document_infos())
+        return box[0]
+
+    def check_upload(self, path: Path) -> str | None:
+        """Why ``path`` cannot be ingested (type, size, empty), or ``None`` when it can."""
+        if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            return f"{path.name}: unsupported file type; upload {', '.join(SUPPORTED_EXTENSIONS)}"
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            return f"{path.name}: cannot read the upload ({exc.__class__.__name__})"
+        if size > self.max_upload_bytes:
+            mib = 1024 * 1024
+            return f"{path.name}: {size / mib:.1f} MB is over the {self.max_upload_bytes // mib} MB limit"
+        if size == 0:
+            return f"{path.name}: the file is empty"
+        return None
+
+    def upload(self, files: Sequence[Upload | None], progress: UploadProgress | None = None) -> list[dict[str, Any]]:
+        """Ingest uploaded files (copied into ``<home>/uploads/``), then segment, tag and index.
+
+        Returns one result per file: name, added, unchanged, error, and the documents it produced.
+        """
+        results: list[dict[str, Any]] = []
+        accepted: list[tuple[dict[str, Any], Path]] = []
+        dest_dir = self.ws.settings.home / "uploads"
+        present = [f for f in (files or []) if f]
+        for f in present:
+            # Gradio passes path strings or file objects (with .name = the temp path); a Path is a path.
+            src = Path(f) if isinstance(f, (str, os.PathLike)) else Path(getattr(f, "name", None) or str(f))
+            name = safe_filename(getattr(f, "orig_name", None) or src.name, default="upload")
+            row: dict[str, Any] = {"name": name, "added": 0, "unchanged": 0, "error": None, "documents": []}
+            results.append(row)
+            problem = self.check_upload(src)
+            if problem:
+                row["error"] = problem.replace(src.name, name)
+                continue
+            dest_dir.mkdir(parents=True, exist_ok=True)
+            dest = _unique(dest_dir / name, src)
+            if not dest.exists():
+                shutil.copyfile(src, dest)
+            accepted.append((row, dest))
+        if not accepted:
+            return results
+        with self.ws.write_lock:
+            for n, (row, dest) in enumerate(accepted, start=1):
+                if progress:
+                    progress((n - 1) / (len(accepted) + 1), f"reading {row['name']}")
+                report = self.ws.pipeline.ingest_paths([dest])[0]
+                row.update(added=report.added, unchanged=report.unchanged,
+                           error=report.error.replace(str(dest), row["name"]) if report.error else None)
+            if progress:
+                progress(len(accepted) / (len(accepted) + 1), "segmenting, tagging and indexing")
+            if any(r["added"] for r, _ in accepted):
+                self.ws.rebuild()
+            infos = self.ws.store.document_infos()
+            for row, dest in accepted:
+                row["documents"] = [{"id": i.id, "title": i.title_zh or i.title_en or i.title}
+                                    for i in infos if i.source == str(dest)]
+        return results
+
+    def upload_html(self, files: Sequence[Upload | None], progress: UploadProgress | None = None) -> str:
+        with self.ws.friendly("upload") as box:
+            return render.upload_results(self.upload(files, progress))
+        return box[0]
+
+    def fetch(self, ids: Sequence[str] = (), progress: UploadProgress | None = None) -> str:
+        """Download catalog texts from their official addresses, ingest, link and index them."""
+        from policyscope.corpus.catalog import load_catalog
+        from policyscope.corpus.fetch import fetch_entries
+
+        s = self.ws.settings
+        with self.ws.friendly("fetch") as box:
+            entries = [e for e in load_catalog() if not ids or e.id in ids]
+            if progress:
+                progress(0.0, f"downloading {len(entries)} catalog texts")
+            outcomes = fetch_entries(entries, s.downloads, timeout=s.fetch_timeout, max_bytes=s.fetch_max_bytes,
+                                     retries=s.fetch_retries)
+            rows = []
+            with self.ws.write_lock:
+                for o in outcomes:
+                    row: dict[str, Any] = {"name": o.entry_id, "added": 0, "unchanged": 0, "error": o.error,
+                                           "documents": []}
+                    if o.result is not None:
+                        rep = self.ws.pipeline.ingest_paths([o.result.path], catalog_id=o.entry_id)[0]
+                        row.update(added=rep.added, unchanged=rep.unchanged, error=rep.error)
+                        row["documents"] = [{"id": o.entry_id, "title": o.entry_id}]
+                    rows.append(row)
+                if progress:
+                    progress(0.8, "segmenting, tagging and indexing")
+                if any(r["added"] for r in rows):
+                    self.ws.rebuild()
+            ok = sum(1 for r in rows if not r["error"])
+            return (f'<div class="ps-summary">fetched {ok} of {len(rows)} catalog texts</div>'
+                    + render.upload_results(rows))
+        return box[0]
+
+
+def _unique(dest: Path, src: Path) -> Path:
+    """``dest``, or ``name-2.ext``… when a different file already has that name (same bytes: reuse)."""
+    n = 1
+    candidate = dest
+    while candidate.exists():
+        try:
+            if candidate.read_bytes() == src.read_bytes():
+                return candidate
+        except OSError:
+            pass
+        n += 1
+        candidate = dest.with_name(f"{dest.stem}-{n}{dest.suffix}")
+    return candidate

@@ -1,0 +1,117 @@
+"""The Search tab: hybrid search with filters as result cards, the ``search`` API, more like this."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from policyscope.corpus.errors import PolicyscopeError, QueryError
+from policyscope.ui import render
+from policyscope.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from policyscope.index.search import Hit, SearchFilters, SearchResult
+
+#: What a year box may send: text typed by a user, a number from the API, or nothing.
+YearValue = str | int | float | None
+
+
+def _year(value: YearValue, name: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        y = int(float(value))
+    except (TypeError, ValueError):
+        raise QueryError(f"{name} must be a year such as 2021, got {value!r}") from None
+    return y if y > 0 else None  # an empty number box arrives as 0
+
+
+def search_filters(
+    regions: Sequence[str] | None, docs: Sequence[str] | None, langs: Sequence[str] | None,
+    year_from: YearValue, year_to: YearValue, measures: Sequence[str] | None,
+) -> SearchFilters:
+    """The page's (or API's) filter values as ``SearchFilters``; ``QueryError`` names a bad year."""
+    from policyscope.index.search import SearchFilters
+
+    yf, yt = _year(year_from, "year from"), _year(year_to, "year to")
+    if yf is not None and yt is not None and yf > yt:
+        raise QueryError(f"the year range {yf}–{yt} is empty; put the earlier year first")
+    return SearchFilters(
+        regions=tuple(regions or ()), doc_ids=tuple(docs or ()), langs=tuple(langs or ()),
+        year_from=yf, year_to=yt, measures_any=tuple(measures or ()),
+    )
+
+
+class SearchTab:
+    """Search over the workspace's one shared ``Searcher`` (queries serialized by ``search_lock``)."""
+
+    def __init__(self, workspace: Workspace):
+        self.ws = workspace
+
+    def evidence_spans(self, hits: Sequence[Hit]) -> dict[str, list[tuple[int, int]]]:
+        """Measure evidence (machine tag spans of the hit's effective measures) per passage."""
+        tags = self.ws.store.tags_for([h.passage_id for h in hits])
+        out: dict[str, list[tuple[int, int]]] = {}
+        for h in hits:
+            keep = set(h.measures)
+            out[h.passage_id] = [(s.start, s.end) for t in tags.get(h.passage_id, []) if t.measure in keep
+                                 for s in t.spans]
+        return out
+
+    def run_search(
+        self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
+        docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
+        year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
+    ) -> SearchResult:
+        """The raw ``SearchResult`` (raises ``QueryError`` on bad input)."""
+        filters = search_filters(regions, docs, langs, year_from, year_to, measures)
+        try:
+            k = int(k)
+        except (TypeError, ValueError):
+            raise QueryError(f"k must be a number, got {k!r}") from None
+        with self.ws.search_lock:
+            return self.ws.searcher.search(query or "", k=k, mode=mode or "hybrid", filters=filters)
+
+    def search(
+        self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
+        docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
+        year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
+    ) -> str:
+        """Result cards as HTML; empty or failing queries give a friendly message."""
+        if not (query or "").strip():
+            return render.message("Type a question or some words in Chinese or English, e.g. 电池回收 or"
+                                  " critical minerals stockpile.", "empty")
+        with self.ws.friendly("search") as box:
+            result = self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k)
+            if not result.hits:
+                return render.message(f"No passages match {query!r} with these filters. Try another mode,"
+                                      " fewer filters or the other language.", "empty")
+            took = result.timings_ms.get("total", 0.0)
+            header = f"{len(result.hits)} passages · {result.mode} · {took:.0f} ms"
+            return render.result_cards(result.hits, self.evidence_spans(result.hits), header,
+                                       result.translations)
+        return box[0]
+
+    def search_json(
+        self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
+        docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
+        year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
+    ) -> dict[str, Any]:
+        """Search results as data (the ``search`` API endpoint); errors as ``{"error": ...}``."""
+        try:
+            return self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k).to_dict()
+        except PolicyscopeError as exc:
+            return {"error": str(exc), "hits": []}
+
+    def more_like_this(self, passage_id: str, k: int = 10) -> str:
+        """The passages nearest to ``passage_id`` by embedding, as result cards."""
+        with self.ws.friendly("more like this") as box:
+            with self.ws.search_lock:
+                result = self.ws.searcher.more_like_this(passage_id, k=k)
+            src = self.ws.store.get_passages([passage_id]).get(passage_id, {})
+            excerpt = (src.get("text") or "")[:80]
+            if not result.hits:
+                return render.message("No similar passages found.", "empty")
+            return render.result_cards(result.hits, self.evidence_spans(result.hits),
+                                       f"passages like: “{excerpt}…”")
+        return box[0]

@@ -1,0 +1,187 @@
+"""The web app's shared state: one workspace's settings, store, searcher, pipeline, locks and caches.
+
+Every tab (``search_tab``, ``document_tab``, ``compare_tab``, ``review_tab``, ``corpus_tab``) holds
+the same :class:`Workspace`. The index is loaded once by its ``Searcher`` and shared read-only by
+every request; the searcher switches to a new index by itself after a build.
+
+Concurrency: Gradio runs handlers in a thread pool. Reads go through one SQLite connection per
+thread (:class:`ThreadLocalStore`); every write (annotations, uploads, fetch, builds) takes
+``write_lock``, so two uploads never interleave their segment → tag → index runs.
+Errors never reach the page as a traceback: :meth:`Workspace.friendly` turns domain errors into
+a message and logs anything else with its traceback, showing one line.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from policyscope.corpus.config import Settings
+from policyscope.corpus.errors import PolicyscopeError
+from policyscope.corpus.store import Store
+from policyscope.ui import render
+
+if TYPE_CHECKING:
+    from policyscope.index.build import BuildReport
+    from policyscope.index.pipeline import Pipeline, Progress
+    from policyscope.index.search import Searcher
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class ThreadLocalStore:
+    """A ``Store`` look-alike that gives each thread its own SQLite connection (reads only)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    def _store(self) -> Store:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.path)
+            self._local.store = store
+        return store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store(), name)
+
+
+class Workspace:
+    """One workspace as the app sees it.
+
+    Example:
+        >>> ws = Workspace(Settings.load("/tmp/home", encoder="hash"))
+        >>> ws.ensure_built()          # builds the built-in corpus the first time
+    """
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        # Typed as the Store it stands in for: every Store method works on it, one connection per thread.
+        self.store: Store = cast(Store, ThreadLocalStore(settings.store_path))
+        self.write_lock = threading.RLock()
+        # Queries are milliseconds; serializing them keeps encoders that are not thread-safe safe.
+        self.search_lock = threading.Lock()
+        self._searcher: Searcher | None = None
+        self._pipeline: Pipeline | None = None
+        self._cache: dict[str, tuple[str, Any]] = {}
+        self.status = "not built"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The pipeline for writes (its own store connection; use under ``write_lock``)."""
+        if self._pipeline is None:
+            from policyscope.index.pipeline import Pipeline
+
+            self._pipeline = Pipeline(self.settings)
+        return self._pipeline
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            from policyscope.index.search import Searcher
+
+            self._searcher = Searcher(self.settings, store=self.store)
+        return self._searcher
+
+    def is_built(self) -> bool:
+        from policyscope.index.build import current_index_dir
+
+        return self.settings.store_path.exists() and current_index_dir(self.settings.index_root) is not None
+
+    def ensure_built(self, progress: Progress | None = None) -> str:
+        """Build the built-in corpus on first start; return a status line for the app."""
+        with self.write_lock:
+            if not self.is_built():
+                self.status = "building the built-in corpus…"
+                started = time.perf_counter()
+                report = self.pipeline.run(builtin=True, progress=progress)
+                n = report.index.passages if report.index else 0
+                self.status = f"built the built-in corpus: {n} passages in {time.perf_counter() - started:.0f}s"
+            else:
+                self.status = "ready"
+        self.searcher.refresh()
+        idx = self.searcher.index
+        counts = idx.manifest.get("counts", {})
+        enc = idx.manifest.get("encoder", {}).get("name", "?")
+        self.status = (f"{self.status} · {counts.get('documents', '?')} documents, "
+                       f"{counts.get('passages', idx.n)} passages, encoder {enc}")
+        return self.status
+
+    def rebuild(self, progress: Progress | None = None) -> BuildReport:
+        """Segment, tag and index what changed (caller holds ``write_lock``)."""
+        pipe = self.pipeline
+        pipe.segment(progress)
+        pipe.tag(progress)
+        report = pipe.index(progress=progress)
+        self.searcher.refresh()
+        self.invalidate()
+        return report
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def friendly(self, what: str) -> Iterator[list[str]]:
+        """Collect a message instead of raising: domain errors verbatim, bugs as one logged line."""
+        box: list[str] = []
+        try:
+            yield box
+        except PolicyscopeError as exc:
+            box.append(render.message(str(exc), "error"))
+        except Exception as exc:
+            log.exception("%s failed", what)
+            box.append(render.message(f"{what} failed ({exc.__class__.__name__}); details are in the server log.",
+                                      "error"))
+
+    def cached(self, name: str, compute: Callable[[], T]) -> T:
+        """Corpus-wide views (heatmap, timeline, choices) recomputed only when the store changes."""
+        key = self.store.fingerprint()
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == key:
+            return cast(T, hit[1])
+        value = compute()
+        self._cache[name] = (key, value)
+        return value
+
+    def invalidate(self) -> None:
+        """Forget the cached views (after a write)."""
+        self._cache.clear()
+
+    # -- choices for the page's dropdowns --------------------------------------------------------
+
+    def document_choices(self) -> list[tuple[str, str]]:
+        """(label, id) for every document, for dropdowns."""
+        def compute() -> list[tuple[str, str]]:
+            out = []
+            for i in self.store.document_infos():
+                title = i.title_zh or i.title_en or i.title
+                if i.title_zh and i.title_en:
+                    title = f"{i.title_zh} / {i.title_en}"
+                label = f"{i.region or '?'} {i.year or ''} · {title[:90]}".replace("  ", " ")
+                out.append((label, i.id))
+            return sorted(out)
+
+        return self.cached("doc_choices", compute)
+
+    def region_choices(self) -> list[str]:
+        return self.cached(
+            "regions", lambda: sorted({(i.region or "").upper() for i in self.store.document_infos() if i.region})
+        )
+
+    def measure_choices(self) -> list[tuple[str, str]]:
+        from policyscope.index.compare import measure_ids
+
+        return [(render.measure_label(m), m) for m in measure_ids()]
+
+    def year_bounds(self) -> tuple[int, int]:
+        years = [i.year for i in self.store.document_infos() if i.year]
+        return (min(years), max(years)) if years else (1990, time.localtime().tm_year)
