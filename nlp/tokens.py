@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from policyscope.nlp.language import HAN_BMP, to_simplified
-from policyscope.nlp.words import EN_STOPWORDS, ZH_STOPWORDS
+from policyscope.nlp.words import EN_STOPWORDS, ZH_STOPWORDS, s_stem
 
 __all__ = ["TOKENIZER_VERSION", "BilingualTokenizer", "jieba_tokenizer"]
 
@@ -42,23 +42,6 @@ _TOKEN = re.compile(
 )
 _MEMO_SIZE = 100_000  # memoised runs per tokenizer before the memo is cleared
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-
-
-def _stem_s(word: str) -> str:
-    """Harman's S-stemmer: strip English plural endings only (batteries -> battery).
-
-    Words of three letters or fewer and words ending in -us, -ss or -is (gas, bus, less,
-    analysis) are left alone.
-    """
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
-        return word[:-1]
-    if word.endswith("s") and not word.endswith(("us", "ss", "is")):
-        return word[:-1]
-    return word
 
 
 def _bigrams(run: str) -> list[str]:
@@ -239,7 +222,7 @@ class BilingualTokenizer:
         if "-" in word and word.replace("-", "").isdigit():
             return [part for part in word.split("-") if part]
         if self.stem == "s":
-            word = _stem_s(word)
+            word = s_stem(word)
         return [word]
 
     def tokenize(self, text: str) -> list[str]:

@@ -12,6 +12,7 @@ from policyscope.nlp.words import (
     ZH_QUERY_STOPWORDS,
     ZH_STOPWORDS,
     plural,
+    s_stem,
     singular,
 )
 
@@ -101,3 +102,22 @@ def test_singular_is_idempotent_and_never_lengthens(word):
     once = singular(word)
     assert len(once) <= len(word) or word in IRREGULAR_PLURALS
     assert singular(once) == once
+
+
+@pytest.mark.parametrize(
+    ("word", "stem", "key"),
+    [
+        ("batteries", "battery", "battery"),
+        ("minerals", "mineral", "mineral"),
+        ("days", "day", "day"),
+        ("taxes", "taxe", "tax"),
+        ("economics", "economic", "economics"),
+        ("gases", "gase", "gas"),
+        ("gas", "gas", "gas"),
+        ("analysis", "analysis", "analysis"),
+        ("li-ions", "li-ions", "li-ion"),
+    ],
+)
+def test_the_index_stemmer_and_the_singular_rule_differ_only_where_documented(word, stem, key):
+    assert s_stem(word) == stem
+    assert singular(word) == key
