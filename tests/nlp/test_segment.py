@@ -378,6 +378,12 @@ def test_mixed_mode_cuts_after_every_full_stop_before_a_space():
     assert [text[s:e] for s, e in split_sentences(text, "mixed")] == ["The U.S.", "Act (v2.0) was signed.Next"]
 
 
+def test_mixed_mode_cuts_the_taggers_evidence_samples():
+    assert split_sentences("一是回收。二是研发。", "mixed") == [(0, 5), (5, 10)]
+    text = " First one. Second one\n第三句；"
+    assert [text[s:e] for s, e in split_sentences(text, "mixed")] == ["First one.", "Second one", "第三句；"]
+
+
 def test_mixed_mode_gives_nothing_for_blank_text():
     assert split_sentences("", "mixed") == []
     assert split_sentences(" \n\t\n", "mixed") == []
