@@ -1,15 +1,17 @@
 """How much does dictionary query translation help plain BM25 on the dev queries?
 
-Standalone probe, independent of the index stage: the seed paper is cut into sentences (on 。！？；
-and newlines, Word bookmarks stripped), indexed with bm25s over lowercase jieba search-mode tokens,
-and every query of ``search_dev.jsonl`` is run twice:
+Standalone probe, independent of the index: the seed paper is cut into sentences (Word bookmarks
+stripped, then ``nlp.segment.split_sentences(text, "zh")``: after 。！？； and at newlines), indexed
+with bm25s over lowercase jieba search-mode tokens, and every query of ``search_dev.jsonl`` is run
+twice:
 
 * ``raw``        — the query's own tokens;
 * ``translated`` — an English query searched with its Chinese side (``Expansion.text_zh``), a Chinese
   query with itself plus its English side.
 
-Relevance follows ``/work/shared/eval/README.md``: a sentence is relevant when it contains one of the
-alternatives (a string, or a list of strings that must all occur), all whitespace removed.
+Relevance is ``index.evaluate.is_relevant`` (``/work/shared/eval/README.md``): a sentence is relevant
+when it contains one of the alternatives (a string, or a list of strings that must all occur), all
+whitespace removed.
 
 Usage::
 
@@ -19,7 +21,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import math
 import re
@@ -29,6 +30,8 @@ from pathlib import Path
 
 import bm25s
 import jieba
+from policyscope.index.evaluate import is_relevant, load_queries
+from policyscope.nlp.segment import split_sentences
 from policyscope.nlp.translate import QueryTranslator
 
 DEV = Path("/work/shared/eval/search_dev.jsonl")
@@ -36,29 +39,18 @@ SEED = Path("/work/shared/seed/battery-supply-chain-paper.txt")
 K = 10
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
-_SENTENCE_END = re.compile(r"(?<=[。！？；])|\n")
 _WORDLIKE = re.compile(r"\w")
-_WS = re.compile(r"\s+")
 
 
 def sentences(text: str) -> list[str]:
     text = _BOOKMARK.sub("", text)
-    return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
+    return [text[start:end] for start, end in split_sentences(text, "zh")]
 
 
 def tokenize(text: str) -> list[str]:
     return [
         t for t in (tok.strip().lower() for tok in jieba.lcut_for_search(text)) if t and _WORDLIKE.search(t)
     ]
-
-
-def is_relevant(passage: str, alternatives: list) -> bool:
-    flat = _WS.sub("", passage)
-    for alt in alternatives:
-        parts = [alt] if isinstance(alt, str) else list(alt)
-        if all(_WS.sub("", p) in flat for p in parts):
-            return True
-    return False
 
 
 def metrics(ranked: list[int], relevant: set[int]) -> dict[str, float]:
@@ -94,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     passages = sentences(args.seed.read_text(encoding="utf-8"))
     retriever = bm25s.BM25()
     retriever.index([tokenize(p) or [""] for p in passages], show_progress=False)
-    queries = [json.loads(line) for line in args.dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = load_queries(args.dev)
 
     translator = QueryTranslator(args.glossary)
     t0 = time.perf_counter()
@@ -104,20 +96,20 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[tuple[str, dict[str, float]]]] = {"raw": [], "translated": []}
     expand_s = 0.0
     for q in queries:
-        relevant = {i for i, p in enumerate(passages) if is_relevant(p, q["relevant"])}
+        relevant = {i for i, p in enumerate(passages) if is_relevant(p, q.relevant)}
         if not relevant:
-            print(f"warning: {q['id']} has no relevant sentence in the seed paper", file=sys.stderr)
+            print(f"warning: {q.id} has no relevant sentence in the seed paper", file=sys.stderr)
         t0 = time.perf_counter()
-        exp = translator.expand(q["query"])
+        exp = translator.expand(q.query)
         expand_s += time.perf_counter() - t0
         side = exp.text_zh if exp.source_lang == "en" else f"{exp.text_zh} {exp.text_en}"
-        raw_rank = search(retriever, tokenize(q["query"]), len(passages))
+        raw_rank = search(retriever, tokenize(q.query), len(passages))
         tr_rank = search(retriever, tokenize(side), len(passages))
-        runs["raw"].append((q["lang"], metrics(raw_rank, relevant)))
-        runs["translated"].append((q["lang"], metrics(tr_rank, relevant)))
+        runs["raw"].append((q.lang, metrics(raw_rank, relevant)))
+        runs["translated"].append((q.lang, metrics(tr_rank, relevant)))
         if args.show_misses and runs["translated"][-1][1]["MRR@10"] < 1:
             got = next((r + 1 for r, d in enumerate(tr_rank) if d in relevant), None)
-            print(f"{q['id']} rank={got} {q['query']!r}\n    -> {side}")
+            print(f"{q.id} rank={got} {q.query!r}\n    -> {side}")
             if tr_rank:
                 print(f"    top: {passages[tr_rank[0]][:80]}")
 

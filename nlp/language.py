@@ -4,6 +4,9 @@ Detection is deliberately cheap (a few regex counts, no model) because it runs o
 passage at build time. It only needs to tell apart the languages the pipeline treats
 differently: Chinese (jieba segmentation, 。！？ sentences), English (spaCy sentencizer,
 stemming), Japanese and Korean (kept, bigram tokens) and everything else.
+
+:func:`detect_language` is the one language detector; :func:`contains_han` answers the
+different question the query translator asks (see there).
 """
 
 from __future__ import annotations
@@ -14,8 +17,13 @@ from typing import Literal
 
 Language = Literal["zh", "en", "ja", "ko", "other"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en", "ja", "ko", "other")
+# The two languages that have a dictionary and a lexicon: query translation and measure tagging.
+Lang = Literal["zh", "en"]
 
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+# Han ideographs of the Basic Multilingual Plane (Extension A, Unified, Compatibility), for use inside
+# a regex character class. jieba's dictionary and CC-CEDICT's headwords are written in these.
+HAN_BMP = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(f"[{HAN_BMP}\U00020000-\U0002ebef]+")
 # The katakana middle dot U+30FB also appears in Chinese transliterated names, so it is not counted.
 _KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff\u31f0-\u31ff\uff66-\uff9d]+")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+")
@@ -107,6 +115,20 @@ def detect_language(text: str) -> Language:
     if ascii_letters < 0:
         ascii_letters = _count(_ASCII_LETTER, text)
     return "en" if ascii_letters * 20 >= latin * 19 else "other"
+
+
+def contains_han(text: str) -> bool:
+    """Whether ``text`` holds at least one Han character (Chinese, or Japanese kanji).
+
+    Not a language guess. The query translator asks this to choose its direction: its Chinese
+    path segments the Han part and also translates the Latin words of a mixed query (MSP 关键矿产),
+    while its English path would drop the Han characters. So a query is translated from Chinese
+    whenever it has any Han, even where :func:`detect_language` calls the text English.
+
+    Example: ``contains_han("the EU calls it 碳边境调节机制")`` -> ``True``, though
+    ``detect_language`` of the same text is ``"en"``.
+    """
+    return _HAN.search(text) is not None
 
 
 def _zhconv():

@@ -17,9 +17,11 @@ from typing import Any
 from policyscope.corpus.records import Block, Document, Passage, content_id
 from policyscope.nlp.language import LANGUAGES, detect_language
 
-__all__ = ["english_pipeline", "paragraph_blocks", "segment_document", "split_sentences"]
+__all__ = ["MIXED", "english_pipeline", "paragraph_blocks", "segment_document", "split_sentences"]
 
 Span = tuple[int, int]
+# The ``lang`` of split_sentences for text of mixed or unknown language.
+MIXED = "mixed"
 
 # Blocks that are one passage however long they are: a table row is meaningless when cut.
 _WHOLE_KINDS = frozenset({"table_row", "table_header", "caption"})
@@ -31,6 +33,10 @@ _CLOSERS = "”’」』）)］]】》〉"
 _CJK_SENTENCE_END = re.compile(
     rf"(?:[。！？；]+|[!?]+(?=[\s\u3000-\u9fff\uff00-\uffef]|$))[{re.escape(_CLOSERS)}]*"
 )
+# Text that mixes Chinese and English, cut in one pass without knowing its language (a tag's evidence
+# sentence): Chinese or ASCII sentence ends with their closing quotes, a full stop before a space or
+# the end of the text, and line breaks.
+_MIXED_SENTENCE_END = re.compile(r"[。！？；!?;]+[”’\"')）\]」』]*|\.(?=\s|$)|\n+")
 _CJK_CLAUSE = frozenset("，；：、")
 _ASCII_CLAUSE = frozenset(",;:")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
@@ -148,8 +154,19 @@ def paragraph_blocks(text: str) -> tuple[Block, ...]:
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in LANGUAGES:
-        raise ValueError(f"unknown language {lang!r}; available: {', '.join(LANGUAGES)}")
+    if lang not in LANGUAGES and lang != MIXED:
+        raise ValueError(f"unknown language {lang!r}; available: {', '.join((*LANGUAGES, MIXED))}")
+
+
+def _mixed_sentences(text: str) -> list[Span]:
+    spans: list[Span] = []
+    pos = 0
+    for m in _MIXED_SENTENCE_END.finditer(text):
+        spans.append((pos, m.end()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    trimmed = (_trim(text, s, e) for s, e in spans)
+    return [span for span in trimmed if span]
 
 
 def _sentences(text: str, start: int, end: int, lang: str) -> list[Span]:
@@ -190,12 +207,18 @@ def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
 
     Chinese and Japanese split after 。！？； (keeping closing quotes and brackets, so
     ``“脱钩”。`` stays whole) and at line breaks; other languages use spaCy's rule-based
-    sentencizer, with blank lines as hard boundaries. Together the spans cover every
-    non-space character of ``text``, in order and without overlap.
+    sentencizer, with blank lines as hard boundaries. ``lang="mixed"`` is for text that mixes
+    Chinese and English or whose language is unknown: one regex pass, no spaCy, splitting after
+    。！？；!?; (with closing quotes), after a full stop followed by a space or the end (so
+    "U.S. policy" is two pieces), and at line breaks. Together the spans cover every non-space
+    character of ``text``, in order and without overlap.
 
-    Example: ``split_sentences("一是增长。二是“多元”！", "zh")`` -> ``[(0, 5), (5, 12)]``.
+    Examples: ``split_sentences("一是增长。二是“多元”！", "zh")`` -> ``[(0, 5), (5, 12)]``;
+    ``split_sentences("一是回收。Second, R&D. 三是", "mixed")`` -> ``[(0, 5), (5, 17), (18, 20)]``.
     """
     _check_lang(lang)
+    if lang == MIXED:
+        return _mixed_sentences(text)
     return _sentences(text, 0, len(text), lang)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import marshal
@@ -13,9 +14,10 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from policyscope.nlp.language import to_simplified
+from policyscope.nlp.language import HAN_BMP, to_simplified
+from policyscope.nlp.words import EN_STOPWORDS, ZH_STOPWORDS, s_stem
 
-__all__ = ["EN_STOPWORDS", "TOKENIZER_VERSION", "ZH_STOPWORDS", "BilingualTokenizer", "jieba_tokenizer"]
+__all__ = ["TOKENIZER_VERSION", "BilingualTokenizer", "jieba_tokenizer"]
 
 # Bump when a rule changes what tokens come out, so indexes built before are rejected.
 TOKENIZER_VERSION = 1
@@ -25,28 +27,13 @@ Stem = Literal["none", "s"]
 _MODES: tuple[str, ...] = ("search", "precise")
 _STEMS: tuple[str, ...] = ("none", "s")
 
-ZH_STOPWORDS = frozenset(
-    str.split(
-        "的 了 和 与 及 等 在 是 也 对 将 为 从 以 其 或 并 而 之 于 被 把 这 那 就 都 又 即 着 所 "
-        "该 以及 及其 等等 之一 进行"
-    )
-)
-EN_STOPWORDS = frozenset(
-    str.split(
-        "a an the of and or to in on at by for from with as into onto than then that this these "
-        "those is are was were be been being has have had do does did it its their there they them "
-        "which who whom whose will shall would should can could may might also such so but if about "
-        "over under upon via per"
-    )
-)
-
 # Lexicon terms must beat the default dictionary's split: with its suggested frequency
 # 碳排放 still loses to 碳 + 排放量 in 我们要减少碳排放量; this weight makes it win.
 _USER_WORD_FREQ = 1000
 
-_HAN_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_WORD = re.compile(f"[{HAN_BMP}]+")
 _TOKEN = re.compile(
-    r"(?P<han>[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)"
+    rf"(?P<han>[{HAN_BMP}]+)"
     r"|(?P<kana>[\u3040-\u309f\u30a0-\u30fa\u30fc-\u30ff]+)"
     r"|(?P<hangul>[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+)"
     r"|(?P<thousands>(?<![0-9a-z])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]))"
@@ -55,23 +42,6 @@ _TOKEN = re.compile(
 )
 _MEMO_SIZE = 100_000  # memoised runs per tokenizer before the memo is cleared
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-
-
-def _stem_s(word: str) -> str:
-    """Harman's S-stemmer: strip English plural endings only (batteries -> battery).
-
-    Words of three letters or fewer and words ending in -us, -ss or -is (gas, bus, less,
-    analysis) are left alone.
-    """
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    if word.endswith("ies") and not word.endswith(("eies", "aies")):
-        return word[:-3] + "y"
-    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
-        return word[:-1]
-    if word.endswith("s") and not word.endswith(("us", "ss", "is")):
-        return word[:-1]
-    return word
 
 
 def _bigrams(run: str) -> list[str]:
@@ -89,33 +59,36 @@ def import_jieba() -> Any:
     return jieba
 
 
+# Web requests run in threads (ui/service.py): two asking at once must not load it twice.
 _prefix_lock = threading.Lock()
-_prefix: tuple[dict[str, int], int] | None = None
 
 
 def _prefix_dictionary() -> tuple[dict[str, int], int]:
-    """jieba's default prefix dictionary (word -> frequency, total), loaded once per process.
+    """jieba's default prefix dictionary (word -> frequency, total), loaded once per process."""
+    with _prefix_lock:
+        return _load_prefix_dictionary()
+
+
+@functools.lru_cache(maxsize=1)
+def _load_prefix_dictionary() -> tuple[dict[str, int], int]:
+    """Read jieba's default prefix dictionary the fast way (cached by :func:`_prefix_dictionary`).
 
     ``jieba.Tokenizer.initialize`` reads its marshal cache (``<tempdir>/jieba.cache``) with
     ``marshal.load`` on a file object, which reads it piece by piece: 0.6 s here. Reading the
     bytes first and ``marshal.loads`` takes 0.2 s. When the cache is missing or unreadable,
     jieba builds the dictionary (and writes the cache) as usual.
     """
-    global _prefix
-    with _prefix_lock:
-        if _prefix is None:
-            tok = import_jieba().Tokenizer()
-            cache = os.path.join(tok.tmp_dir or tempfile.gettempdir(), "jieba.cache")
-            try:
-                with open(cache, "rb") as fh:
-                    freq, total = marshal.loads(fh.read())
-                if not isinstance(freq, dict) or not freq or not isinstance(total, int):
-                    raise ValueError("not a jieba prefix dictionary")
-            except (OSError, EOFError, ValueError, TypeError):
-                tok.initialize()
-                freq, total = tok.FREQ, tok.total
-            _prefix = (freq, total)
-        return _prefix
+    tok = import_jieba().Tokenizer()
+    cache = os.path.join(tok.tmp_dir or tempfile.gettempdir(), "jieba.cache")
+    try:
+        with open(cache, "rb") as fh:
+            freq, total = marshal.loads(fh.read())
+        if not isinstance(freq, dict) or not freq or not isinstance(total, int):
+            raise ValueError("not a jieba prefix dictionary")
+    except (OSError, EOFError, ValueError, TypeError):
+        tok.initialize()
+        freq, total = tok.FREQ, tok.total
+    return freq, total
 
 
 def jieba_tokenizer() -> Any:
@@ -249,7 +222,7 @@ class BilingualTokenizer:
         if "-" in word and word.replace("-", "").isdigit():
             return [part for part in word.split("-") if part]
         if self.stem == "s":
-            word = _stem_s(word)
+            word = s_stem(word)
         return [word]
 
     def tokenize(self, text: str) -> list[str]:

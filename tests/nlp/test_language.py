@@ -7,7 +7,7 @@ import re
 
 import pytest
 from policyscope.corpus.normalize import normalize_text
-from policyscope.nlp.language import LANGUAGES, detect_language, is_traditional, to_simplified
+from policyscope.nlp.language import LANGUAGES, contains_han, detect_language, is_traditional, to_simplified
 from policyscope.nlp.segment import paragraph_blocks
 
 from tests.conftest import CCLW_JSONL, SEED, require_shared
@@ -95,6 +95,24 @@ def test_detect_language_returns_only_known_codes(seed_paragraphs):
 def test_detect_language_rejects_non_strings():
     with pytest.raises(TypeError):
         detect_language(b"bytes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "han", "lang"),
+    [
+        ("the EU calls it 碳边境调节机制 in Chinese documents", True, "en"),
+        ("欧盟发布《电池法规》（EU Battery Regulation）", True, "zh"),
+        ("電池", True, "zh"),
+        ("日本のバッテリー", True, "ja"),
+        ("\U00020bb7", True, "zh"),  # a Han character outside the Basic Multilingual Plane
+        ("배터리", False, "ko"),
+        ("Battery Regulation", False, "en"),
+        ("", False, "other"),
+    ],
+)
+def test_contains_han_is_a_script_question_not_a_language_guess(text, han, lang):
+    assert contains_han(text) is han
+    assert detect_language(text) == lang
 
 
 def test_traditional_chinese_is_recognised_and_simplified():

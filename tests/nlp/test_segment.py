@@ -8,6 +8,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from policyscope.corpus import builtin
 from policyscope.corpus.normalize import normalize_text
 from policyscope.corpus.records import Block, Document, Passage
 from policyscope.nlp.segment import paragraph_blocks, segment_document, split_sentences
@@ -109,7 +110,6 @@ def test_cclw_records_rebuild_from_offsets(cclw_docs):
 
 
 def test_structured_seed_document_carries_its_heading_path():
-    builtin = pytest.importorskip("policyscope.corpus.builtin")
     doc = builtin.seed_document()
     passages = segment_document(doc)
     check_passages(doc, passages, 400)
@@ -360,8 +360,33 @@ def test_english_sentences_equal_spacys_sentencizer_on_every_cclw_summary():
 
 
 def test_split_sentences_rejects_unknown_language():
-    with pytest.raises(ValueError, match="available: zh, en"):
+    with pytest.raises(ValueError, match="available: zh, en, ja, ko, other, mixed"):
         split_sentences("text", "fr")
+
+
+def test_mixed_text_is_cut_at_chinese_and_english_sentence_ends():
+    text = "一是回收。Second, R&D. 三是“标准”！Fourth? yes; 五\n\n六 and the end"
+    spans = split_sentences(text, "mixed")
+    assert [text[s:e] for s, e in spans] == [
+        "一是回收。", "Second, R&D.", "三是“标准”！", "Fourth?", "yes;", "五", "六 and the end",
+    ]
+
+
+def test_mixed_mode_cuts_after_every_full_stop_before_a_space():
+    # No spaCy in this mode: "U.S." ends a piece, and a full stop inside a word or number does not.
+    text = "The U.S. Act (v2.0) was signed.Next"
+    assert [text[s:e] for s, e in split_sentences(text, "mixed")] == ["The U.S.", "Act (v2.0) was signed.Next"]
+
+
+def test_mixed_mode_cuts_the_taggers_evidence_samples():
+    assert split_sentences("一是回收。二是研发。", "mixed") == [(0, 5), (5, 10)]
+    text = " First one. Second one\n第三句；"
+    assert [text[s:e] for s, e in split_sentences(text, "mixed")] == ["First one.", "Second one", "第三句；"]
+
+
+def test_mixed_mode_gives_nothing_for_blank_text():
+    assert split_sentences("", "mixed") == []
+    assert split_sentences(" \n\t\n", "mixed") == []
 
 
 # --- properties --------------------------------------------------------------------------
@@ -406,7 +431,7 @@ def test_passages_stay_inside_their_blocks(text, cuts, kinds, max_chars):
 
 
 @PROPERTY
-@given(text=texts, lang=st.sampled_from(["zh", "en"]))
+@given(text=texts, lang=st.sampled_from(["zh", "en", "mixed"]))
 def test_sentences_are_trimmed_ordered_and_cover_the_text(text, lang):
     spans = split_sentences(text, lang)
     covered = [False] * len(text)

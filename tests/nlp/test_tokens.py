@@ -7,7 +7,8 @@ import json
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from policyscope.nlp.tokens import EN_STOPWORDS, ZH_STOPWORDS, BilingualTokenizer, jieba_tokenizer
+from policyscope.nlp.tokens import BilingualTokenizer, jieba_tokenizer
+from policyscope.nlp.words import EN_STOPWORDS, ZH_STOPWORDS
 
 from tests.conftest import CCLW_JSONL, require_shared
 
@@ -170,13 +171,16 @@ def test_unreadable_jieba_cache_falls_back_to_building_the_dictionary(tmp_path, 
 
     (tmp_path / "jieba.cache").write_bytes(b"not marshal data")
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(tokens, "_prefix", None)
-    tok = jieba_tokenizer()
-    assert tok.lcut("英国发布首个关键矿产战略", HMM=False)[:2] == ["英国", "发布"]
-    assert len(tok.FREQ) > 300_000
-    # jieba rewrote its cache, and the next process reads it.
-    monkeypatch.setattr(tokens, "_prefix", None)
-    assert jieba_tokenizer().FREQ == tok.FREQ
+    tokens._load_prefix_dictionary.cache_clear()  # as in a fresh process
+    try:
+        tok = jieba_tokenizer()
+        assert tok.lcut("英国发布首个关键矿产战略", HMM=False)[:2] == ["英国", "发布"]
+        assert len(tok.FREQ) > 300_000
+        # jieba rewrote its cache, and the next process reads it.
+        tokens._load_prefix_dictionary.cache_clear()
+        assert jieba_tokenizer().FREQ == tok.FREQ
+    finally:
+        tokens._load_prefix_dictionary.cache_clear()  # later tests load from the real cache again
 
 
 TEXT = st.text(alphabet=st.sampled_from(list("电池碳排放关键矿产的了。，！？") + list("abcXYZ019 -.'’ＡＢ")))

@@ -1,25 +1,13 @@
-"""Dictionary query translation: number rules, glossary, CC-CEDICT fallback, edge cases."""
+"""The query translator: glossary, CC-CEDICT fallback, both directions, edge cases and records."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from policyscope.nlp.translate import (
-    Expansion,
-    QueryTranslator,
-    Term,
-    en_keys,
-    fold_word,
-    normalize_numbers,
-    read_glossary,
-)
-
-GLOSSARY = Path(__file__).resolve().parents[2] / "nlp" / "data" / "glossary.tsv"
+from policyscope.nlp.translate import Expansion, QueryTranslator, Term
 
 
 @pytest.fixture(scope="session")
@@ -30,69 +18,6 @@ def translator() -> QueryTranslator:
 
 def _zh_targets(exp: Expansion) -> set[str]:
     return {t for term in exp.terms for t in term.targets}
-
-
-# ---- number rules ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("en", "zh"),
-    [
-        ("3 billion", "30亿"),
-        ("80 billion won", "800亿韩元"),
-        ("306.6 billion won", "3066亿韩元"),
-        ("10 billion yen", "100亿日元"),
-        ("nearly 3 billion dollars", "近30亿美元"),
-        ("90%", "90%"),
-    ],
-)
-def test_number_expressions_translate_both_ways(en: str, zh: str) -> None:
-    assert normalize_numbers(en, "en")[0] == zh
-    assert normalize_numbers(zh, "zh")[0] == en
-
-
-def test_year_range_uses_the_chinese_dash_and_back() -> None:
-    assert "2023—2028" in normalize_numbers("2023-2028", "en")
-    assert "2023-2028" in normalize_numbers("2023—2028", "zh")
-
-
-@pytest.mark.parametrize("en", ["ten-year", "10-year", "ten year"])
-def test_ten_year_becomes_shi_nian(en: str) -> None:
-    assert {"十年", "10年"} <= set(normalize_numbers(en, "en"))
-
-
-@pytest.mark.parametrize("zh", ["十年", "10年"])
-def test_shi_nian_becomes_ten_year(zh: str) -> None:
-    out = normalize_numbers(zh, "zh")
-    assert "ten-year" in out and "10-year" in out
-
-
-def test_a_plain_count_keeps_its_digits() -> None:
-    assert normalize_numbers("50 critical minerals", "en") == ["50"]
-
-
-def test_currency_sign_and_percent_word_are_understood() -> None:
-    assert normalize_numbers("$3 billion", "en") == ["30亿美元"]
-    assert normalize_numbers("90 percent", "en") == ["90%"]
-
-
-def test_chinese_numerals_inside_words_are_not_numbers() -> None:
-    assert normalize_numbers("一是电池产业规模持续增长", "zh") == []
-
-
-def test_normalize_numbers_rejects_an_unknown_language() -> None:
-    with pytest.raises(ValueError, match="available: zh, en"):
-        normalize_numbers("3 billion", "fr")  # type: ignore[arg-type]
-
-
-# ---- normalisation ----------------------------------------------------------------------------------
-
-
-def test_plurals_and_british_spelling_fold_to_one_key() -> None:
-    assert fold_word("batteries") == fold_word("battery")
-    assert fold_word("localisation") == fold_word("localization")
-    assert en_keys("Solid-state batteries") == en_keys("solid state battery")
-    assert en_keys("U.S.") == en_keys("United States")
 
 
 # ---- English -> Chinese ------------------------------------------------------------------------------
@@ -167,6 +92,24 @@ def test_traditional_chinese_is_searched_as_simplified(translator: QueryTranslat
     assert "critical minerals" in exp.text_en
 
 
+def test_a_query_with_any_han_is_translated_from_chinese_latin_words_too(translator: QueryTranslator) -> None:
+    # detect_language calls this text English; the Chinese path is the one that translates both parts.
+    exp = translator.expand("the EU calls it 碳边境调节机制 in Chinese documents")
+    assert exp.source_lang == "zh"
+    assert "carbon border adjustment mechanism" in exp.text_en
+    assert "欧盟" in exp.text_zh.split()
+
+
+def test_latin_words_in_a_chinese_query_get_chinese_translations(translator: QueryTranslator) -> None:
+    exp = translator.expand("EV 电池回收")
+    assert exp.text_zh.startswith("EV 电池回收 ")
+    assert "电动汽车" in exp.text_zh.split()
+
+
+def test_chinese_query_stopwords_are_not_translated(translator: QueryTranslator) -> None:
+    assert [t.source for t in translator.expand("我们进行电池回收").terms] == ["电池回收"]
+
+
 def test_chinese_amounts_get_english_renderings(translator: QueryTranslator) -> None:
     exp = translator.expand("韩国投入3066亿韩元")
     assert "306.6 billion won" in exp.text_en
@@ -217,30 +160,3 @@ def _shared_translator() -> QueryTranslator:
     if not _SHARED:
         _SHARED.append(QueryTranslator())
     return _SHARED[0]
-
-
-# ---- the glossary file ---------------------------------------------------------------------------------
-
-
-def test_glossary_parses_with_both_sides_on_every_row() -> None:
-    lines = GLOSSARY.read_text("utf-8").splitlines()
-    assert lines[0] == "zh\ten\tnote"
-    for lineno, line in enumerate(lines[1:], 2):
-        cols = line.split("\t")
-        assert len(cols) == 3, f"line {lineno}: {line!r}"
-        assert cols[0].strip() and cols[1].strip(), f"line {lineno}: {line!r}"
-        assert all(v.strip() for v in cols[1].split("|")), f"line {lineno}: empty variant"
-    entries = read_glossary()
-    assert len(entries) >= 300
-
-
-def test_glossary_has_no_duplicate_zh_en_pairs() -> None:
-    pairs = Counter((e.zh, v.lower()) for e in read_glossary() for v in e.en)
-    assert [p for p, n in pairs.items() if n > 1] == []
-
-
-def test_a_glossary_row_without_english_is_reported_with_its_line(tmp_path: Path) -> None:
-    bad = tmp_path / "g.tsv"
-    bad.write_text("zh\ten\tnote\n锂\tlithium\t\n钴\t\t\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"g\.tsv:3"):
-        read_glossary(bad)

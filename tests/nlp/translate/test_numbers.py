@@ -1,0 +1,56 @@
+"""Number rules: amounts, units, year ranges and durations rendered in the other language."""
+
+from __future__ import annotations
+
+import pytest
+from policyscope.nlp.translate import normalize_numbers
+
+
+@pytest.mark.parametrize(
+    ("en", "zh"),
+    [
+        ("3 billion", "30亿"),
+        ("80 billion won", "800亿韩元"),
+        ("306.6 billion won", "3066亿韩元"),
+        ("10 billion yen", "100亿日元"),
+        ("nearly 3 billion dollars", "近30亿美元"),
+        ("90%", "90%"),
+    ],
+)
+def test_number_expressions_translate_both_ways(en: str, zh: str) -> None:
+    assert normalize_numbers(en, "en")[0] == zh
+    assert normalize_numbers(zh, "zh")[0] == en
+
+
+def test_year_range_uses_the_chinese_dash_and_back() -> None:
+    assert "2023—2028" in normalize_numbers("2023-2028", "en")
+    assert "2023-2028" in normalize_numbers("2023—2028", "zh")
+
+
+@pytest.mark.parametrize("en", ["ten-year", "10-year", "ten year"])
+def test_ten_year_becomes_shi_nian(en: str) -> None:
+    assert {"十年", "10年"} <= set(normalize_numbers(en, "en"))
+
+
+@pytest.mark.parametrize("zh", ["十年", "10年"])
+def test_shi_nian_becomes_ten_year(zh: str) -> None:
+    out = normalize_numbers(zh, "zh")
+    assert "ten-year" in out and "10-year" in out
+
+
+def test_a_plain_count_keeps_its_digits() -> None:
+    assert normalize_numbers("50 critical minerals", "en") == ["50"]
+
+
+def test_currency_sign_and_percent_word_are_understood() -> None:
+    assert normalize_numbers("$3 billion", "en") == ["30亿美元"]
+    assert normalize_numbers("90 percent", "en") == ["90%"]
+
+
+def test_chinese_numerals_inside_words_are_not_numbers() -> None:
+    assert normalize_numbers("一是电池产业规模持续增长", "zh") == []
+
+
+def test_normalize_numbers_rejects_an_unknown_language() -> None:
+    with pytest.raises(ValueError, match="available: zh, en"):
+        normalize_numbers("3 billion", "fr")  # type: ignore[arg-type]
