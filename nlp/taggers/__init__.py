@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from policyscope.nlp.measures import Taxonomy, load_taxonomy
-from policyscope.nlp.taggers.base import SentenceEncoder, Tagger, guess_lang, split_sentences
+from policyscope.nlp.taggers.base import SentenceEncoder, Tagger, guess_lang
 from policyscope.nlp.taggers.classifier import ClassifierTagger
 from policyscope.nlp.taggers.embedding import EmbeddingTagger
 from policyscope.nlp.taggers.ensemble import (
@@ -53,7 +53,6 @@ __all__ = [
     "default_tagger_key",
     "guess_lang",
     "make_tagger",
-    "split_sentences",
 ]
 
 

@@ -3,12 +3,11 @@ mixed-language sentence spans and L2-normalised encoding."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from policyscope.corpus.records import Tag
-from policyscope.nlp.language import detect_language
+from policyscope.nlp.language import Lang, detect_language
 
 if TYPE_CHECKING:
     import numpy as np
@@ -20,14 +19,7 @@ __all__ = [
     "encode_normalized",
     "guess_lang",
     "resolve_langs",
-    "split_sentences",
 ]
-
-Lang = Literal["zh", "en"]
-
-# A sentence ends at Chinese or Latin terminal punctuation (kept with the sentence) or at a line break.
-_SENT_END = re.compile(r"[。！？；!?;]+[”’\"')）\]」』]*|\.(?=\s|$)|\n+")
-
 
 @runtime_checkable
 class Tagger(Protocol):
@@ -64,31 +56,6 @@ def resolve_langs(texts: Sequence[str], langs: Sequence[str] | None) -> list[Lan
     for t, lang in zip(texts, langs):
         code = (lang or "").lower()[:2]
         out.append("zh" if code == "zh" else "en" if code == "en" else guess_lang(t))
-    return out
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans ``(start, end)`` of mixed-language ``text``, whitespace trimmed, never empty.
-
-    Unlike ``nlp.segment.split_sentences`` (one language per call) this cuts on Chinese and
-    English sentence ends alike, since evidence sentences may mix both.
-
-    Example: ``split_sentences("一是回收。二是研发。")`` is ``[(0, 5), (5, 10)]``.
-    """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENT_END.finditer(text):
-        spans.append((start, m.end()))
-        start = m.end()
-    spans.append((start, len(text)))
-    out = []
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if e > s:
-            out.append((s, e))
     return out
 
 

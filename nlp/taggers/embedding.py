@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Literal
 
 from policyscope.corpus.records import Span, Tag, TagSource
 from policyscope.nlp.measures import Taxonomy, load_taxonomy
-from policyscope.nlp.taggers.base import SentenceEncoder, encode_normalized, split_sentences
+from policyscope.nlp.segment import split_sentences
+from policyscope.nlp.taggers.base import SentenceEncoder, encode_normalized
 
 if TYPE_CHECKING:
     import numpy as np
@@ -150,7 +151,7 @@ class EmbeddingTagger:
             if not chosen:
                 out.append([])
                 continue
-            sents = split_sentences(text)
+            sents = split_sentences(text, "mixed")
             if len(sents) > 1:
                 sent_sims = self._aggregate(
                     encode_normalized(self.encoder, [text[s:e] for s, e in sents], self.mode) @ self._proto.T

@@ -9,6 +9,7 @@ from typing import Any
 from policyscope.corpus.records import Span, Tag, TagSource
 from policyscope.nlp.measures import Taxonomy, load_taxonomy
 from policyscope.nlp.taggers.base import guess_lang, resolve_langs
+from policyscope.nlp.words import plural
 
 __all__ = ["LexiconTagger"]
 
@@ -38,17 +39,8 @@ class _Hit:
 def _en_variants(term: str) -> set[str]:
     """Surface variants of an English term: plural of the last word and hyphen/space spellings."""
     base = term.strip().lower()
-    forms = {base}
     words = base.split(" ")
-    last = words[-1]
-    if last and last[-1].isalpha() and not last.endswith("s"):
-        if last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
-            plural = last[:-1] + "ies"
-        elif last.endswith(("x", "ch", "sh", "z")):
-            plural = last + "es"
-        else:
-            plural = last + "s"
-        forms.add(" ".join([*words[:-1], plural]))
+    forms = {base, " ".join([*words[:-1], plural(words[-1])])}
     return forms | {f.replace("-", " ") for f in forms if "-" in f}
 
 
