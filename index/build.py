@@ -17,13 +17,16 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from policyscope.corpus.atomic import write_text_atomic
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError, IndexMissingError
 from policyscope.corpus.store import Store
+
+if TYPE_CHECKING:
+    from policyscope.index.encoders import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +124,7 @@ def build_index(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    encoder: Encoder | None = None,
     embedding_text: EmbeddingText = embedding_text,
 ) -> BuildReport:
     """Index every passage of the store; skip when nothing changed since the current index.
@@ -130,6 +134,8 @@ def build_index(
         settings: the workspace (where the index goes) and the index settings.
         force: build even when the store, encoder and tokenizer are those of the current index.
         progress: called with ``(stage, done, total)`` while embedding and indexing.
+        encoder: the encoder that ``settings.encoder`` names, when the caller holds it already
+            (a benchmark timing it, a test counting its calls); loaded by name otherwise.
         embedding_text: what each passage is embedded as (the search ablation tries others). The
             fingerprint does not record it: build another one with ``force``.
     """
@@ -162,7 +168,8 @@ def build_index(
     ids = [r["id"] for r in rows]
     n = len(rows)
 
-    encoder = get_encoder(settings.encoder, device=settings.device)
+    if encoder is None:
+        encoder = get_encoder(settings.encoder, device=settings.device)
     # Not overlapped with encoding on a thread: jieba and the tokenizer are pure Python and hold
     # the GIL, which slowed the encoder's numpy loop more than it saved (bench build, 2 cores).
     with EmbeddingCache(settings.cache_path) as cache:
