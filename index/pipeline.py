@@ -13,13 +13,16 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import LoadError
 from policyscope.corpus.records import Document, Passage
 from policyscope.corpus.store import Store
 from policyscope.index.build import BuildReport, build_index
+
+if TYPE_CHECKING:
+    from policyscope.index.encoders import Encoder
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +81,19 @@ def segment_settings_key(settings: Settings) -> str:
 
 
 class Pipeline:
-    """Orchestrates ingest, segmentation, tagging and indexing on one workspace."""
+    """Orchestrates ingest, segmentation, tagging and indexing on one workspace.
 
-    def __init__(self, settings: Settings, store: Store | None = None):
+    Args:
+        settings: the workspace and its settings.
+        store: the workspace's store, opened here when not given.
+        encoder: the index encoder (the one ``settings.encoder`` names), when the caller holds it
+            already; the index step loads it by name otherwise.
+    """
+
+    def __init__(self, settings: Settings, store: Store | None = None, encoder: Encoder | None = None):
         self.settings = settings
         self.store = store or Store(settings.store_path)
+        self.encoder = encoder
 
     # -- ingest ----------------------------------------------------------------------------
 
@@ -173,7 +184,7 @@ class Pipeline:
         return len(todo)
 
     def index(self, force: bool = False, progress: Progress | None = None) -> BuildReport:
-        return build_index(self.store, self.settings, force=force, progress=progress)
+        return build_index(self.store, self.settings, force=force, progress=progress, encoder=self.encoder)
 
     def fetch(self, entries: Sequence[Any], progress: Progress | None = None) -> list[dict[str, Any]]:
         """Download catalog entries' official texts, ingest each as a full text linked to its entry.

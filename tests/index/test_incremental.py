@@ -32,20 +32,15 @@ class CountingEncoder(HashEncoder):
 
 
 @pytest.fixture
-def counting(monkeypatch):
-    enc = CountingEncoder()
-    from policyscope.index import encoders
-
-    real = encoders.get_encoder
-    monkeypatch.setattr(encoders, "get_encoder", lambda spec, device="cpu": enc if spec == "hash" else real(spec, device))
-    return enc
+def counting():
+    return CountingEncoder()
 
 
 def test_adding_one_document_embeds_only_its_passages(home, tmp_path, counting):
     settings = Settings.load(home, encoder="hash")
     path = tmp_path / "passport.txt"
     path.write_text(NEW_DOC, encoding="utf-8")
-    pipe = Pipeline(settings)
+    pipe = Pipeline(settings, encoder=counting)
     before = pipe.store.count("passages")
 
     report = pipe.run([path])
@@ -62,7 +57,7 @@ def test_adding_one_document_embeds_only_its_passages(home, tmp_path, counting):
 
 def test_a_rebuild_with_nothing_changed_is_skipped_without_loading_the_tagger(home, counting, monkeypatch):
     settings = Settings.load(home, encoder="hash")
-    first = Pipeline(settings).run(builtin=True)
+    first = Pipeline(settings, encoder=counting).run(builtin=True)
 
     from policyscope.nlp import taggers
 
@@ -70,7 +65,7 @@ def test_a_rebuild_with_nothing_changed_is_skipped_without_loading_the_tagger(ho
         raise AssertionError("the tagger must not be built when every passage is tagged")
 
     monkeypatch.setattr(taggers, "default_tagger", no_tagger)
-    again = Pipeline(settings).run(builtin=True)
+    again = Pipeline(settings, encoder=counting).run(builtin=True)
 
     assert again.index is not None and first.index is not None
     assert again.index.skipped

@@ -1,12 +1,14 @@
 """kill -9 a real ``policyscope`` process at seeded random points of a build, several times.
 
 After every kill: the SQLite store passes its integrity and foreign-key checks, ``CURRENT`` names a
-complete index (never a temporary or half-written directory), that index still answers searches,
-and a searcher that was open before the kill keeps answering. Finally an ordinary ``add`` run
-completes and its index holds every stored passage.
+complete index (never a temporary or half-written directory) whose every passage is stored, that
+index still finds a known built-in passage in every mode, and a searcher that was open before the
+kill keeps finding it. Finally an ordinary ``add`` run completes and its index holds every stored
+passage.
 
-Kill points are chosen from the stage lines the CLI prints on stderr (``segment…``, ``tag…``,
-``embed…``, ``keywords…``) plus a seeded random delay, so each run dies inside a different stage:
+Kill points are chosen from what the run has done — its first document stored, or a stage line the
+CLI prints on stderr (``segment…``, ``tag…``, ``embed…``, ``keywords…``) — plus a seeded random
+delay, so each run dies inside a different stage of a build that has really started:
 ingest/segmentation transactions, tagging, the embedding cache, BM25/FAISS writing and the
 pointer switch.
 """
@@ -21,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,6 +35,8 @@ from . import files as F
 
 CLI = [sys.executable, "-c", "from policyscope.ui.cli import main; main()"]
 N_DOCS = 60
+# One paragraph of the built-in seed paper holds this phrase; the generated documents never do.
+PROBE_PHRASE = "关键矿产在线地图"
 
 
 class _Run:
@@ -59,16 +64,20 @@ class _Run:
         with self._seen:
             self._seen.notify_all()
 
-    def wait_for(self, marker: str, timeout: float = 90) -> bool:
-        """True once a stderr line starts with ``marker``; False if the process ended first."""
+    def wait_until(self, done: Callable[[], bool], timeout: float = 90) -> bool:
+        """True once ``done()`` holds; False if the process ended (or the time ran out) first."""
         deadline = time.monotonic() + timeout
         with self._seen:
             while True:
-                if any(line.startswith(marker) for line in self.lines):
+                if done():
                     return True
                 if self.proc.poll() is not None or time.monotonic() > deadline:
                     return False
                 self._seen.wait(0.05)
+
+    def wait_for(self, marker: str, timeout: float = 90) -> bool:
+        """True once a stderr line starts with ``marker``; False if the process ended first."""
+        return self.wait_until(lambda: any(line.startswith(marker) for line in self.lines), timeout)
 
     def kill(self) -> int:
         if self.proc.poll() is None:
@@ -76,7 +85,29 @@ class _Run:
         return self.proc.wait(timeout=30)
 
 
-def _check_workspace(settings, *, searcher) -> Path:
+def _stored_documents_from(settings, folder: Path) -> Callable[[], bool]:
+    """Whether the store holds a document read from ``folder`` yet (asked read-only, mid-run)."""
+
+    def stored() -> bool:
+        db = sqlite3.connect(f"file:{settings.store_path}?mode=ro", uri=True, timeout=5)
+        try:
+            row = db.execute("SELECT 1 FROM documents WHERE instr(source, ?) = 1 LIMIT 1", (str(folder),))
+            return row.fetchone() is not None
+        finally:
+            db.close()
+
+    return stored
+
+
+def _probe(settings) -> tuple[str, str]:
+    """The id and text of the one built-in passage holding ``PROBE_PHRASE``."""
+    with Store(settings.store_path) as store:
+        rows = [(r["id"], r["text"]) for r in store.passage_rows() if PROBE_PHRASE in r["text"]]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def _check_workspace(settings, *, searcher, probe: tuple[str, str]) -> Path:
     """Store sound, CURRENT complete and searchable; returns the current index directory."""
     with Store(settings.store_path) as store:
         assert store.integrity_check() == "ok"
@@ -89,15 +120,23 @@ def _check_workspace(settings, *, searcher) -> Path:
     current = current_index_dir(settings.index_root)
     assert current is not None and current.name.startswith("idx-")
     manifest = read_manifest(current)
-    assert manifest["counts"]["passages"] <= passages or passages == 0
     from policyscope.index.search import Searcher
 
     fresh = Searcher(settings, translator=searcher.translator)  # share the loaded dictionary
     assert fresh.index.path == current
-    for mode in ("hybrid", "keyword", "semantic", "phrase"):
-        assert fresh.search("lithium", k=3, mode=mode).hits
+    # The workspace always holds the built-in corpus; the index holds no passage the store lacks.
+    assert 0 < manifest["counts"]["passages"] == fresh.index.n <= passages
+    ids = fresh.index.ids.tolist()
+    with Store(settings.store_path) as store:
+        assert len(store.get_passages(ids)) == len(ids)
+    # Every mode still finds the known passage: its own text as the query (the hash encoder
+    # gives it cosine 1, and it holds every token), the phrase only it contains.
+    probe_id, probe_text = probe
+    for mode in ("hybrid", "keyword", "semantic"):
+        assert fresh.search(probe_text, k=3, mode=mode).hits[0].passage_id == probe_id, mode
+    assert [h.passage_id for h in fresh.search(PROBE_PHRASE, k=3, mode="phrase").hits] == [probe_id]
     # A searcher opened before the kill keeps answering (and moves to a completed new index).
-    assert searcher.search("动力电池回收", k=3, mode="hybrid").hits
+    assert searcher.search(probe_text, k=3, mode="hybrid").hits[0].passage_id == probe_id
     return current
 
 
@@ -106,12 +145,14 @@ def test_kill_9_during_builds_never_loses_the_index_or_the_store(home, tmp_path)
     from policyscope.index.search import Searcher
 
     reader = Searcher(home)
-    before = _check_workspace(home, searcher=reader)
+    probe = _probe(home)
+    before = _check_workspace(home, searcher=reader, probe=probe)
     rng = random.Random(20240607)
     # Each round adds new documents, so every stage has work to be killed in:
-    # (stage marker to wait for, random delay after it); None = a random time after the start.
+    # (stage marker to wait for, random delay after it); "ingest" = the round's first document
+    # stored (each file is one transaction, so a kill just after it lands among the others).
     plan = [
-        (None, (0.3, 3.0)),
+        ("ingest", (0.0, 0.3)),
         ("segment", (0.0, 0.5)),
         ("tag", (0.0, 1.0)),
         ("embed", (0.0, 1.0)),
@@ -124,7 +165,10 @@ def test_kill_9_during_builds_never_loses_the_index_or_the_store(home, tmp_path)
     for i, (marker, (lo, hi)) in enumerate(plan):
         folders.append(F.policy_folder(tmp_path / f"docs{i}", N_DOCS, tag=f"round{i}", seed=i))
         run = _Run(home.home, "add", str(folders[-1]))
-        reached = True if marker is None else run.wait_for(marker)
+        if marker == "ingest":
+            reached = run.wait_until(_stored_documents_from(home, folders[-1]))
+        else:
+            reached = run.wait_for(marker)
         time.sleep(rng.uniform(lo, hi))
         code = run.kill()
         log.append((marker, reached, code, run.lines[-1:]))
@@ -132,11 +176,13 @@ def test_kill_9_during_builds_never_loses_the_index_or_the_store(home, tmp_path)
             killed += 1
         else:  # finished before the kill: must have been a clean, complete run
             assert code == 0, run.lines[-5:]
-        assert reached or code == 0, run.lines
-        current = _check_workspace(home, searcher=reader)
+        assert reached or code == 0, run.lines  # a killed run had really started its build
+        current = _check_workspace(home, searcher=reader, probe=probe)
         if current != before:
-            # The pointer moved: the new index must be whole (the build reached its last step).
+            # The pointer moved: the new index must be whole (the build reached its last step)
+            # and hold this round's documents, which the index it replaced did not.
             assert (current / "vectors").is_dir() and (current / "bm25").is_dir()
+            assert read_manifest(current)["counts"]["passages"] > read_manifest(before)["counts"]["passages"]
         before = current
     print("kill log (marker, reached, exit code, last stderr line):", *log, sep="\n  ")
     leftovers = sorted(p.name for p in home.index_root.iterdir() if p.name.startswith(".tmp-"))
@@ -152,7 +198,7 @@ def test_kill_9_during_builds_never_loses_the_index_or_the_store(home, tmp_path)
         timeout=180,
     )
     assert final.returncode == 0, final.stderr[-2000:]
-    current = _check_workspace(home, searcher=reader)
+    current = _check_workspace(home, searcher=reader, probe=probe)
     with Store(home.store_path) as store:
         ours = {i.id: i.source for i in store.document_infos() if i.source.startswith(str(tmp_path))}
         assert len(ours) == N_DOCS * len(plan)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from tests.conftest import CCLW_JSONL, REPO, SEARCH_DEV, require_shared
@@ -111,62 +110,3 @@ def test_switching_translation_off_loses_cross_lingual_queries(seed_searcher):
     finally:
         seed_searcher.settings = base
     assert report["by_lang"]["en"]["MRR@10"] < 0.7
-
-
-# -- concept scoring, pure (fast) ------------------------------------------------------------
-
-
-class _FakeKeywords:
-    """Per-token score arrays standing in for BM25 over four passages."""
-
-    def __init__(self, table: dict[str, list[float]]):
-        self.table = {t: np.asarray(v, dtype=np.float32) for t, v in table.items()}
-        self.n_docs = 4
-
-    def scores(self, tokens):
-        out = np.zeros(self.n_docs, dtype=np.float32)
-        for t in tokens:
-            out += self.table.get(t, 0.0)
-        return out
-
-
-def _analysis(concepts, sources, weight=1.0, leftover=()):
-    from policyscope.index.search import QueryAnalysis
-
-    translated = [t for c in concepts for alt in c for t in alt]
-    return QueryAnalysis(
-        [t for s in sources for t in s], translated, concepts, weight, "", (), sources, leftover
-    )
-
-
-def test_a_term_with_many_glosses_counts_once():
-    from policyscope.index.search import concept_scores
-
-    kw = _FakeKeywords(
-        {"韩元": [1, 0, 0, 0], "财政": [0, 1, 0, 0], "预算": [1, 1, 0, 0], "经费": [0, 1, 0, 0]}
-    )
-    a = _analysis(((("韩元",),), (("财政",), ("预算",), ("经费",))), (("won",), ("budget",)))
-    s = concept_scores(kw, a, idf_weighted=False)
-    # passage 0 covers both concepts; passage 1 holds three glosses of one concept only
-    assert s[0] > s[1] > 0 and s[2] == 0
-
-
-def test_own_words_and_translation_are_judged_on_one_scale():
-    from policyscope.index.search import concept_scores
-
-    # English BM25 scores are small, Chinese ones large (rare in an English corpus): after
-    # normalisation an English passage matching the query's words fully ties a Chinese one at weight 1.
-    kw = _FakeKeywords({"vat": [2, 0, 0, 0], "增值税": [0, 9, 0, 0]})
-    a = _analysis(((("增值税",),),), (("vat",),), weight=1.0)
-    s = concept_scores(kw, a, idf_weighted=False)
-    assert s[0] == pytest.approx(1.0) and s[1] == pytest.approx(1.0)
-
-
-def test_a_country_named_in_the_query_matches_a_record_of_that_country():
-    from policyscope.index.search import concept_scores
-
-    kw = _FakeKeywords({"korea": [1, 0, 0, 0], "renewable": [0, 1, 1, 0]})
-    a = _analysis((), (), weight=0.0, leftover=("korea", "renewable"))
-    fields = {"korea": np.array([False, False, True, False])}
-    s = concept_scores(kw, a, idf_weighted=False, fields=fields, field_weight=0.5)
-    assert s[2] > s[1]  # the Korean record's later passage, which never says "Korea"

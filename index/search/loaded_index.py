@@ -1,0 +1,73 @@
+"""One index directory loaded for searching: vectors, BM25, filter columns and lazy lookups.
+
+A :class:`LoadedIndex` is read-only and shared by every query until a newer build completes;
+the ``Searcher`` then loads the new directory into a new ``LoadedIndex``, so the lazily built
+lookups below (country fields, phrase texts) always describe the index they belong to.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from policyscope.corpus.store import Store
+from policyscope.index.build import read_manifest
+from policyscope.index.search.matching import normalize_for_match
+from policyscope.index.search.query import Tokenizer
+
+
+class LoadedIndex:
+    """The read-only parts of one index directory, loaded together."""
+
+    def __init__(self, path: Path):
+        from policyscope.index.keywords import KeywordIndex
+        from policyscope.index.vectors import VectorIndex
+
+        self.path = path
+        self.manifest: dict[str, Any] = read_manifest(path)
+        self.vectors = VectorIndex.load(path / "vectors")
+        self.keywords = KeywordIndex.load(path / "bm25")
+        with np.load(path / "columns.npz", allow_pickle=False) as cols:
+            self.columns = {name: cols[name] for name in cols.files}
+        self.ids: np.ndarray = self.columns["ids"]
+        self.row_of = {pid: i for i, pid in enumerate(self.ids.tolist())}
+        self.measures: list[str] = self.columns["measures"].tolist()
+        self.n = len(self.ids)
+        self._fields: dict[str, np.ndarray] | None = None
+        self._phrase_texts: list[str] | None = None
+
+    def fields(self, tokenizer: Tokenizer, store: Store) -> dict[str, np.ndarray]:
+        """Record passages per document country, keyed by the country's tokens joined by spaces.
+
+        Only one-record documents (a CCLW law, a catalog entry) count: their country is their
+        subject. A paper's country is where it was written — every passage of a Chinese study
+        of US policy is not "about China".
+        """
+        if self._fields is None:
+            ids = self.ids.tolist()
+            rows = store.get_passages(ids)
+            record = np.array([rows.get(pid, {}).get("kind") == "record" for pid in ids], dtype=bool)
+            out: dict[str, np.ndarray] = {}
+            countries = self.columns["country"]
+            for value in np.unique(countries):
+                key = " ".join(tokenizer.tokenize(str(value)))
+                if key:
+                    mask = (countries == value) & record
+                    out[key] = out[key] | mask if key in out else mask
+            self._fields = out
+        return self._fields
+
+    def phrase_texts(self, store: Store) -> list[str]:
+        """Every row's passage text normalised for exact matching ("" for a passage since removed)."""
+        if self._phrase_texts is None:
+            rows = store.get_passages(self.ids.tolist())
+            self._phrase_texts = [normalize_for_match(rows[pid]["text"]) if pid in rows else "" for pid in self.ids]
+        return self._phrase_texts
+
+    def measures_of(self, row: int) -> tuple[str, ...]:
+        """The measures tagged on one row, in the index's measure order."""
+        if not self.measures:
+            return ()
+        flags = self.columns["measure_matrix"][row]
+        return tuple(m for j, m in enumerate(self.measures) if flags[j])

@@ -1,0 +1,100 @@
+"""Query analysis: a query's own tokens and its dictionary translation, grouped into concepts.
+
+Keyword scoring (:mod:`policyscope.index.search.scoring`) and "why it matched" highlighting both
+read the :class:`QueryAnalysis` made here; the semantic list reads only its ``other_text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from policyscope.nlp.translate import Expansion
+
+
+class Tokenizer(Protocol):
+    """The bilingual tokenizer's one method analysis needs (``nlp.tokens.BilingualTokenizer``)."""
+
+    def tokenize(self, text: str) -> list[str]: ...
+
+
+class Translator(Protocol):
+    """What analysis needs of a translator (``nlp.translate.QueryTranslator``)."""
+
+    def expand(self, query: str) -> Expansion: ...
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    """What keyword search and highlighting use of one query.
+
+    Attributes:
+        tokens: the query's own keyword tokens.
+        translated: tokens of its dictionary translation that are not already among ``tokens``.
+        concepts: the translation grouped by query term: one tuple of alternatives per term,
+            each alternative a tuple of tokens ("budget" -> ((财政,), (预算,), (经费,))).
+        weight: BM25 weight of the translation (0 when there is none).
+        other_text: the query in the other language (dictionary translation), or "".
+        highlight: query terms, their translations and tokens, for "why it matched".
+    """
+
+    tokens: list[str]
+    translated: list[str]
+    concepts: tuple[tuple[tuple[str, ...], ...], ...]
+    weight: float
+    other_text: str
+    highlight: tuple[str, ...]
+    # For each concept, the query's own tokens of that term ("solid-state batteries" ->
+    # (solid-state, battery)); () when the term has no own-language tokens.
+    sources: tuple[tuple[str, ...], ...] = ()
+    # Own tokens that belong to no translated term (names, acronyms): concepts of their own.
+    leftover: tuple[str, ...] = ()
+
+
+def analyse_query(
+    query: str,
+    tokenizer: Tokenizer,
+    translator: Translator | None,
+    *,
+    weight_en: float,
+    weight_zh: float,
+) -> QueryAnalysis:
+    """Tokens, translated concepts and highlight terms of ``query`` (see :class:`QueryAnalysis`).
+
+    Args:
+        query: the query text.
+        tokenizer: the index's bilingual tokenizer, so query tokens match indexed ones.
+        translator: the dictionary translator, or None for no translation (own tokens only).
+        weight_en: weight of the translation of an English (or other non-Chinese) query.
+        weight_zh: weight of the translation of a Chinese query.
+    """
+    tokens = tokenizer.tokenize(query)
+    if translator is None:
+        return QueryAnalysis(tokens, [], (), 0.0, "", tuple(tokens), leftover=tuple(dict.fromkeys(tokens)))
+    exp = translator.expand(query)
+    zh = exp.source_lang == "zh"
+    other = exp.text_en if zh else exp.text_zh
+    own = set(tokens)
+    concepts: list[tuple[tuple[str, ...], ...]] = []
+    sources: list[tuple[str, ...]] = []
+    covered: set[str] = set()
+    for term in exp.terms:
+        src = tuple(t for t in dict.fromkeys(tokenizer.tokenize(term.source)) if t in own)
+        alternatives = []
+        for target in term.targets:
+            toks = tuple(t for t in dict.fromkeys(tokenizer.tokenize(target)) if t not in own)
+            if toks and toks not in alternatives:
+                alternatives.append(toks)
+        if alternatives and (tuple(alternatives), src) not in zip(concepts, sources):
+            concepts.append(tuple(alternatives))
+            sources.append(src)
+            covered.update(src)
+    leftover = tuple(t for t in dict.fromkeys(tokens) if t not in covered)
+    translated = list(dict.fromkeys(t for c in concepts for alt in c for t in alt))
+    if not translated:
+        other = ""
+    weight = weight_zh if zh else weight_en
+    highlight = tuple(dict.fromkeys([*exp.all_terms(), *tokens, *translated]))
+    return QueryAnalysis(tokens, translated, tuple(concepts), weight if translated else 0.0,
+                         other if other != query else "", highlight, tuple(sources), leftover)

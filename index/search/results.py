@@ -1,0 +1,61 @@
+"""What a search returns: one ``Hit`` per passage, gathered in a ``SearchResult``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result with everything a researcher needs to judge it."""
+
+    rank: int
+    score: float
+    passage_id: str
+    doc_id: str
+    text: str
+    title: str
+    title_zh: str
+    title_en: str
+    region: str
+    country: str
+    year: int | None
+    page: int | None
+    kind: str
+    heading: str
+    context: str
+    lang: str
+    start: int
+    end: int
+    catalog_id: str
+    matched_terms: tuple[str, ...] = ()
+    semantic_rank: int | None = None
+    keyword_rank: int | None = None
+    measures: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def reranked(self, rank: int) -> Hit:
+        """The same hit at another position (after hits before it were dropped)."""
+        return replace(self, rank=rank)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The hits of one query, with what the query was analysed into and where the time went."""
+
+    query: str
+    mode: str
+    hits: list[Hit]
+    query_terms: tuple[str, ...] = ()
+    translations: tuple[str, ...] = ()
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query, "mode": self.mode, "query_terms": list(self.query_terms),
+            "translations": list(self.translations), "timings_ms": self.timings_ms,
+            "hits": [h.to_dict() for h in self.hits],
+        }
