@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from policyscope.corpus.errors import LoadError
 from policyscope.index.evaluate import evaluate, is_relevant, load_queries, percentile, query_metrics
 

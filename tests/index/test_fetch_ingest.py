@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from policyscope.corpus.store import Store
 from policyscope.index.pipeline import Pipeline
 from policyscope.index.search import Searcher
@@ -40,7 +39,7 @@ def server():
     files = {"/uk.html": (PAGE.encode(), "text/html; charset=utf-8"), "/blueprint.pdf": (_pdf_bytes(), "application/pdf")}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server API)
+        def do_GET(self):
             body, ctype = files.get(self.path, (b"not found", "text/plain"))
             self.send_response(200 if self.path in files else 404)
             self.send_header("Content-Type", ctype)

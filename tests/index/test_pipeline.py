@@ -6,12 +6,11 @@ import json
 
 import numpy as np
 import pytest
-
 from policyscope.corpus.loaders import ColumnMap
 from policyscope.corpus.store import Store
 from policyscope.index.build import current_index_dir, read_manifest
 from policyscope.index.pipeline import Pipeline
-from policyscope.index.search import SearchFilters, Searcher
+from policyscope.index.search import Searcher, SearchFilters
 
 from ..conftest import CCLW_JSONL, require_shared
 
@@ -83,8 +82,8 @@ def test_phrase_mode_returns_only_exact_phrase_matches(built):
 
 def test_semantic_search_matches_a_numpy_oracle(built):
     settings, _ = built
-    from policyscope.index.encoders import get_encoder
     from policyscope.index.build import embedding_text
+    from policyscope.index.encoders import get_encoder
 
     store = Store(settings.store_path)
     rows = [dict(r) for r in store.passage_rows()]
