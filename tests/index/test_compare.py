@@ -11,7 +11,7 @@ from policyscope.index import compare
 
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory):
-    from tests.ui.test_service import build_tagged_workspace
+    from tests.conftest import build_tagged_workspace
 
     return build_tagged_workspace(tmp_path_factory.mktemp("cmp") / "home", hostile=False)
 

@@ -43,7 +43,7 @@ def shot(page, name: str, full_page: bool = False) -> None:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from tests.ui.conftest import build_tagged_workspace
+    from tests.conftest import build_tagged_workspace
     from tests.ui.test_client import start_app
 
     encoder = os.environ.get("POLICYSCOPE_BROWSER_ENCODER", "hash")
@@ -213,7 +213,7 @@ def test_upload_a_file_and_find_it_by_search(page, tmp_path):
 def test_hostile_document_renders_inert_and_fires_no_dialog(page, app):
     from policyscope.corpus.records import Document
 
-    from tests.ui.conftest import HOSTILE_ID, HOSTILE_TEXT
+    from tests.conftest import HOSTILE_ID, HOSTILE_TEXT
 
     ws = app[0].workspace
     with ws.write_lock:

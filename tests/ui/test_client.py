@@ -32,7 +32,7 @@ def start_app(settings, auth=None, max_upload_mb: int = 5):
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
-    from tests.ui.conftest import build_tagged_workspace
+    from tests.conftest import build_tagged_workspace
 
     settings = build_tagged_workspace(tmp_path_factory.mktemp("client") / "home")
     service, demo, url = start_app(settings)
@@ -86,7 +86,7 @@ def test_no_file_outside_the_exports_folder_is_served(app):
 def test_login_is_required_when_auth_is_set(tmp_path):
     from gradio_client import Client
 
-    from tests.ui.conftest import build_tagged_workspace
+    from tests.conftest import build_tagged_workspace
 
     settings = build_tagged_workspace(tmp_path / "home", hostile=False)
     _, demo, url = start_app(settings, auth=("ana", "s3cret"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ui.conftest import HOSTILE_ID
+from tests.conftest import HOSTILE_ID
 
 
 def test_upload_adds_searchable_documents_and_reports_each_file(service, tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.ui.conftest import HOSTILE_ID
+from tests.conftest import HOSTILE_ID
 
 
 def test_document_view_shows_whole_document_with_focus_passage(service):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.ui.conftest import HOSTILE_ID
+from tests.conftest import HOSTILE_ID
 
 
 @pytest.fixture(scope="module")
