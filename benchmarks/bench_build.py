@@ -119,7 +119,7 @@ def overhead(scratch: Path, settings: Settings, encoder: Encoder, label: str, pa
             whole_t.append((time.perf_counter() - t, clock.seconds))
         if not texts:  # the passages every step of every round embeds
             with Store(whole.store_path) as store:
-                texts = [embedding_text(dict(r)) for r in store.passage_rows()]
+                texts = [embedding_text(r) for r in store.passage_rows()]
         assert report.embedded == len(set(texts)) and report.passages == len(texts), \
             "the whole pipeline must embed every passage"
 

@@ -43,7 +43,7 @@ def real_passages(home: Path | None, encoder_spec: str | None, cclw: Path | None
         from policyscope.corpus.store import Store
 
         with Store(store_path, readonly=True) as store:
-            texts = [keyword_text(dict(r)) for r in store.passage_rows()]
+            texts = [keyword_text(r) for r in store.passage_rows()]
         if texts:
             return texts
     from policyscope.corpus.builtin import builtin_documents

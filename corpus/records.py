@@ -122,3 +122,36 @@ class Tag:
     score: float
     source: TagSource
     spans: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
+class PassageView:
+    """A stored passage joined with its document's metadata: what indexing, search hits, comparison,
+    tag datasets and the app read from the store (``Store.get_passages`` / ``Store.passage_rows``).
+
+    ``doc_kind`` is the document's kind (law, fact sheet, …); ``kind`` is the passage's block kind
+    (paragraph, table_row, …).
+    """
+
+    id: str
+    doc_id: str
+    seq: int
+    start: int
+    end: int
+    text: str
+    lang: str
+    heading: str
+    page: int | None
+    kind: str
+    context: str
+    title: str
+    title_zh: str
+    title_en: str
+    region: str
+    country: str
+    year: int | None
+    date: str
+    doc_kind: str
+    status: str
+    catalog_id: str
+    source: str

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Self
 
-from .records import Block, Document, Passage, Span, Tag
+from .records import Block, Document, Passage, PassageView, Span, Tag
 
 SCHEMA_VERSION = 1
 
@@ -85,6 +85,12 @@ CREATE INDEX IF NOT EXISTS annotations_passage ON annotations(passage_id);
 """
 
 _TABLES = {"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations"}
+
+# One SELECT for PassageView, its columns in the dataclass's field order.
+_VIEW_SELECT = """SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,
+       p.context, d.title, d.title_zh, d.title_en, d.region, d.country, d.year, d.date,
+       d.kind AS doc_kind, d.status, d.catalog_id, d.source
+FROM passages p JOIN documents d ON d.id = p.doc_id"""
 
 _DOC_COLUMNS = (
     "id", "title", "title_zh", "title_en", "region", "country", "date", "year", "kind", "lang",
@@ -279,30 +285,20 @@ class Store:
         for r in rows:
             yield _row_to_passage(r)
 
-    def passage_rows(self) -> Iterator[sqlite3.Row]:
+    def passage_rows(self) -> Iterator[PassageView]:
         """Passages joined with their document's metadata, in a stable order (for indexing)."""
-        return self._db.execute(
-            """SELECT p.id, p.doc_id, p.seq, p.text, p.lang, p.heading, p.page, p.kind, p.context,
-                      d.title, d.title_zh, d.title_en, d.region, d.country, d.year, d.kind AS doc_kind,
-                      d.status, d.catalog_id
-               FROM passages p JOIN documents d ON d.id = p.doc_id
-               ORDER BY d.added_at, p.doc_id, p.seq"""
-        )
+        for row in self._db.execute(f"{_VIEW_SELECT} ORDER BY d.added_at, p.doc_id, p.seq"):
+            yield PassageView(*row)
 
-    def get_passages(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Passages with document metadata by id (for search hits)."""
-        out: dict[str, dict[str, Any]] = {}
+    def get_passages(self, ids: Sequence[str]) -> dict[str, PassageView]:
+        """Passages with document metadata by id (for search hits); unknown ids are left out."""
+        out: dict[str, PassageView] = {}
         for chunk_start in range(0, len(ids), 500):
             chunk = list(ids[chunk_start : chunk_start + 500])
             rows = self._db.execute(
-                f"""SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page,
-                           p.kind, p.context, d.title, d.title_zh, d.title_en, d.region, d.country,
-                           d.year, d.date, d.kind AS doc_kind, d.status, d.catalog_id, d.source
-                    FROM passages p JOIN documents d ON d.id = p.doc_id
-                    WHERE p.id IN ({','.join('?' * len(chunk))})""",
-                chunk,
+                f"{_VIEW_SELECT} WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
             ).fetchall()
-            out.update({r["id"]: dict(r) for r in rows})
+            out.update({r[0]: PassageView(*r) for r in rows})
         return out
 
     # -- tags and annotations --------------------------------------------------------------

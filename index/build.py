@@ -23,6 +23,7 @@ import numpy as np
 from policyscope.corpus.atomic import write_text_atomic
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError, IndexMissingError
+from policyscope.corpus.records import PassageView
 from policyscope.corpus.store import Store
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ MANIFEST_SCHEMA = 1
 POINTER = "CURRENT"
 
 Progress = Callable[[str, int, int | None], None]
-EmbeddingText = Callable[[Any], str]
-"""What a passage row (store columns by name) is embedded as; :func:`embedding_text` by default."""
+EmbeddingText = Callable[[PassageView], str]
+"""What a passage (with its document's metadata) is embedded as; :func:`embedding_text` by default."""
 
 
 @dataclass(frozen=True)
@@ -49,27 +50,27 @@ class BuildReport:
     seconds: float
 
 
-def _title_prefix(row: Any) -> str:
+def _title_prefix(row: PassageView) -> str:
     """A one-record document (a spreadsheet row) is found by its title, which is not in its text."""
-    title = row["title"] or ""
-    if row["kind"] == "record" and title and title not in row["text"]:
+    title = row.title or ""
+    if row.kind == "record" and title and title not in row.text:
         return title + "\n"
     return ""
 
 
-def embedding_text(row: Any) -> str:
+def embedding_text(row: PassageView) -> str:
     """The text a passage is embedded with: context helps a table row or a record stand alone."""
-    text = _title_prefix(row) + row["text"]
-    if row["kind"] == "table_row" and row["context"]:
-        return f"{row['context']}\n{text}"
+    text = _title_prefix(row) + row.text
+    if row.kind == "table_row" and row.context:
+        return f"{row.context}\n{text}"
     return text
 
 
-def keyword_text(row: Any) -> str:
+def keyword_text(row: PassageView) -> str:
     """The text BM25 indexes: the passage plus its table header (and a record's title)."""
-    text = _title_prefix(row) + row["text"]
-    if row["context"]:
-        return f"{row['context']} {text}"
+    text = _title_prefix(row) + row.text
+    if row.context:
+        return f"{row.context} {text}"
     return text
 
 
@@ -164,8 +165,8 @@ def build_index(
         except IndexMismatchError:
             pass
 
-    rows = [dict(r) for r in store.passage_rows()]
-    ids = [r["id"] for r in rows]
+    rows = list(store.passage_rows())
+    ids = [r.id for r in rows]
     n = len(rows)
 
     if encoder is None:
@@ -194,13 +195,13 @@ def build_index(
         np.savez(
             tmp / "columns.npz",
             ids=np.array(ids, dtype=str),
-            doc_id=np.array([r["doc_id"] for r in rows], dtype=str),
-            region=np.array([(r["region"] or "").upper() for r in rows], dtype=str),
-            country=np.array([(r["country"] or "").lower() for r in rows], dtype=str),
-            lang=np.array([r["lang"] or "" for r in rows], dtype=str),
-            kind=np.array([(r["doc_kind"] or "").lower() for r in rows], dtype=str),
-            year=np.array([r["year"] if r["year"] is not None else -1 for r in rows], dtype=np.int32),
-            status=np.array([r["status"] for r in rows], dtype=str),
+            doc_id=np.array([r.doc_id for r in rows], dtype=str),
+            region=np.array([(r.region or "").upper() for r in rows], dtype=str),
+            country=np.array([(r.country or "").lower() for r in rows], dtype=str),
+            lang=np.array([r.lang or "" for r in rows], dtype=str),
+            kind=np.array([(r.doc_kind or "").lower() for r in rows], dtype=str),
+            year=np.array([r.year if r.year is not None else -1 for r in rows], dtype=np.int32),
+            status=np.array([r.status for r in rows], dtype=str),
             measures=np.array(measures, dtype=str),
             measure_matrix=measure_matrix,
         )
@@ -215,7 +216,7 @@ def build_index(
             "keywords": keywords.info(),
             "counts": {
                 "passages": n,
-                "documents": len({r["doc_id"] for r in rows}),
+                "documents": len({r.doc_id for r in rows}),
                 "embedded_now": before,
                 "tagged_passages": int(measure_matrix.any(axis=1).sum()) if measures else 0,
             },

@@ -26,11 +26,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 from policyscope.corpus.errors import QueryError
+from policyscope.corpus.records import PassageView
 from policyscope.corpus.store import Store
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,8 @@ class MeasureMatrix:
 class Alignment:
     """One passage of item A with its closest passages of item B."""
 
-    passage: dict[str, Any]
-    matches: tuple[tuple[dict[str, Any], float], ...] = field(default=())
+    passage: PassageView
+    matches: tuple[tuple[PassageView, float], ...] = field(default=())
 
 
 # -- resolving items ------------------------------------------------------------------------------
@@ -152,13 +153,13 @@ def passage_regions(store: Store, links: dict[str, str] | None = None) -> dict[s
     infos = {i.id: i for i in store.document_infos()}
     out: dict[str, tuple[str, str]] = {}
     for row in store.passage_rows():
-        pid = row["id"]
+        pid = row.id
         cid = links.get(pid)
         if cid and cid in infos:
             out[pid] = ((infos[cid].region or "").upper(), cid)
         else:
-            key = row["catalog_id"] or row["doc_id"]
-            out[pid] = ((row["region"] or "").upper(), key)
+            key = row.catalog_id or row.doc_id
+            out[pid] = ((row.region or "").upper(), key)
     return out
 
 
@@ -265,7 +266,7 @@ def measure_table(store: Store, keys: Sequence[str], measures: Sequence[str] | N
                 continue
             score, pid = max(having, key=lambda x: (x[0], -it.passage_ids.index(x[1])))
             r = texts[pid]
-            cells.append(Evidence(pid, r["doc_id"], score, r["text"], strengths[pid][m][1], len(having)))
+            cells.append(Evidence(pid, r.doc_id, score, r.text, strengths[pid][m][1], len(having)))
         rows.append(MeasureRow(m, tuple(cells)))
     return MeasureTable(tuple(items), tuple(rows))
 
@@ -405,7 +406,7 @@ def cell_passages(store: Store, region: str, measure: str, limit: int = 20) -> l
     info = store.get_passages([p for _, p in having])
     out = []
     for rank, (score, pid) in enumerate(having, start=1):
-        row = dict(info[pid])
+        row = asdict(info[pid])
         row.update(passage_id=pid, rank=rank, score=score, spans=list(strengths[pid][measure][1]),
                    measures=tuple(sorted(strengths[pid])))
         out.append(row)

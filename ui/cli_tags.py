@@ -183,7 +183,7 @@ def tag_train(
             ids = [i for i in ids if i in passages]
             eff = effective_tags(store, ids)
             for pid in ids:
-                texts.append(passages[pid]["text"])
+                texts.append(passages[pid].text)
                 labels.append({m for m in eff.get(pid, set()) if m in tax})
             from_store = len(ids)
         for path in gold:

@@ -53,8 +53,8 @@ class CompareTab:
                     aligned = cmp.align_passages(self.ws.searcher, table.items[0].key, table.items[1].key, k=k,
                                                  max_passages=60)
                 out["alignment"] = [
-                    {"passage_id": a.passage["id"], "text": a.passage["text"],
-                     "matches": [{"passage_id": m["id"], "doc_id": m["doc_id"], "score": s} for m, s in a.matches]}
+                    {"passage_id": a.passage.id, "text": a.passage.text,
+                     "matches": [{"passage_id": m.id, "doc_id": m.doc_id, "score": s} for m, s in a.matches]}
                     for a in aligned
                 ]
             return out

@@ -30,8 +30,8 @@ class DocumentTab:
             if passage_id and passage_id not in {p.id for p in passages}:
                 # A linked passage of another document (a seed-paper table row about this record): show that one.
                 row = store.get_passages([passage_id]).get(passage_id)
-                if row is not None and row["doc_id"] != doc_id:
-                    return self.document_view(row["doc_id"], passage_id, terms)
+                if row is not None and row.doc_id != doc_id:
+                    return self.document_view(row.doc_id, passage_id, terms)
             pids = [p.id for p in passages]
             eff = effective_tags(store, pids)
             machine = store.tags_for(pids)

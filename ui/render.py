@@ -17,12 +17,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from policyscope.corpus.records import Document, Passage, Tag
+    from policyscope.corpus.records import Document, Passage, PassageView, Tag
     from policyscope.corpus.store import DocumentInfo
     from policyscope.index.compare import Alignment, Item, MeasureMatrix, MeasureTable
     from policyscope.index.search import Hit
@@ -377,14 +378,14 @@ def alignment(aligned: Sequence[Alignment], label_a: str, label_b: str) -> str:
             "</tr></thead><tbody>")]
     for a in aligned:
         p = a.passage
-        left = (f'<div class="ps-text">{esc(p["text"])}</div>'
-                f'{action("open", "open", doc=p["doc_id"], pid=p["id"])}')
+        left = (f'<div class="ps-text">{esc(p.text)}</div>'
+                f'{action("open", "open", doc=p.doc_id, pid=p.id)}')
         right = []
         for m, score in a.matches:
             right.append(
                 f'<div class="ps-match"><span class="ps-score">{score:.3f}</span> '
-                f'<span class="ps-lang">{esc(m["lang"])}</span> {esc(m["text"])} '
-                f'{action("open", "open", doc=m["doc_id"], pid=m["id"])}</div>'
+                f'<span class="ps-lang">{esc(m.lang)}</span> {esc(m.text)} '
+                f'{action("open", "open", doc=m.doc_id, pid=m.id)}</div>'
             )
         out.append(f"<tr><td>{left}</td><td>{''.join(right)}</td></tr>")
     out.append("</tbody></table>")
@@ -421,7 +422,7 @@ def corpus_table(infos: Sequence[DocumentInfo]) -> str:
 
 
 def review_card(
-    passage: Mapping[str, Any] | None, machine: Sequence[Tag], effective: Iterable[str],
+    passage: PassageView | None, machine: Sequence[Tag], effective: Iterable[str],
     history: Sequence[Mapping[str, Any]], counts: Mapping[str, int],
 ) -> str:
     """One passage to review with its machine tags (evidence marked) and the human history."""
@@ -443,11 +444,11 @@ def review_card(
     )
     return (
         summary
-        + f'<article class="ps-card ps-review" data-pid="{esc(passage["id"])}">'
-        f'<header>{titles(passage.get("title_zh", ""), passage.get("title_en", ""), passage.get("title", ""))}</header>'
-        f'<div class="ps-meta">{_meta_line(passage)} · <code>{esc(passage["id"])}</code></div>'
-        + (f'<div class="ps-context">{esc(passage["context"])}</div>' if passage.get("context") else "")
-        + f'<div class="ps-text">{highlight(passage["text"], (), spans)}</div>'
+        + f'<article class="ps-card ps-review" data-pid="{esc(passage.id)}">'
+        f'<header>{titles(passage.title_zh, passage.title_en, passage.title)}</header>'
+        f'<div class="ps-meta">{_meta_line(asdict(passage))} · <code>{esc(passage.id)}</code></div>'
+        + (f'<div class="ps-context">{esc(passage.context)}</div>' if passage.context else "")
+        + f'<div class="ps-text">{highlight(passage.text, (), spans)}</div>'
         f'<div class="ps-foot">{"".join(tags) or "<i>no machine tags</i>"}</div>'
         + (f'<ul class="ps-history">{hist}</ul>' if hist else "")
         + "</article>"

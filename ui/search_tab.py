@@ -108,8 +108,8 @@ class SearchTab:
         with self.ws.friendly("more like this") as box:
             with self.ws.search_lock:
                 result = self.ws.searcher.more_like_this(passage_id, k=k)
-            src = self.ws.store.get_passages([passage_id]).get(passage_id, {})
-            excerpt = (src.get("text") or "")[:80]
+            src = self.ws.store.get_passages([passage_id]).get(passage_id)
+            excerpt = src.text[:80] if src else ""
             if not result.hits:
                 return render.message("No similar passages found.", "empty")
             return render.result_cards(result.hits, self.evidence_spans(result.hits),

@@ -47,7 +47,7 @@ class LoadedIndex:
         if self._fields is None:
             ids = self.ids.tolist()
             rows = store.get_passages(ids)
-            record = np.array([rows.get(pid, {}).get("kind") == "record" for pid in ids], dtype=bool)
+            record = np.array([pid in rows and rows[pid].kind == "record" for pid in ids], dtype=bool)
             out: dict[str, np.ndarray] = {}
             countries = self.columns["country"]
             for value in np.unique(countries):
@@ -62,7 +62,7 @@ class LoadedIndex:
         """Every row's passage text normalised for exact matching ("" for a passage since removed)."""
         if self._phrase_texts is None:
             rows = store.get_passages(self.ids.tolist())
-            self._phrase_texts = [normalize_for_match(rows[pid]["text"]) if pid in rows else "" for pid in self.ids]
+            self._phrase_texts = [normalize_for_match(rows[pid].text) if pid in rows else "" for pid in self.ids]
         return self._phrase_texts
 
     def measures_of(self, row: int) -> tuple[str, ...]:

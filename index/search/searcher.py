@@ -212,7 +212,7 @@ class Searcher:
         row = idx.row_of.get(passage_id)
         if row is None:
             raise QueryError(f"unknown passage id {passage_id!r}")
-        text = self.store.get_passages([passage_id])[passage_id]["text"]
+        text = self.store.get_passages([passage_id])[passage_id].text
         result = self.search(text, k=k + 1, mode="semantic", filters=filters)
         hits = [h for h in result.hits if h.passage_id != passage_id][:k]
         hits = [h.reranked(i + 1) for i, h in enumerate(hits)]
@@ -265,7 +265,7 @@ class Searcher:
         out = []
         for r, pid in zip(candidates, ids):
             row = rows.get(pid)
-            if row and (needle in normalize_for_match(row["text"]) or needle == normalize_for_match(row["title"] or "")):
+            if row and (needle in normalize_for_match(row.text) or needle == normalize_for_match(row.title or "")):
                 out.append(r)
         return out
 
@@ -299,12 +299,12 @@ class Searcher:
                 continue
             hits.append(
                 Hit(
-                    rank=len(hits) + 1, score=round(float(score), 6), passage_id=pid, doc_id=r["doc_id"],
-                    text=r["text"], title=r["title"], title_zh=r["title_zh"], title_en=r["title_en"],
-                    region=r["region"], country=r["country"], year=r["year"], page=r["page"],
-                    kind=r["kind"], heading=r["heading"], context=r["context"], lang=r["lang"],
-                    start=r["start"], end=r["end"], catalog_id=r["catalog_id"],
-                    matched_terms=matched_terms(r["text"] + " " + r["context"], terms),
+                    rank=len(hits) + 1, score=round(float(score), 6), passage_id=pid, doc_id=r.doc_id,
+                    text=r.text, title=r.title, title_zh=r.title_zh, title_en=r.title_en,
+                    region=r.region, country=r.country, year=r.year, page=r.page,
+                    kind=r.kind, heading=r.heading, context=r.context, lang=r.lang,
+                    start=r.start, end=r.end, catalog_id=r.catalog_id,
+                    matched_terms=matched_terms(r.text + " " + r.context, terms),
                     semantic_rank=sem_rank.get(row), keyword_rank=kw_rank.get(row), measures=idx.measures_of(row),
                 )
             )

@@ -161,9 +161,8 @@ def iter_records(
     if bad:
         raise ValueError(f"unknown source(s) {', '.join(bad)}; available: {', '.join(SOURCES)}")
     options = tuple(taxonomy_names().items())
-    ids = [r["id"] for r in store.passage_rows()]
-    info = store.get_passages(ids)
-    rows = [info[pid] for pid in ids]
+    rows = list(store.passage_rows())
+    ids = [r.id for r in rows]
     machine = store.tags_for(ids)
     effective = effective_tags(store, ids)
     all_annotations = store.annotations()
@@ -175,8 +174,8 @@ def iter_records(
     wanted_sources = set(sources or ())
     wanted_langs = {x.lower() for x in langs or ()}
     for r in rows:
-        pid = r["id"]
-        if wanted_langs and (r["lang"] or "").lower() not in wanted_langs:
+        pid = r.id
+        if wanted_langs and (r.lang or "").lower() not in wanted_langs:
             continue
         accept = [m for m in known if m in effective.get(pid, set())]
         # Measures outside the taxonomy (an older taxonomy's tags) are kept at the end, not dropped.
@@ -197,8 +196,8 @@ def iter_records(
                 continue
         yield LabelRecord(
             id=pid,
-            text=r["text"],
-            meta=PassageMeta(**{k: r[k] for k in META_FIELDS}),
+            text=r.text,
+            meta=PassageMeta(**{k: getattr(r, k) for k in META_FIELDS}),
             tags=tuple(tags),
             annotations=tuple(
                 Annotation(a["measure"], a["action"], a["annotator"], a["created_at"]) for a in anns

@@ -54,7 +54,7 @@ def review_queue(
     reviewed = {
         a["passage_id"] for a in store.annotations() if annotator is None or a["annotator"] == annotator
     }
-    rows = {r["id"]: dict(r) for r in store.passage_rows() if r["id"] not in reviewed}
+    rows = {r.id: r for r in store.passage_rows() if r.id not in reviewed}
     ids = list(rows)
     machine = store.tags_for(ids)
     known = taxonomy_ids()
@@ -99,11 +99,11 @@ def review_queue(
         out.append(
             {
                 "passage_id": pid,
-                "text": r["text"],
-                "lang": r["lang"],
-                "doc_id": r["doc_id"],
-                "title": r["title_zh"] or r["title_en"] or r["title"],
-                "heading": r["heading"],
+                "text": r.text,
+                "lang": r.lang,
+                "doc_id": r.doc_id,
+                "title": r.title_zh or r.title_en or r.title,
+                "heading": r.heading,
                 "tags": [tag_dict(t) for t in sorted(machine.get(pid, []), key=tag_order(known))],
                 "effective": [m for m in known if m in effective.get(pid, set())],
                 "disagreement": int(-neg_dis),

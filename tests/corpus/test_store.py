@@ -71,3 +71,21 @@ def test_readonly_store_cannot_write(tmp_path):
         assert "readonly" in str(exc)
     else:
         raise AssertionError("write to a read-only store succeeded")
+
+
+def test_passage_views_join_each_passage_with_its_documents_metadata(tmp_path):
+    from policyscope.corpus.builtin import builtin_documents
+    from policyscope.nlp.segment import segment_document
+
+    store = Store(tmp_path / "s.sqlite")
+    seed = builtin_documents()[0]
+    store.add_documents([seed])
+    passages = segment_document(seed)
+    store.replace_passages(seed.id, passages, "test")
+    views = list(store.passage_rows())
+    assert [v.id for v in views] == [p.id for p in passages]
+    v = views[3]
+    assert seed.text[v.start : v.end] == v.text
+    assert (v.doc_id, v.title_zh, v.country, v.year, v.doc_kind) == (
+        seed.id, seed.title_zh, seed.country, seed.year, seed.kind)
+    assert store.get_passages([v.id, "no-such-id"]) == {v.id: v}

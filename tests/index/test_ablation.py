@@ -85,17 +85,17 @@ def test_a_row_building_another_index_embeds_what_it_claims_and_leaves_the_curre
     """ "− context in embeddings": a table row is embedded as its bare text, not with its header."""
     variant = _row(default_variants(settings, ()), "− context in embeddings")
     with Store(settings.store_path) as store:
-        row = next(dict(r) for r in store.passage_rows() if r["kind"] == "table_row" and r["context"])
+        row = next(r for r in store.passage_rows() if r.kind == "table_row" and r.context)
     current = current_index_dir(settings.index_root)
     with temporary_workspace(settings, variant) as alt:
         assert alt.home != settings.home and alt.encoder == settings.encoder
         # The hash encoder embeds a query as it embeds a passage: the bare text finds its own row
         # at cosine 1 in the variant's index, and below 1 in the current one (header in front).
-        bare = Searcher(alt).search(row["text"], k=1, mode="semantic").hits[0]
-        assert bare.passage_id == row["id"] and bare.score == pytest.approx(1.0, abs=1e-5)
+        bare = Searcher(alt).search(row.text, k=1, mode="semantic").hits[0]
+        assert bare.passage_id == row.id and bare.score == pytest.approx(1.0, abs=1e-5)
         tmp_home = alt.home
-    as_built = Searcher(settings).search(row["text"], k=50, mode="semantic").hits
-    assert next(h.score for h in as_built if h.passage_id == row["id"]) < 0.99
+    as_built = Searcher(settings).search(row.text, k=50, mode="semantic").hits
+    assert next(h.score for h in as_built if h.passage_id == row.id) < 0.99
     assert current_index_dir(settings.index_root) == current
     assert not tmp_home.exists()
 

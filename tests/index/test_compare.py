@@ -32,7 +32,7 @@ def searcher(settings, store):
 
 def test_catalog_item_includes_the_seed_papers_table_row_about_it(store):
     (item,) = compare.resolve_items(store, ["us-li-blueprint-2021"])
-    docs = {r["doc_id"] for r in store.get_passages(list(item.passage_ids)).values()}
+    docs = {r.doc_id for r in store.get_passages(list(item.passage_ids)).values()}
     assert docs == {"us-li-blueprint-2021", "seed-battery-supply-chain"}
     assert item.label_zh == "国家锂电池蓝图2021-2030"
 
@@ -40,8 +40,8 @@ def test_catalog_item_includes_the_seed_papers_table_row_about_it(store):
 def test_region_item_counts_linked_table_rows_for_the_policy_region(store):
     (us,) = compare.resolve_items(store, ["us"])
     rows = store.get_passages(list(us.passage_ids))
-    assert any(r["doc_id"] == "seed-battery-supply-chain" for r in rows.values())
-    assert all(r["region"] == "US" for r in rows.values() if r["doc_id"] != "seed-battery-supply-chain")
+    assert any(r.doc_id == "seed-battery-supply-chain" for r in rows.values())
+    assert all(r.region == "US" for r in rows.values() if r.doc_id != "seed-battery-supply-chain")
 
 
 def test_unknown_or_too_many_items_are_refused(store):
@@ -118,9 +118,9 @@ def test_alignment_uses_index_vectors_and_matches_brute_force(searcher, store):
     (b,) = compare.resolve_items(store, ["eu-crm-resilience-2020"])
     vb = compare.passage_vectors(searcher, list(b.passage_ids))
     for a in aligned[:10]:
-        va = compare.passage_vectors(searcher, [a.passage["id"]])[0]
+        va = compare.passage_vectors(searcher, [a.passage.id])[0]
         oracle = sorted(((float(va @ vb[j]), pid) for j, pid in enumerate(b.passage_ids)), reverse=True)[:2]
-        assert [m["id"] for m, _ in a.matches] == [pid for _, pid in oracle]
+        assert [m.id for m, _ in a.matches] == [pid for _, pid in oracle]
         assert [s for _, s in a.matches] == sorted((s for _, s in a.matches), reverse=True)
 
 

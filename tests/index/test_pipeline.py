@@ -86,11 +86,11 @@ def test_semantic_search_matches_a_numpy_oracle(built):
     from policyscope.index.encoders import get_encoder
 
     store = Store(settings.store_path)
-    rows = [dict(r) for r in store.passage_rows()]
+    rows = list(store.passage_rows())
     enc = get_encoder("hash")
     vecs = enc.encode_passages([embedding_text(r) for r in rows])
     q = enc.encode_queries(["电池回收"])[0]
-    oracle = [rows[i]["id"] for i in np.argsort(-(vecs @ q), kind="stable")[:7]]
+    oracle = [rows[i].id for i in np.argsort(-(vecs @ q), kind="stable")[:7]]
     got = [h.passage_id for h in Searcher(settings).search("电池回收", k=7, mode="semantic").hits]
     assert got == oracle
 

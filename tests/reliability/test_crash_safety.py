@@ -102,7 +102,7 @@ def _stored_documents_from(settings, folder: Path) -> Callable[[], bool]:
 def _probe(settings) -> tuple[str, str]:
     """The id and text of the one built-in passage holding ``PROBE_PHRASE``."""
     with Store(settings.store_path) as store:
-        rows = [(r["id"], r["text"]) for r in store.passage_rows() if PROBE_PHRASE in r["text"]]
+        rows = [(r.id, r.text) for r in store.passage_rows() if PROBE_PHRASE in r.text]
     assert len(rows) == 1, rows
     return rows[0]
 

@@ -93,6 +93,18 @@ def test_highlight_never_emits_markup_from_text(text, terms):
     assert html.unescape(stripped) == text
 
 
+def hostile_view(**fields):
+    """A stored passage view whose text fields are all hostile unless given."""
+    from dataclasses import fields as dc_fields
+
+    from policyscope.corpus.records import PassageView
+
+    values = {f.name: HOSTILE[i % len(HOSTILE)] for i, f in enumerate(dc_fields(PassageView))}
+    values.update(seq=0, start=0, end=1, page=None, year=None)
+    values.update(fields)
+    return PassageView(**values)
+
+
 def test_result_card_of_a_hostile_document_is_inert():
     for text in HOSTILE:
         assert_inert(render.result_cards([hostile_hit(text)], {}, header=text, translations=[text]))
@@ -117,7 +129,7 @@ def test_tables_and_lists_of_hostile_documents_are_inert():
     assert_inert(render.upload_results([{"name": HOSTILE[1], "error": HOSTILE[0]},
                                         {"name": HOSTILE[2], "added": 1, "documents": [{"id": HOSTILE[3],
                                                                                         "title": HOSTILE[4]}]}]))
-    row = {"id": HOSTILE[1], "doc_id": HOSTILE[0], "text": HOSTILE[2], "lang": HOSTILE[3]}
+    row = hostile_view(id=HOSTILE[1], doc_id=HOSTILE[0], text=HOSTILE[2], lang=HOSTILE[3])
     assert_inert(render.alignment([SimpleNamespace(passage=row, matches=((row, 0.5),))], HOSTILE[4], HOSTILE[5]))
     assert_inert(render.message(HOSTILE[1], "error"))
 
@@ -125,8 +137,8 @@ def test_tables_and_lists_of_hostile_documents_are_inert():
 def test_review_card_of_a_hostile_passage_is_inert():
     from policyscope.corpus.records import Span, Tag
 
-    row = {"id": HOSTILE[1], "text": HOSTILE[0] + HOSTILE[2], "title_zh": HOSTILE[1], "title_en": HOSTILE[3],
-           "region": "US", "year": 2020, "context": HOSTILE[4], "lang": "en"}
+    row = hostile_view(id=HOSTILE[1], text=HOSTILE[0] + HOSTILE[2], title_zh=HOSTILE[1], title_en=HOSTILE[3],
+                       region="US", year=2020, context=HOSTILE[4], lang="en")
     tags = [Tag("recycling", 0.7, "rule", (Span(0, 5),))]
     history = [{"action": "accept", "measure": "<b>", "annotator": HOSTILE[1]}]
     assert_inert(render.review_card(row, tags, {"recycling", "<script>"}, history, {"reviewed": 1}))
