@@ -13,7 +13,7 @@ Three kinds of index, chosen by :meth:`VectorIndex.build`:
            The default above the threshold: at 1M x 384 it holds ~0.5 GB (PQ codes 96 B +
            SQ8 384 B + id 8 B per row), builds in about two minutes on 2 cores and reaches
            recall@10 ≈ 0.98 against exact search in about a millisecond per query
-           (``policyscope bench scale``). Needs training data (see :func:`_ivfpq_shape`).
+           (``python benchmarks/bench.py scale``). Needs training data (see :func:`_ivfpq_shape`).
 
 Filtering: ``search(..., allowed=mask)`` takes a boolean mask over rows. When the mask keeps
 few rows (< ``brute_force_below``, 5,000 by default) those rows are scored directly with numpy,

@@ -59,7 +59,7 @@ def import_jieba() -> Any:
     return jieba
 
 
-# Web requests run in threads (ui/service.py): two asking at once must not load it twice.
+# Web requests run in threads (the web app, ui/workspace.py): two asking at once must not load it twice.
 _prefix_lock = threading.Lock()
 
 
