@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +33,42 @@ def write_json_atomic(path: str | Path, obj: Any, **dumps: Any) -> None:
     write_text_atomic(path, json.dumps(obj, ensure_ascii=False, indent=2, **dumps) + "\n")
 
 
-def read_versioned_json(path: Path, what: str, version: int) -> dict[str, Any]:
+@contextmanager
+def staged(path: str | Path) -> Iterator[Path]:
+    """A fresh path beside ``path`` to write a file or a whole directory into; on a clean exit it
+    replaces ``path`` (a file or a directory), on an error it is removed and ``path`` is untouched.
+
+    ``rename`` cannot replace a non-empty directory, so an old directory is first renamed aside; a crash
+    between the two renames leaves it there (``.<name>.old-*``), never half-overwritten.
+
+    Example::
+
+        with staged(out_dir / "model") as tmp:
+            tmp.mkdir()
+            (tmp / "weights.npz").write_bytes(data)
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        new = work / (target.name or "out")  # made by the caller, so it gets the usual permissions
+        yield new
+        if target.is_dir() and not target.is_symlink():
+            aside = work / ".old"
+            os.replace(target, aside)
+        os.replace(new, target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def read_versioned_json(
+    path: Path, what: str, version: int, remedy: str = "rebuild the index"
+) -> dict[str, Any]:
     """The JSON object at ``path``, whose ``"format"`` must be ``version``.
 
     Raises:
         FileNotFoundError: ``path`` is missing ("<path>: <what> file missing").
-        IndexMismatchError: written by another format version (rebuild the index).
+        IndexMismatchError: written by another format version ("...; <remedy>").
     """
     from policyscope.corpus.errors import IndexMismatchError
 
@@ -44,6 +77,6 @@ def read_versioned_json(path: Path, what: str, version: int) -> dict[str, Any]:
     settings = json.loads(path.read_text(encoding="utf-8"))
     if settings.get("format") != version:
         raise IndexMismatchError(
-            f"{path}: {what} format {settings.get('format')!r}, this version reads {version}; rebuild the index"
+            f"{path}: {what} format {settings.get('format')!r}, this version reads {version}; {remedy}"
         )
     return settings

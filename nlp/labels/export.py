@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policyscope.corpus.atomic import staged
 from policyscope.corpus.store import Store
 from policyscope.nlp.labels.records import iter_records, taxonomy_ids
 from policyscope.nlp.labels.writers import get_writer
@@ -64,14 +62,6 @@ def export_dataset(
     report.labelled = sum(1 for r in records if r.accept)
     report.tags = sum(len(r.tags) for r in records)
     report.by_measure = {m: sum(1 for r in records if m in r.accept) for m in known}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        target = tmp / (path.name or "out")
+    with staged(path) as target:
         writer.write(records, target, known)
-        if path.is_dir():
-            shutil.rmtree(path)
-        os.replace(target, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return report

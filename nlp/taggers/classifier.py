@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -156,7 +154,7 @@ class ClassifierTagger:
         leaves the previous model whole: never new weights under an old manifest, nor a half-written file.
         """
         import numpy as np
-        from policyscope.corpus.atomic import write_json_atomic
+        from policyscope.corpus.atomic import staged, write_json_atomic
 
         if self.weights is None or self.bias is None or self.mean is None:
             raise ValueError("cannot save an unfitted ClassifierTagger")
@@ -176,11 +174,9 @@ class ClassifierTagger:
             "mode": self.mode,
             "encoder": self.encoder_name,
         }
-        tmp = Path(tempfile.mkdtemp(prefix=f".{p.name}.", dir=p.parent))
-        try:
-            staged = tmp / p.name  # made by mkdir, so it gets the usual permissions (mkdtemp's are 0700)
-            staged.mkdir()
-            with (staged / "weights.npz").open("wb") as fh:
+        with staged(p) as out:
+            out.mkdir()
+            with (out / "weights.npz").open("wb") as fh:
                 np.savez(
                     fh,
                     weights=self.weights.astype(np.float32),
@@ -190,10 +186,7 @@ class ClassifierTagger:
                 )
                 fh.flush()
                 os.fsync(fh.fileno())
-            write_json_atomic(staged / "classifier.json", manifest)
-            _replace_dir(staged, p)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            write_json_atomic(out / "classifier.json", manifest)
         return p
 
     @classmethod
@@ -208,7 +201,9 @@ class ClassifierTagger:
         from policyscope.corpus.atomic import read_versioned_json
 
         p = Path(path)
-        manifest = read_versioned_json(p / "classifier.json", "classifier manifest", _CLASSIFIER_FORMAT)
+        manifest = read_versioned_json(
+            p / "classifier.json", "classifier manifest", _CLASSIFIER_FORMAT, "retrain with `policyscope tag train`"
+        )
         tagger = cls(
             encoder,
             manifest["labels"],
@@ -228,18 +223,3 @@ class ClassifierTagger:
         tagger.mean = mean.astype(np.float64)
         tagger.scale = float(manifest["scale"])
         return tagger
-
-
-def _replace_dir(new: Path, target: Path) -> None:
-    """Put directory ``new`` at ``target``, replacing a previous ``target`` directory.
-
-    ``rename`` cannot replace a non-empty directory, so the old one is first renamed aside; a crash
-    between the two renames leaves it there (``.<name>.old-*``), not half-overwritten.
-    """
-    if not target.exists():
-        os.replace(new, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    os.replace(target, old / target.name)
-    os.replace(new, target)
-    shutil.rmtree(old, ignore_errors=True)

@@ -118,3 +118,32 @@ def test_versioned_json_of_another_format_asks_for_a_rebuild(tmp_path, written, 
     assert str(info.value) == (
         f"{path}: vector index settings format {shown}, this version reads 2; rebuild the index"
     )
+
+
+def test_staged_directory_replaces_the_old_one_only_on_success(tmp_path):
+    from policyscope.corpus.atomic import staged
+
+    target = tmp_path / "model"
+    target.mkdir()
+    (target / "old.txt").write_text("old", encoding="utf-8")
+    with pytest.raises(RuntimeError):
+        with staged(target) as new:
+            new.mkdir()
+            (new / "half.txt").write_text("half", encoding="utf-8")
+            raise RuntimeError("crash mid-save")
+    assert [p.name for p in target.iterdir()] == ["old.txt"]
+    with staged(target) as new:
+        new.mkdir()
+        (new / "new.txt").write_text("new", encoding="utf-8")
+    assert [p.name for p in target.iterdir()] == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no staging leftovers
+
+
+def test_staged_file_replaces_a_file(tmp_path):
+    from policyscope.corpus.atomic import staged
+
+    target = tmp_path / "out.jsonl"
+    target.write_text("old", encoding="utf-8")
+    with staged(target) as new:
+        new.write_text("new", encoding="utf-8")
+    assert target.read_text(encoding="utf-8") == "new" and len(list(tmp_path.iterdir())) == 1
