@@ -1,7 +1,9 @@
-"""The packaged glossary (zh/en/ja/ko) and its reader."""
+"""The packaged glossary (zh/en/ja/ko), its reader, and the JMdict word list beside it."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -13,10 +15,17 @@ from tests.conftest import SHARED, require_shared
 
 DATA = Path(__file__).resolve().parents[3] / "nlp" / "data"
 GLOSSARY = DATA / "glossary.tsv"
+JMDICT = DATA / "jmdict_ja_en.tsv"
+JMDICT_META = DATA / "jmdict_ja_en.json"
 POLICY_TEXTS = SHARED / "sources" / "policy-texts"
 
 KANA_OR_HAN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
+POS_CODES = {
+    "n", "vs", "v", "adj", "adj-na", "adj-no", "adj-f", "adv", "exp", "pref", "suf", "ctr", "num", "pn",
+    "conj", "int", "prt", "aux", "other",
+}  # fmt: skip
 
 
 def _rows() -> list[list[str]]:
@@ -166,3 +175,65 @@ def test_columns_are_found_by_header_name_and_empty_ja_ko_cells_give_empty_tuple
     lithium, cobalt = read_glossary(g)
     assert (lithium.ja, lithium.ko, lithium.note) == (("リチウム", "Li電池"), ("리튬",), "")
     assert (cobalt.ja, cobalt.ko) == ((), ())
+
+
+# ---- JMdict word list -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jmdict() -> tuple[list[str], list[list[str]], dict]:
+    lines = JMDICT.read_text("utf-8").splitlines()
+    meta = json.loads(JMDICT_META.read_text("utf-8"))
+    return lines[0].split("\t"), [line.split("\t") for line in lines[1:]], meta
+
+
+def test_the_jmdict_list_matches_the_counts_and_checksum_its_generator_recorded(jmdict) -> None:
+    header, rows, meta = jmdict
+    assert header == meta["columns"] == ["seq", "kanji", "kana", "pos", "gloss", "notes", "src"]
+    assert len(rows) == meta["entries"]
+    src = Counter(flag for r in rows for flag in r[6])
+    assert (src["c"], src["t"], src["g"]) == tuple(
+        meta["by_source"][k] for k in ("common", "texts", "glossary")
+    )
+    assert JMDICT.stat().st_size == meta["bytes"] <= 4_000_000
+    assert hashlib.sha256(JMDICT.read_bytes()).hexdigest() == meta["sha256"]
+    assert meta["source"]["licence"] == "CC BY-SA 4.0"
+
+
+def test_every_jmdict_row_has_a_spelling_clean_glosses_and_known_codes(jmdict) -> None:
+    _, rows, _ = jmdict
+    assert all(len(r) == 7 for r in rows)
+    assert len({r[0] for r in rows}) == len(rows)
+    for seq, kanji, kana, pos, gloss, _notes, src in rows:
+        assert kanji or kana, seq
+        # JMdict "kanji" spellings also hold full-width Latin and digits (ＯＵＴ, ２０); never Hangul or spaces
+        assert all(k and not HANGUL.search(k) and not k.isspace() for k in kanji.split("|") if kanji), seq
+        assert all(KANA.search(k) for k in kana.split("|") if k), seq
+        assert set(pos.split(",")) <= POS_CODES, (seq, pos)
+        senses = gloss.split(";")
+        assert all(g and g == g.strip() and "(" not in g for s in senses for g in s.split("|")), (seq, gloss)
+        assert src and set(src) <= set("ctg"), (seq, src)
+
+
+def test_the_jmdict_list_translates_policy_words_both_ways(jmdict) -> None:
+    _, rows, _ = jmdict
+    ja_en = {k: r[4] for r in rows for k in r[1].split("|") + r[2].split("|") if k}
+    assert "storage battery" in ja_en["蓄電池"]
+    assert "stockpile" in ja_en["備蓄"].split(";")[0].split("|")
+    assert "recycling" in ja_en["再資源化"]
+    en_ja: dict[str, set[str]] = {}
+    for r in rows:
+        for g in re.split(r"[;|]", r[4]):
+            en_ja.setdefault(g.lower(), set()).update(x for x in r[1].split("|") + r[2].split("|") if x)
+    assert {"サプライチェーン", "供給網"} <= en_ja["supply chain"]
+    assert "鉱物資源" in en_ja["mineral resources"]
+
+
+def test_the_words_of_the_japanese_texts_are_flagged_in_the_jmdict_list(jmdict) -> None:
+    texts = "".join(p.read_text("utf-8") for p in require_shared(POLICY_TEXTS).glob("ja_jp_*.md"))
+    _, rows, _ = jmdict
+    text_words = {k for r in rows if "t" in r[6] for k in r[1].split("|") + r[2].split("|")}
+    # single units (備蓄, 探鉱), and compounds that Sudachi splits even in mode C (安全 + 保障, 鉱物 + 資源)
+    words = {"備蓄", "探鉱", "副産物", "鉱物資源", "安全保障", "独立行政法人", "再資源化"}
+    assert {w for w in words if w in texts} == words
+    assert words <= text_words
