@@ -3,44 +3,56 @@
 The taxonomy is data, not code: ``nlp/data/measures.toml`` ships with the package and a user may point
 :func:`load_taxonomy` at an edited copy. Loading validates the file at the boundary, so a typo in a key or a
 duplicated id fails with a message naming the file and the measure instead of silently dropping terms.
+
+Lexicons exist for four languages. Chinese and English are matched on tokens (jieba, spaCy), and their
+rules are spaCy ``Matcher`` patterns. Japanese and Korean are matched on the raw text, with no
+morphological analyzer: their legal terms are written as contiguous strings (備蓄, 再資源化, 재자원화,
+경제안보품목등), so a substring is the term, and their rules are regular expressions.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["DEFAULT_TAXONOMY_FILE", "Measure", "Taxonomy", "load_taxonomy"]
+__all__ = ["DEFAULT_TAXONOMY_FILE", "LEXICON_LANGS", "LexiconLang", "Measure", "Taxonomy", "load_taxonomy"]
 
 DEFAULT_TAXONOMY_FILE = "measures.toml"
 
+LexiconLang = Literal["zh", "en", "ja", "ko"]
+LEXICON_LANGS: tuple[LexiconLang, ...] = ("zh", "en", "ja", "ko")
+"""Languages with a lexicon. zh and en are token-matched; ja and ko are matched on raw text."""
+_RAW_LANGS = ("ja", "ko")
+
 _REQUIRED_STR = ("id", "name_zh", "name_en", "definition_en", "definition_zh")
-_OPTIONAL_LISTS = (
-    "terms_zh",
-    "terms_en",
-    "negative_zh",
-    "negative_en",
+_OPTIONAL_LISTS = tuple(f"{kind}_{lang}" for kind in ("terms", "negative") for lang in LEXICON_LANGS) + (
     "examples_zh",
     "examples_en",
 )
-_RULE_KEYS = ("rules_zh", "rules_en")
-_MEASURE_KEYS = frozenset(_REQUIRED_STR + _OPTIONAL_LISTS + _RULE_KEYS)
-_TOP_KEYS = frozenset({"version", "measure"})
+_TOKEN_RULE_KEYS = ("rules_zh", "rules_en")
+_REGEX_RULE_KEYS = tuple(f"rules_{lang}" for lang in _RAW_LANGS)
+_MEASURE_KEYS = frozenset(_REQUIRED_STR + _OPTIONAL_LISTS + _TOKEN_RULE_KEYS + _REGEX_RULE_KEYS)
+_TOP_KEYS = frozenset({"version", "measure", "ignore"})
 
 TokenPattern = tuple[dict[str, Any], ...]
+RegexRule = str
+"""A Japanese or Korean rule: a regular expression matched on the raw passage; the match is the evidence."""
 
 
 @dataclass(frozen=True)
 class Measure:
     """One policy measure of the taxonomy.
 
-    ``rules_*`` hold spaCy ``Matcher`` token patterns (a tuple of token specs each) for what a phrase
-    list cannot express, e.g. "reduce ... dependence on ... China".
+    ``rules_zh``/``rules_en`` hold spaCy ``Matcher`` token patterns (a tuple of token specs each) for what a
+    phrase list cannot express, e.g. "reduce ... dependence on ... China". ``rules_ja``/``rules_ko`` hold
+    regular expressions over the raw text for the same purpose, e.g. ``경제안보품목(?:등)?(?:을|를)\\s*지정``
+    (designating security-critical items, whatever particle follows the noun).
     """
 
     id: str
@@ -50,24 +62,30 @@ class Measure:
     definition_zh: str
     terms_zh: tuple[str, ...] = ()
     terms_en: tuple[str, ...] = ()
+    terms_ja: tuple[str, ...] = ()
+    terms_ko: tuple[str, ...] = ()
     negative_zh: tuple[str, ...] = ()
     negative_en: tuple[str, ...] = ()
+    negative_ja: tuple[str, ...] = ()
+    negative_ko: tuple[str, ...] = ()
     rules_zh: tuple[TokenPattern, ...] = field(default=(), compare=False)
     rules_en: tuple[TokenPattern, ...] = field(default=(), compare=False)
+    rules_ja: tuple[RegexRule, ...] = ()
+    rules_ko: tuple[RegexRule, ...] = ()
     examples_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
 
     def terms(self, lang: str) -> tuple[str, ...]:
-        """Positive lexicon terms for ``lang`` ("zh" or "en")."""
-        return self.terms_zh if lang == "zh" else self.terms_en
+        """Positive lexicon terms for ``lang`` (zh, en, ja or ko)."""
+        return getattr(self, f"terms_{_lexicon_lang(lang)}")
 
     def negatives(self, lang: str) -> tuple[str, ...]:
         """Negative terms for ``lang``: they cancel overlapping positive matches of this measure."""
-        return self.negative_zh if lang == "zh" else self.negative_en
+        return getattr(self, f"negative_{_lexicon_lang(lang)}")
 
-    def rules(self, lang: str) -> tuple[TokenPattern, ...]:
-        """Matcher token patterns for ``lang``."""
-        return self.rules_zh if lang == "zh" else self.rules_en
+    def rules(self, lang: str) -> tuple[TokenPattern, ...] | tuple[RegexRule, ...]:
+        """Rules for ``lang``: Matcher token patterns for zh and en, regular expressions for ja and ko."""
+        return getattr(self, f"rules_{_lexicon_lang(lang)}")
 
     def examples(self, lang: str) -> tuple[str, ...]:
         """Prototype sentences for ``lang``."""
@@ -80,6 +98,12 @@ class Measure:
     def prototypes(self) -> tuple[str, ...]:
         """Definitions and examples in both languages: the embedding tagger's prototypes."""
         return (self.definition_en, self.definition_zh, *self.examples_en, *self.examples_zh)
+
+
+def _lexicon_lang(lang: str) -> LexiconLang:
+    if lang not in LEXICON_LANGS:
+        raise ValueError(f"no lexicon for language {lang!r}; available: {', '.join(LEXICON_LANGS)}")
+    return lang  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -95,12 +119,19 @@ class Taxonomy:
     version: str
     measures: tuple[Measure, ...]
     source: str = ""
+    ignore: tuple[tuple[str, tuple[RegexRule, ...]], ...] = ()
+    """Per language, regular expressions for spans where no term or rule of any measure counts (a law
+    cited by its title, the body of a definition); see the ``[ignore]`` table of ``measures.toml``."""
 
     def __post_init__(self) -> None:
         ids = [m.id for m in self.measures]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"{self.source or 'taxonomy'}: duplicate measure id(s): {', '.join(dupes)}")
+
+    def ignore_patterns(self, lang: str) -> tuple[RegexRule, ...]:
+        """The ``[ignore]`` regular expressions for ``lang`` (empty when it has none)."""
+        return dict(self.ignore).get(lang, ())
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -167,7 +198,40 @@ def taxonomy_from_dict(data: Mapping[str, Any], source: str = "taxonomy") -> Tax
     if not isinstance(raw, list) or not raw:
         raise ValueError(f"{source}: no [[measure]] tables")
     measures = [_measure_from_dict(m, source, i) for i, m in enumerate(raw)]
-    return Taxonomy(version=version, measures=tuple(measures), source=source)
+    return Taxonomy(
+        version=version, measures=tuple(measures), source=source, ignore=_ignore_from_dict(data, source)
+    )
+
+
+def _ignore_from_dict(data: Mapping[str, Any], source: str) -> tuple[tuple[str, tuple[RegexRule, ...]], ...]:
+    raw = data.get("ignore", {})
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{source}: [ignore] must be a table of language = [regular expressions]")  # noqa: TRY004
+    unknown = sorted(set(raw) - set(LEXICON_LANGS))
+    if unknown:
+        raise ValueError(
+            f"{source}: [ignore]: unknown language(s) {', '.join(unknown)}; valid: {', '.join(LEXICON_LANGS)}"
+        )
+    return tuple(
+        (lang, _regex_rules(raw[lang], f"{source}: [ignore] {lang}", "pattern"))
+        for lang in LEXICON_LANGS
+        if lang in raw
+    )
+
+
+def _regex_rules(value: Any, where: str, what: str) -> tuple[RegexRule, ...]:
+    """Validate a list of regular expressions: each compiles and cannot match the empty string (a match is
+    an evidence span, and a span is never empty)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"{where}: must be a list of regular expressions (non-empty strings)")
+    for i, pattern in enumerate(value):
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{where}: bad {what} #{i + 1} {pattern!r}: {exc}") from exc
+        if compiled.search("") is not None:
+            raise ValueError(f"{where}: bad {what} #{i + 1} {pattern!r}: it matches the empty string")
+    return tuple(dict.fromkeys(value))
 
 
 def _measure_from_dict(raw: Any, source: str, index: int) -> Measure:
@@ -195,7 +259,9 @@ def _measure_from_dict(raw: Any, source: str, index: int) -> Measure:
         kwargs[key] = tuple(dict.fromkeys(v.strip() for v in value))
     if not (kwargs["terms_zh"] or kwargs["terms_en"]):
         raise ValueError(f"{where}: needs at least one lexicon term (terms_zh or terms_en)")
-    for key in _RULE_KEYS:
+    for key in _REGEX_RULE_KEYS:
+        kwargs[key] = _regex_rules(raw.get(key, []), f"{where}: {key}", "rule")
+    for key in _TOKEN_RULE_KEYS:
         value = raw.get(key, [])
         if not isinstance(value, list) or not all(
             isinstance(p, list) and p and all(isinstance(t, Mapping) for t in p) for p in value

@@ -15,10 +15,14 @@ Conventions (stated once, used everywhere):
 
 from __future__ import annotations
 
+import hashlib
+from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
-__all__ = ["cohen_kappa", "kappa_per_measure", "tag_metrics"]
+__all__ = ["cohen_kappa", "kappa_per_measure", "split_halves", "tag_metrics"]
+
+Half = Literal["dev", "heldout"]
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -136,4 +140,48 @@ def kappa_per_measure(
         raise ValueError(f"annotators labelled {len(labels_a)} vs {len(labels_b)} items")
     out = {m: cohen_kappa([m in s for s in labels_a], [m in s for s in labels_b]) for m in measures}
     out["mean"] = sum(out[m] for m in measures) / len(measures) if measures else 0.0
+    return out
+
+
+def split_halves(ids: Sequence[str], label_sets: Sequence[set[str]]) -> list[Half]:
+    """Deterministic, label-stratified two-way split of a gold set: ``"dev"`` or ``"heldout"`` per item.
+
+    Rules are tuned on the dev half and scored on both, so a number on the held-out half says how well they
+    carry to passages nobody looked at while writing them. The split must not depend on any tagger, only on
+    the ids and the gold labels:
+
+    1. Each item's stratum is its rarest label in the set (ties by label id); items with no label form one
+       stratum, the most common one.
+    2. Items are ordered by (stratum frequency, stratum id, sha256 of the id) and dealt alternately to
+       dev and held-out, the alternation running on across strata, so the halves differ by at most one
+       item and every stratum with two or more items lands in both halves.
+
+    Worked example: labels ``{a}``, ``{a}``, ``{a, b}``, ``{b}``, ``{}``, ``{}`` - ``b`` (2 items) is rarer
+    than ``a`` (3), so the two ``b`` items are dealt first (one per half), then the two ``{a}`` items, then
+    the two empty ones: each half gets one ``b`` item, one ``a`` item and one empty one.
+
+    Raises:
+        ValueError: when the lengths differ or an id repeats (the split would not be a function of the id).
+    """
+    if len(ids) != len(label_sets):
+        raise ValueError(f"got {len(label_sets)} label sets for {len(ids)} ids")
+    dupes = sorted({i for i, n in Counter(ids).items() if n > 1})
+    if dupes:
+        raise ValueError(f"duplicate id(s) in the gold set: {', '.join(dupes[:5])}")
+    freq = Counter(lab for labels in label_sets for lab in set(labels))
+    # The empty stratum sorts after every label, as if it were the most frequent one.
+    none_rank = len(ids) + 1
+
+    def stratum(labels: set[str]) -> tuple[int, str]:
+        if not labels:
+            return none_rank, ""
+        return min((freq[lab], lab) for lab in labels)
+
+    order = sorted(
+        range(len(ids)),
+        key=lambda i: (*stratum(set(label_sets[i])), hashlib.sha256(ids[i].encode("utf-8")).hexdigest()),
+    )
+    out: list[Half] = ["dev"] * len(ids)
+    for rank, i in enumerate(order):
+        out[i] = "dev" if rank % 2 == 0 else "heldout"
     return out

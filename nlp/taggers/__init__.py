@@ -7,8 +7,8 @@ evidence spans whose offsets point into that text (``text[s.start:s.end] == s.te
 Backends, one module each:
 
 * ``lexicon`` - :class:`LexiconTagger` (``source="rule"``): spaCy ``PhraseMatcher`` over the taxonomy's
-  bilingual terms, Chinese on jieba token boundaries, English on whole tokens, with negative terms and a few
-  ``Matcher`` rules.
+  terms, Chinese on jieba token boundaries, English on whole tokens, with negative terms and a few
+  ``Matcher`` rules; Japanese and Korean terms and regular-expression rules on the raw text.
 * ``embedding`` - :class:`EmbeddingTagger` (``source="model"``): cosine similarity to measure prototypes
   (definitions and examples) under an injected sentence encoder, with a per-measure threshold.
 * ``classifier`` - :class:`ClassifierTagger` (``source="classifier"``): one-vs-rest logistic regression on
@@ -166,7 +166,9 @@ def make_tagger(
     return factory(inputs, **kwargs)
 
 
-TAGGER_VERSION = 1
+TAGGER_VERSION = 2
+"""Bumped when the default tagger's output changes for an unchanged taxonomy (2: Japanese and Korean
+passages get their own lexicons instead of the English one), so stored tags are recomputed."""
 
 
 def default_tagger_key(taxonomy: Taxonomy | None = None) -> str:

@@ -7,19 +7,24 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from policyscope.corpus.records import Tag
-from policyscope.nlp.language import Lang, detect_language
+from policyscope.nlp.language import detect_language
+from policyscope.nlp.measures import LEXICON_LANGS, LexiconLang
 
 if TYPE_CHECKING:
     import numpy as np
 
 __all__ = [
-    "Lang",
     "SentenceEncoder",
     "Tagger",
+    "TaggerLang",
     "encode_normalized",
     "guess_lang",
     "resolve_langs",
 ]
+
+TaggerLang = LexiconLang
+"""A language the taggers resolve every text to: one with a lexicon (zh, en, ja, ko)."""
+
 
 @runtime_checkable
 class Tagger(Protocol):
@@ -28,7 +33,7 @@ class Tagger(Protocol):
     name: str
 
     def tag(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[list[Tag]]:
-        """One list of tags per text; ``langs`` ("zh"/"en") per text, guessed when None."""
+        """One list of tags per text; ``langs`` (zh, en, ja, ko) per text, guessed when None."""
         ...
 
 
@@ -41,21 +46,27 @@ class SentenceEncoder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-def guess_lang(text: str) -> Lang:
-    """The lexicon language for ``text``: "zh" for Chinese passages, else "en" (see ``nlp.language``)."""
-    return "zh" if detect_language(text) == "zh" else "en"
+def guess_lang(text: str) -> TaggerLang:
+    """The lexicon language for ``text``: zh, ja or ko when ``nlp.language`` detects it, else "en".
+
+    Text detected as another language (French, Russian, no letters) keeps getting the English lexicon,
+    as before Japanese and Korean had their own.
+    """
+    lang = detect_language(text)
+    return lang if lang in ("zh", "ja", "ko") else "en"
 
 
-def resolve_langs(texts: Sequence[str], langs: Sequence[str] | None) -> list[Lang]:
-    """One lexicon language per text: the given code when it is zh or en, else guessed from the text."""
+def resolve_langs(texts: Sequence[str], langs: Sequence[str] | None) -> list[TaggerLang]:
+    """One lexicon language per text: the given code when it names a lexicon language (``"ja"``,
+    ``"ko-KR"``), else guessed from the text."""
     if langs is None:
         return [guess_lang(t) for t in texts]
     if len(langs) != len(texts):
         raise ValueError(f"got {len(langs)} langs for {len(texts)} texts")
-    out: list[Lang] = []
+    out: list[TaggerLang] = []
     for t, lang in zip(texts, langs):
         code = (lang or "").lower()[:2]
-        out.append("zh" if code == "zh" else "en" if code == "en" else guess_lang(t))
+        out.append(code if code in LEXICON_LANGS else guess_lang(t))  # type: ignore[arg-type]
     return out
 
 

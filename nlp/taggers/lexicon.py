@@ -1,13 +1,15 @@
-"""The lexicon tagger: bilingual taxonomy terms and token rules matched with spaCy, with negative terms."""
+"""The lexicon tagger: taxonomy terms and rules with negative terms - Chinese and English matched on spaCy
+tokens, Japanese and Korean on the raw text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from policyscope.corpus.records import Span, Tag, TagSource
-from policyscope.nlp.measures import Taxonomy, load_taxonomy
+from policyscope.nlp.measures import LEXICON_LANGS, Taxonomy, load_taxonomy
 from policyscope.nlp.taggers.base import guess_lang, resolve_langs
 from policyscope.nlp.words import plural
 
@@ -55,6 +57,69 @@ def _en_strength(n_tokens: int) -> float:
 
 
 _RULE_STRENGTH = 0.75
+
+
+def _cjk_strength(term: str) -> float:
+    # As for Chinese (a Japanese kanji compound or a Korean syllable block carries about one morpheme per
+    # character), floored at 0.55 so that any lexicon tag survives the ensemble's threshold on its own.
+    return max(0.55, _zh_strength(term.replace(" ", "")))
+
+
+class _RawTextMatcher:
+    """Terms, negatives and regular-expression rules of one language matched on the raw text (ja, ko).
+
+    No analyzer is needed: Japanese and Korean legal terms are contiguous strings (備蓄, 再資源化,
+    공급망안정화기금채권), so a term is found as a substring. Whitespace is ignored on both sides, so the
+    Korean term "국가 간 협력" also finds 국가간 협력 and 국가 간협력: terms are matched on the text with its
+    whitespace removed, and each hit is mapped back to the characters it covers in the original text.
+    Rules are regular expressions on the original text; the whole match is the evidence span.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, lang: str) -> None:
+        self.lang = lang
+        # first character -> [(squeezed term, measure, polarity, term as written)]: one dict lookup per
+        # character of the text instead of one scan of the text per term.
+        self._by_first: dict[str, list[tuple[str, str, str, str]]] = {}
+        for m in taxonomy:
+            for polarity, terms in (("+", m.terms(lang)), ("-", m.negatives(lang))):
+                for term in terms:
+                    key = _squeeze(term)[0]
+                    self._by_first.setdefault(key[0], []).append((key, m.id, polarity, term))
+        self._rules = [
+            (m.id, i, re.compile(pattern)) for m in taxonomy for i, pattern in enumerate(m.rules(lang))
+        ]
+
+    def find(self, text: str) -> tuple[list[_Hit], dict[str, list[tuple[int, int]]]]:
+        """Positive hits and, per measure, the spans of negative hits."""
+        squeezed, where = _squeeze(text)
+        pos: list[_Hit] = []
+        neg: dict[str, list[tuple[int, int]]] = {}
+        for p, ch in enumerate(squeezed):
+            for key, measure, polarity, term in self._by_first.get(ch, ()):
+                if not squeezed.startswith(key, p):
+                    continue
+                start, end = where[p], where[p + len(key) - 1] + 1
+                if polarity == "-":
+                    neg.setdefault(measure, []).append((start, end))
+                else:
+                    pos.append(_Hit(measure, start, end, _cjk_strength(term), f"+{term}"))
+        for measure, i, rx in self._rules:
+            for m in rx.finditer(text):
+                if m.end() > m.start():
+                    pos.append(_Hit(measure, m.start(), m.end(), _RULE_STRENGTH, f"R{i}"))
+        return pos, neg
+
+
+def _squeeze(text: str) -> tuple[str, list[int]]:
+    """``text`` without whitespace and lower-cased (Latin letters in 'R&D'), with each kept character's
+    offset in ``text``."""
+    where = [i for i, ch in enumerate(text) if not ch.isspace()]
+    return "".join(_lower1(text[i]) for i in where), where
+
+
+def _lower1(ch: str) -> str:
+    low = ch.lower()
+    return low if len(low) == 1 else ch  # 'İ'.lower() is two characters; keep offsets one-to-one
 
 
 def _rule_anchors(patterns: Sequence[Any], attr: str, strings: Any) -> list[list[frozenset[int]]] | None:
@@ -113,6 +178,11 @@ class LexiconTagger:
 
     Whole-token matching is the documented English behaviour: "tariff" matches "tariff" and "tariffs"
     (generated plural) but not "tariffication".
+
+    Japanese and Korean skip step 1: their terms are found as substrings of the raw text and their rules
+    are regular expressions (see ``_RawTextMatcher``). In every language, a match inside a span of the
+    taxonomy's ``[ignore]`` patterns does not count: 備蓄 inside 石油の備蓄の確保等に関する法律 (a law cited
+    by its title) gives no ``stockpiling``, while 国家備蓄石油 in the same passage does.
     """
 
     name = "lexicon"
@@ -181,15 +251,53 @@ class LexiconTagger:
             )
             self._strength[lang] = strengths
             self._key_text[lang] = texts
+        self._raw = {lang: _RawTextMatcher(self.taxonomy, lang) for lang in ("ja", "ko")}
+        self._ignore = {
+            lang: [re.compile(p) for p in self.taxonomy.ignore_patterns(lang)] for lang in LEXICON_LANGS
+        }
 
     def tokenize(self, text: str, lang: str | None = None) -> list[str]:
-        """The tokens the matcher sees (useful to debug why a term did not fire)."""
-        nlp = self._zh if (lang or guess_lang(text)) == "zh" else self._en
+        """The tokens the matcher sees (useful to debug why a term did not fire).
+
+        Japanese and Korean are matched on characters, so their "tokens" are the non-space characters.
+        """
+        lang = lang if lang in LEXICON_LANGS else guess_lang(text)
+        if lang in self._raw:
+            return [ch for ch in text if not ch.isspace()]
+        nlp = self._zh if lang == "zh" else self._en
         return [t.text for t in nlp.make_doc(text)]
 
     def matches(self, text: str, lang: str | None = None) -> list[_Hit]:
-        """Surviving positive matches in ``text`` (after negatives), sorted by position."""
-        lang = lang if lang in ("zh", "en") else guess_lang(text)
+        """Surviving positive matches in ``text`` (after negatives and ignored spans), sorted by position."""
+        lang = lang if lang in LEXICON_LANGS else guess_lang(text)
+        if lang in self._raw:
+            pos, neg = self._raw[lang].find(text)
+        else:
+            pos, neg = self._token_hits(text, lang)
+        ignored = [m.span() for rx in self._ignore[lang] for m in rx.finditer(text)]
+        kept = [
+            h
+            for h in pos
+            if not any(ns < h.end and h.start < ne for ns, ne in neg.get(h.measure, ()))
+            and not any(s < h.end and h.start < e for s, e in ignored)
+        ]
+        # Drop a match contained in a longer match of the same measure (one evidence span, one vote).
+        kept = [
+            h
+            for h in kept
+            if not any(
+                o is not h
+                and o.measure == h.measure
+                and o.start <= h.start
+                and h.end <= o.end
+                and (o.end - o.start) > (h.end - h.start)
+                for o in kept
+            )
+        ]
+        return sorted(set(kept), key=lambda h: (h.start, h.end, h.measure, h.key))
+
+    def _token_hits(self, text: str, lang: str) -> tuple[list[_Hit], dict[str, list[tuple[int, int]]]]:
+        """Positive hits and negative spans per measure of the spaCy matchers (zh, en)."""
         nlp = self._zh if lang == "zh" else self._en
         doc = nlp.make_doc(text)
         # Offsets must point into the caller's text. spaCy's tokenizers keep every character
@@ -212,21 +320,7 @@ class LexiconTagger:
                 pos.append(
                     _Hit(measure, span.start_char, span.end_char, strengths[match_id], f"{polarity}{term}")
                 )
-        kept = [h for h in pos if not any(ns < h.end and h.start < ne for ns, ne in neg.get(h.measure, ()))]
-        # Drop a match contained in a longer match of the same measure (one evidence span, one vote).
-        kept = [
-            h
-            for h in kept
-            if not any(
-                o is not h
-                and o.measure == h.measure
-                and o.start <= h.start
-                and h.end <= o.end
-                and (o.end - o.start) > (h.end - h.start)
-                for o in kept
-            )
-        ]
-        return sorted(set(kept), key=lambda h: (h.start, h.end, h.measure, h.key))
+        return pos, neg
 
     def tag(self, texts: Sequence[str], langs: Sequence[str] | None = None) -> list[list[Tag]]:
         """Tags per text: one per measure with a surviving match, scored by noisy-OR of match strengths."""

@@ -130,3 +130,68 @@ def test_taxonomy_constructor_rejects_duplicates():
     m = Measure("a", "甲", "A", "d", "定义", terms_en=("x",))
     with pytest.raises(ValueError, match="duplicate measure id"):
         Taxonomy("v", (m, m))
+
+
+def test_japanese_and_korean_lexicons_carry_the_issue_terms():
+    tax = load_taxonomy()
+    assert "備蓄" in tax.get("stockpiling").terms("ja")
+    assert "비축" in tax.get("stockpiling").terms("ko")
+    assert "再資源化" in tax.get("recycling").terms("ja")
+    assert "재자원화" in tax.get("recycling").terms("ko")
+    assert "経済安全保障" in tax.get("national_security").terms("ja")
+    assert "조기경보" in tax.get("mineral_monitoring").terms("ko")
+
+
+def test_a_lexicon_language_outside_the_four_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="no lexicon for language 'fr'; available: zh, en, ja, ko"):
+        load_taxonomy().get("recycling").terms("fr")
+
+
+def test_japanese_and_korean_rules_are_regular_expressions(tmp_path):
+    body = MINIMAL + "terms_ja = ['再資源化']\nrules_ko = ['재자원화\\s*사업']\n"
+    m = load_taxonomy(write(tmp_path, body)).get("recycling")
+    assert m.terms("ja") == ("再資源化",) and m.rules("ko") == (r"재자원화\s*사업",)
+
+
+def test_a_bad_japanese_rule_names_the_measure_and_the_rule(tmp_path):
+    p = write(tmp_path, MINIMAL + "rules_ja = ['再資源化', '(備蓄']\n")
+    with pytest.raises(ValueError, match=r"measure 'recycling': rules_ja: bad rule #2 '\(備蓄': missing \)"):
+        load_taxonomy(p)
+
+
+def test_a_korean_rule_that_matches_nothing_at_all_is_refused(tmp_path):
+    # A rule matching the empty string would make empty evidence spans.
+    p = write(tmp_path, MINIMAL + "rules_ko = ['(?:비축)?']\n")
+    with pytest.raises(
+        ValueError, match=r"rules_ko: bad rule #1 '\(\?:비축\)\?': it matches the empty string"
+    ):
+        load_taxonomy(p)
+
+
+def test_korean_rules_must_be_strings_not_token_tables(tmp_path):
+    p = write(tmp_path, MINIMAL + 'rules_ko = [[{ORTH = "비축"}]]\n')
+    with pytest.raises(ValueError, match="rules_ko: must be a list of regular expressions"):
+        load_taxonomy(p)
+
+
+def test_ignore_patterns_are_kept_per_language(tmp_path):
+    p = write(
+        tmp_path, MINIMAL.replace('version = "test-1"', "version = \"test-1\"\n[ignore]\nko = ['「[^」]*」']")
+    )
+    tax = load_taxonomy(p)
+    assert tax.ignore_patterns("ko") == ("「[^」]*」",) and tax.ignore_patterns("ja") == ()
+
+
+def test_an_ignore_table_for_an_unknown_language_is_refused(tmp_path):
+    p = write(tmp_path, MINIMAL.replace('version = "test-1"', "version = \"test-1\"\n[ignore]\nfr = ['x']"))
+    with pytest.raises(ValueError, match=r"\[ignore\]: unknown language\(s\) fr; valid: zh, en, ja, ko"):
+        load_taxonomy(p)
+
+
+def test_a_bad_ignore_pattern_names_the_language_and_the_pattern(tmp_path):
+    p = write(
+        tmp_path,
+        MINIMAL.replace('version = "test-1"', "version = \"test-1\"\n[ignore]\nja = ['法律', '[法']"),
+    )
+    with pytest.raises(ValueError, match=r"measures\.toml: \[ignore\] ja: bad pattern #2 '\[法'"):
+        load_taxonomy(p)

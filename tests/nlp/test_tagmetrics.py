@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import random
+from collections import Counter
+
 import pytest
-from policyscope.nlp.tagmetrics import cohen_kappa, kappa_per_measure, tag_metrics
+from policyscope.nlp.tagmetrics import cohen_kappa, kappa_per_measure, split_halves, tag_metrics
+
+from tests.conftest import REPO
 
 LABELS = ["a", "b", "c", "d"]
 
@@ -94,3 +100,40 @@ def test_kappa_per_measure_uses_per_measure_booleans():
     # kappa = (0.5 - 0.625) / 0.375 = -1/3
     assert k["y"] == pytest.approx(-1 / 3)
     assert k["mean"] == pytest.approx((1 - 1 / 3) / 2)
+
+
+def test_split_halves_deals_the_rarest_label_first_as_in_the_docstring():
+    ids = ["p1", "p2", "p3", "p4", "p5", "p6"]
+    labels = [{"a"}, {"a"}, {"a", "b"}, {"b"}, set(), set()]
+    halves = split_halves(ids, labels)
+    by = dict(zip(ids, halves))
+    # b (2 items) is the rarest stratum, then the two {a} items, then the two empty ones: one of each per half.
+    assert {by["p3"], by["p4"]} == {by["p1"], by["p2"]} == {by["p5"], by["p6"]} == {"dev", "heldout"}
+
+
+def test_split_halves_rejects_repeated_ids_and_misaligned_labels():
+    with pytest.raises(ValueError, match="duplicate id"):
+        split_halves(["x", "x"], [set(), set()])
+    with pytest.raises(ValueError, match="got 1 label sets for 2 ids"):
+        split_halves(["x", "y"], [set()])
+
+
+@pytest.mark.parametrize("name", ["tags_ja", "tags_ko"])
+def test_gold_set_halves_are_balanced_stable_and_cover_every_repeated_measure(name):
+    rows = [
+        json.loads(line) for line in (REPO / "benchmarks" / "eval" / f"{name}.jsonl").open(encoding="utf-8")
+    ]
+    ids, labels = [r["id"] for r in rows], [set(r["tags"]) for r in rows]
+    halves = split_halves(ids, labels)
+    assert abs(halves.count("dev") - halves.count("heldout")) <= 1
+    # A function of (id, labels) only: the file's line order does not matter.
+    order = list(range(len(rows)))
+    random.Random(7).shuffle(order)
+    shuffled = split_halves([ids[i] for i in order], [labels[i] for i in order])
+    assert {ids[i]: h for i, h in zip(order, shuffled)} == dict(zip(ids, halves))
+    counts = Counter(lab for ls in labels for lab in ls)
+    for lab, n in counts.items():
+        in_half = {h for h, ls in zip(halves, labels) if lab in ls}
+        if n >= 2:
+            assert in_half == {"dev", "heldout"}, lab
+    assert {h for h, ls in zip(halves, labels) if not ls} == {"dev", "heldout"}
