@@ -335,6 +335,25 @@ def test_japanese_query_finds_the_chinese_passages_that_hold_its_word(tok, polic
     assert "铅蓄电池" in hits[0]
 
 
+@pytest.mark.parametrize("word", ["備蓄", "再資源化"])
+def test_han_only_japanese_query_finds_the_japanese_passages_when_read_as_a_query(tok, policy_index, word):
+    as_chinese, ja_texts = best_of_language(policy_index, tok.tokenize(word), "ja")
+    as_query, _ = best_of_language(policy_index, tok.tokenize_query(word), "ja")
+    holding = [t for t in ja_texts if word in t]
+    assert holding
+    top = min(10, len(holding))
+    assert set(holding) <= set(as_query)
+    assert all(word in t for t in as_query[:top])
+    # jieba alone (detection says Chinese) misses the Japanese word: 備蓄 -> 备 + 蓄.
+    assert sum(word in t for t in as_chinese[:top]) < top
+
+
+def test_query_tokens_add_a_japanese_reading_only_to_han_only_queries(tok):
+    assert tok.tokenize_query("備蓄") == ["备", "蓄", "备蓄"]
+    for query in ("蓄電池の備蓄", "Li-ion batteries", "공급망 비축", "关键矿产"):
+        assert tok.tokenize_query(query) == tok.tokenize(query)
+
+
 def test_korean_query_finds_the_decree_passages_on_stockpiling(tok, policy_index):
     hits, ko_texts = best_of_language(policy_index, tok.tokenize("비축하여야 한다"), "ko")
     assert {t for t in ko_texts if "비축" in t} == set(hits)
