@@ -70,6 +70,7 @@ FIX_JA = {"豫": "预"}
 # JPShinjitaiPhrases, reviewed; not its 収集 -> 蒐集, which Chinese writes 收集). Keys are folded forms.
 JA_WORDS = {"关连": "关联", "编集": "编辑", "犹预": "犹豫", "连合": "联合", "连邦": "联邦", "总合": "综合"}
 
+
 @functools.lru_cache(maxsize=1)
 def _tables() -> tuple[dict[int, str], dict[int, str], str]:
     """``(ja table, any-text table, sha256 of the file)`` as ``str.translate`` tables."""
