@@ -296,13 +296,12 @@ def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
 # --- cutting over-long sentences -----------------------------------------------------------
 
 
-def _break_levels(
-    text: str, start: int, end: int, cjk: bool, brackets: bool = False
-) -> list[Callable[[], list[int]]]:
+def _break_levels(text: str, start: int, end: int, lang: str) -> list[Callable[[], list[int]]]:
     """Candidate cut positions inside ``text[start:end]``, best kind first, each computed lazily.
 
-    With ``brackets`` (Japanese, Korean) every kind is tried first at bracket depth 0 only, so a
-    long sentence is cut around its bracketed asides, and inside one only when no other cut fits.
+    Chinese and Japanese text may also be cut between words (jieba's, Sudachi's). In Japanese and
+    Korean every kind is tried first at bracket depth 0 only, so a long sentence is cut around its
+    bracketed asides, and inside one only when no other cut fits.
     """
 
     def after_closers(i: int) -> int:
@@ -323,6 +322,13 @@ def _break_levels(
         return [i for i in range(start + 1, end) if text[i].isspace() and not text[i - 1].isspace()]
 
     def tokens() -> list[int]:
+        if lang == "ja":
+            from policyscope.nlp.analyzers import get_analyzer
+
+            # Sudachi's words, not jieba's: jieba cuts kana one character at a time, and spaCy's
+            # Chinese pipeline would load (seconds) for the few Japanese sentences that need this.
+            starts = [start + i for i in get_analyzer("ja").word_starts(text[start:end])]  # type: ignore[attr-defined]
+            return [i for i in starts if not _inside_word(text, i)]
         doc = _chinese_pipeline()(text[start:end])
         return [start + t.idx for t in doc if t.idx > 0 and not _inside_word(text, start + t.idx)]
 
@@ -330,10 +336,10 @@ def _break_levels(
         return [i for i in range(start + 1, end) if not _inside_word(text, i)]
 
     levels = [clauses, spaces]
-    if cjk:
+    if lang in _CJK_LANGS:
         levels.append(tokens)
     levels.append(chars)
-    if not brackets:
+    if lang not in _BRACKET_LANGS:
         return levels
     depths = _depths(text, start, end)
 
@@ -347,13 +353,13 @@ def _inside_word(text: str, i: int) -> bool:
     return _is_word_char(text[i - 1]) and _is_word_char(text[i])
 
 
-def _cut_long(text: str, start: int, end: int, max_chars: int, cjk: bool, brackets: bool = False) -> list[Span]:
+def _cut_long(text: str, start: int, end: int, max_chars: int, lang: str) -> list[Span]:
     """Cut one over-long sentence at clause punctuation, else whitespace, else word boundaries.
 
     A run with no allowed cut within ``max_chars`` (one very long English word or URL) is
     kept whole, so that piece may exceed ``max_chars``.
     """
-    levels = _break_levels(text, start, end, cjk, brackets)
+    levels = _break_levels(text, start, end, lang)
     cache: dict[int, list[int]] = {}
 
     def positions(k: int) -> list[int]:
@@ -452,14 +458,14 @@ def _windows(text: str, start: int, end: int, lang: str, max_chars: int, min_cha
     start, end = span
     if end - start <= max_chars:
         return [span]
-    cjk = lang in _CJK_LANGS
-    brackets = lang in _BRACKET_LANGS
+    if lang not in _CJK_LANGS and lang not in _BRACKET_LANGS:
+        lang = "en"
     units: list[Span] = []
-    for s, e in _sentences(text, start, end, lang if cjk or brackets else "en"):
+    for s, e in _sentences(text, start, end, lang):
         if e - s <= max_chars:
             units.append((s, e))
         else:
-            units.extend(_cut_long(text, s, e, max_chars, cjk, brackets))
+            units.extend(_cut_long(text, s, e, max_chars, lang))
     windows = _merge_tiny(_pack(units, max_chars), min_chars, max_chars)
     return [(w[0][0], w[-1][1]) for w in windows]
 

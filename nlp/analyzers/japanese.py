@@ -128,6 +128,20 @@ class JapaneseAnalyzer:
             token = self._forms[normalized] = folded if keep and folded else None
         return token
 
+    def word_starts(self, text: str) -> list[int]:
+        """Offsets in ``text`` where a word (mode C) begins, except 0: where a long sentence may be cut.
+
+        Example: ``word_starts("密閉形蓄電池の回収")`` -> ``[2, 3, 6, 7]``.
+        """
+        starts: list[int] = []
+        base = 0
+        tok = self._tokenizer()
+        for piece in _pieces(text):
+            base = text.index(piece, base)
+            starts.extend(base + m.begin() for m in tok.tokenize(piece) if base + m.begin() > 0)
+            base += len(piece)
+        return starts
+
     def analyze(self, text: str) -> list[str]:
         """Tokens of ``text`` in reading order; see the class docstring."""
         tok = self._tokenizer()

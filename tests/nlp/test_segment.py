@@ -481,6 +481,31 @@ def test_long_japanese_sentence_is_cut_outside_its_brackets():
     assert any(aside in p.text for p in passages)
 
 
+def test_japanese_run_without_punctuation_is_cut_between_sudachi_words():
+    from policyscope.nlp.analyzers import get_analyzer
+
+    text = "使用済密閉形蓄電池回収事業者" * 40
+    passages = segment_document(Document(id="j", text=text, title="j", lang="ja"))
+    assert len(passages) > 1
+    starts = set(get_analyzer("ja").word_starts(text))
+    assert all(p.start in starts for p in passages[1:])
+
+
+def test_segmenting_the_japanese_laws_needs_no_spacy():
+    """spaCy's Chinese pipeline took seconds to load for the two Japanese sentences that need word cuts."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from policyscope.corpus.loaders import load_path; "
+        "from policyscope.nlp.segment import segment_document; "
+        f"[segment_document(d) for f in {[str(p) for p in policy_files('ja_jp')]!r} for d in load_path(Path(f))]; "
+        "print('spacy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[-1] == "False"
+
+
 # --- properties --------------------------------------------------------------------------
 
 ALPHABET = st.sampled_from(

@@ -68,6 +68,11 @@ def test_particles_auxiliaries_and_boilerplate_are_dropped(ja):
     assert ja.analyze("次に掲げる事項をいう。") == ["次", "揭げる", "事项"]
 
 
+def test_word_starts_are_where_sudachi_words_begin(ja):
+    assert ja.word_starts("密閉形蓄電池の回収") == [2, 3, 6, 7]
+    assert ja.word_starts("") == []
+
+
 def test_input_over_sudachis_byte_limit_is_cut_not_refused(ja, ja_lines):
     line = max(ja_lines, key=len)
     long = "".join([line] * (MAX_BYTES // len(line.encode("utf-8")) + 2))
