@@ -1,9 +1,10 @@
-"""Script-based language detection and Traditional -> Simplified Chinese conversion.
+"""Script-based language detection and Traditional -> Simplified Chinese conversion (OpenCC).
 
 Detection is deliberately cheap (a few regex counts, no model) because it runs on every
 passage at build time. It only needs to tell apart the languages the pipeline treats
 differently: Chinese (jieba segmentation, 。！？ sentences), English (spaCy sentencizer,
-stemming), Japanese and Korean (kept, bigram tokens) and everything else.
+stemming), Japanese (Sudachi, bracket-aware 。 sentences), Korean (MeCab-ko, 다. sentences) and
+everything else.
 
 :func:`detect_language` is the one language detector; :func:`contains_han` answers the
 different question the query translator asks (see there).
@@ -12,8 +13,9 @@ different question the query translator asks (see there).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
-from typing import Literal
+from typing import Any, Literal
 
 Language = Literal["zh", "en", "ja", "ko", "other"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en", "ja", "ko", "other")
@@ -131,23 +133,38 @@ def contains_han(text: str) -> bool:
     return _HAN.search(text) is not None
 
 
-def _zhconv():
-    import zhconv  # lazy: the conversion tables load on first use
+# OpenCC converters by config name; built once per process (each loads its dictionaries, ~0.05 s).
+_converters: dict[str, Any] = {}
+_converters_lock = threading.Lock()
 
-    return zhconv
+
+def opencc_converter(config: str) -> Any:
+    """The process-wide ``opencc.OpenCC(config)`` (``"t2s"``, ``"s2t"``, ...), created on first use.
+
+    OpenCC's conversion is read-only once loaded, so one converter serves every thread.
+    """
+    conv = _converters.get(config)
+    if conv is None:
+        with _converters_lock:  # two web requests must not load it twice
+            conv = _converters.get(config)
+            if conv is None:
+                import opencc  # lazy: the dictionaries load only when Han text needs them
+
+                conv = _converters[config] = opencc.OpenCC(config)
+    return conv
 
 
 def to_simplified(text: str) -> str:
     """Convert Traditional Chinese characters to Simplified, leaving everything else alone.
 
-    Uses zhconv's character-level ``zh-hans`` table (not ``zh-cn``, which also rewrites
-    Taiwanese vocabulary such as 軟體 -> 软件 and may change the text's length).
+    Uses OpenCC's ``t2s`` (characters plus its phrase table for one-to-many characters such as
+    乾 / 干; not the regional vocabulary of ``tw2sp``, which would rewrite 軟體 -> 软件).
 
     Example: ``to_simplified("關鍵礦產與電池")`` -> ``"关键矿产与电池"``.
     """
     if not _HAN.search(text):
         return text
-    return _zhconv().convert(text, "zh-hans")
+    return opencc_converter("t2s").convert(text)
 
 
 def is_traditional(text: str) -> bool:
@@ -162,9 +179,8 @@ def is_traditional(text: str) -> bool:
     han = "".join(_HAN.findall(text))
     if not han:
         return False
-    zhconv = _zhconv()
-    to_hans = zhconv.convert(han, "zh-hans")
-    to_hant = zhconv.convert(han, "zh-hant")
+    to_hans = opencc_converter("t2s").convert(han)
+    to_hant = opencc_converter("s2t").convert(han)
     trad = sum(1 for a, b in zip(han, to_hans, strict=False) if a != b)
     simp = sum(1 for a, b in zip(han, to_hant, strict=False) if a != b)
     return trad > simp

@@ -13,6 +13,7 @@ __all__ = [
     "EN_QUERY_STOPWORDS",
     "EN_STOPWORDS",
     "IRREGULAR_PLURALS",
+    "JA_STOPWORDS",
     "ZH_QUERY_STOPWORDS",
     "ZH_STOPWORDS",
     "plural",
@@ -41,6 +42,12 @@ EN_STOPWORDS = frozenset(
         "which who whom whose will shall would should can could may might also such so but if about "
         "over under upon via per"
     )
+)
+# Japanese: Sudachi normalized forms the Japanese analyzer drops on top of its part-of-speech filter
+# (particles, auxiliaries, する/ある/なる ...): nouns and verbs of legal boilerplate with no subject
+# of their own (こと, ため, 当該 "the said", 以下 "hereinafter", 言う in 「…」という).
+JA_STOPWORDS = frozenset(
+    str.split("事 こと もの 為 ため 様 よう 言う いう 因る よる 於く おく 付く つく 当該 以下 他 ほか")
 )
 
 # The translator's lists: the base plus query words whose dictionary translation is only noise.
