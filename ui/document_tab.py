@@ -49,9 +49,10 @@ class DocumentTab:
             machine = store.tags_for(pids)
             spans = {pid: [(s.start, s.end) for t in ts if t.measure in eff.get(pid, set()) for s in t.spans]
                      for pid, ts in machine.items()}
-            related, passage_links = self.links(doc, passages)
+            infos = {i.id: i for i in store.document_infos()}
+            related, passage_links = self.links(doc, passages, infos)
             html = render.document_view(doc, passages, passage_id, eff, spans, terms, related, passage_links)
-            full = [i for i in store.document_infos() if i.catalog_id == doc_id and i.id != doc_id]
+            full = [i for i in infos.values() if i.catalog_id == doc_id and i.id != doc_id]
             if doc.status == "catalog" and full:
                 links = " ".join(render.action(f"open full text ({i.passages} passages)", "open", doc=i.id)
                                  for i in full)
@@ -59,11 +60,13 @@ class DocumentTab:
             return html
         return box[0]
 
-    def links(self, doc: Any, passages: Sequence[Any]) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, str]]]]:
-        """(related groups above the text, links under single passages) for :func:`render.document_view`."""
+    def links(
+        self, doc: Any, passages: Sequence[Any], infos: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, str]]]]:
+        """(related groups above the text, links under single passages) for :func:`render.document_view`;
+        ``infos`` maps every document id to its ``DocumentInfo``."""
         from policyscope.corpus.catalog import RELATIONS
 
-        infos = {i.id: i for i in self.ws.store.document_infos()}
         by_catalog = {i.catalog_id: i for i in infos.values() if i.catalog_id}
 
         def label(catalog_id: str) -> str:
