@@ -138,7 +138,7 @@ def test_search_with_a_bloc_filter(page):
 
 def test_a_policy_text_shows_its_table1_row_and_attribution(page):
     tab(page, "Document")
-    pick(page, "ps-doc-pick", "Presidential Determination Pursuant")
+    pick(page, "ps-doc-pick", "第2022-11号总统决定")
     page.wait_for_selector("#ps-docview .ps-related")
     related = page.locator("#ps-docview .ps-related").first.inner_text()
     assert "Basis of Table 1 row" in related and "国防生产法" in related
