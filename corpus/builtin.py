@@ -1,4 +1,11 @@
-"""The built-in corpus: the seed paper plus the catalog records.
+"""The built-in corpus: the seed paper, the catalog records and the policy texts shipped with the package.
+
+The policy texts (``data/policy-texts/``, 21 Markdown files with their ``SOURCES.md``) are loaded by the
+same Markdown loader as a user's files, then take their catalog entry's facts (titles in their own
+language, English and Chinese, issuer, date, kind, country, official address, licence, source
+repository and commit), so ``policyscope build`` needs no network and no copy step. A catalog record
+that a text is the basis of (the 国防生产法 row and Presidential Determination 2022-11) lists the
+text in ``meta["texts"]``; the text lists the record in ``meta["links"]``.
 
 The seed paper (``data/battery-supply-chain-paper.txt``) is a Word export in plain text: an
 English abstract, a Chinese body with numbered headings, and two tables laid out one cell per
@@ -26,10 +33,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
-from .catalog import CatalogEntry, catalog_document, load_catalog
+from .catalog import TEXTS_DIR, CatalogEntry, catalog_document, entry_meta, load_catalog, text_path
+from .jurisdictions import region_of, resolve_country
 from .loaders.builder import TextBuilder
 from .normalize import normalize_text
 from .records import Block, Document
@@ -47,15 +56,7 @@ SEED_TITLE_EN = "Global battery supply-chain competition and China's response"
 # cites documents of mid-2022, so it was written in 2022.
 SEED_YEAR = 2022
 
-# Region cell of a table (Chinese) -> region code of the catalog.
-ZH_REGIONS: dict[str, str] = {
-    "美国": "US",
-    "欧盟": "EU",
-    "日本": "JP",
-    "韩国": "KR",
-    "英国": "UK",
-    "中国": "CN",
-}
+SOURCES_FILE = "SOURCES.md"
 # The raw header of Table 2 reads "对外依存度度"; the doubled 度 is a typo of the export.
 _HEADER_FIXES: dict[str, str] = {"对外依存度度": "对外依存度"}
 
@@ -187,12 +188,13 @@ def _emit_table(
             logger.warning(
                 "table %d row %d (%s) matches no catalog entry", table_no, n, " | ".join(cells[:2])
             )
-        region = next((code for zh, code in ZH_REGIONS.items() if cells[0].startswith(zh)), "")
+        # The first cell names the jurisdiction, alone (美国) or before the list's name (美国：2022年…).
+        country = resolve_country(re.split(r"[：:]", cells[0], maxsplit=1)[0]) or ""
         meta = {
             "catalog_id": entry.id if entry else "",
             "table": table_no,
             "row": n,
-            "region": region,
+            "country": country,
             "cells": cells,
         }
         out.add(" | ".join(cells), "table_row", sep="\n", context=context, meta=meta)
@@ -219,8 +221,8 @@ def seed_document(catalog: Sequence[CatalogEntry] | None = None) -> Document:
         title=SEED_TITLE_ZH,
         title_zh=SEED_TITLE_ZH,
         title_en=SEED_TITLE_EN,
-        region="CN",
-        country="China",
+        region=region_of("CN"),
+        country="CN",
         date=str(SEED_YEAR),
         year=SEED_YEAR,
         kind="research paper",
@@ -239,7 +241,65 @@ def seed_document(catalog: Sequence[CatalogEntry] | None = None) -> Document:
     )
 
 
+def text_document(entry: CatalogEntry) -> Document:
+    """The packaged full text of a ``text`` entry, with the entry's facts.
+
+    The file goes through the Markdown loader (front matter and history header become metadata,
+    never text), so its id is the content id a user's copy of the same file gets: adding the file
+    again finds it unchanged. The catalog's facts then replace what the front matter says (a White
+    House page headline is not the order's title; a Korean ``공포일자`` is the latest amendment),
+    which stays in ``meta["front_matter"]``.
+    """
+    from .loaders.text import load_markdown
+
+    doc = next(load_markdown(text_path(entry), None, None))
+    meta = {**doc.meta, **entry_meta(entry)}
+    return replace(
+        doc,
+        title=entry.title or entry.title_en,
+        title_zh=entry.title_zh,
+        title_en=entry.title_en,
+        region=entry.region,
+        country=entry.country,
+        date=entry.date,
+        year=entry.year,
+        kind=entry.kind,
+        lang=entry.lang,
+        source=f"builtin:{TEXTS_DIR}/{entry.file}",
+        catalog_id=entry.id,
+        meta=meta,
+    )
+
+
+def read_sources_note() -> str:
+    """The packaged ``SOURCES.md`` of the policy texts (where each came from, its commit and licence)."""
+    return resources.files("policyscope.corpus").joinpath("data", TEXTS_DIR, SOURCES_FILE).read_text(encoding="utf-8")
+
+
 def builtin_documents() -> list[Document]:
-    """The built-in corpus: the seed paper followed by one record per catalog entry (25 in all)."""
+    """The built-in corpus: the seed paper, one record per strategy or reference entry, one full text per
+    text entry (46 documents), in that order.
+
+    Records that texts are the basis of list them in ``meta["texts"]`` (text catalog id, document id,
+    relation, title), the other direction of the texts' ``meta["links"]``.
+    """
     catalog = load_catalog()
-    return [seed_document(catalog), *(catalog_document(e) for e in catalog)]
+    texts = [text_document(e) for e in catalog if e.list == "text"]
+    by_id = {d.catalog_id: d for d in texts}
+    backlinks: dict[str, list[dict[str, Any]]] = {}
+    for e in catalog:
+        for link in e.links:
+            backlinks.setdefault(link.id, []).append(
+                {"catalog_id": e.id, "doc_id": by_id[e.id].id if e.id in by_id else "", "relation": link.relation,
+                 "primary": link.primary, "title": e.title or e.title_en, "title_en": e.title_en,
+                 "title_zh": e.title_zh, "country": e.country, "date": e.date}
+            )
+    records = []
+    for e in catalog:
+        if e.list == "text":
+            continue
+        doc = catalog_document(e)
+        if e.id in backlinks:
+            doc.meta["texts"] = backlinks[e.id]
+        records.append(doc)
+    return [seed_document(catalog), *records, *texts]

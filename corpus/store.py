@@ -1,8 +1,16 @@
 """The SQLite store: documents, passages, tags and human annotations in one file.
 
 Ids derive from content (see ``records.content_id``), so adding the same file twice changes
-nothing. Every write is a transaction: a file that fails half-way leaves no trace, and
-WAL mode lets searches read while a build writes.
+nothing; adding it again from the same source with new metadata (a built-in document whose
+country changed, a Markdown file whose front matter was edited) updates the stored row and keeps
+its passages, tags and annotations. Every write is a transaction: a file that fails half-way
+leaves no trace, and WAL mode lets searches read while a build writes.
+
+Jurisdictions follow one model (:mod:`.jurisdictions`): ``country`` is stored as a code (``US``,
+``GB``, ``EU``, ``INT``) and ``region`` is derived from it (the UN M49 region). A store written
+before this model (schema 1: ``region`` held codes such as ``UK`` or World Bank regions, ``country``
+full names) is migrated when first opened for writing; a region that names no country is kept in
+``meta["source_region"]``.
 """
 
 from __future__ import annotations
@@ -12,13 +20,14 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
+from .jurisdictions import region_of, resolve_country
 from .records import Block, Document, Passage, PassageView, Span, Tag
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -100,10 +109,12 @@ _DOC_COLUMNS = (
 
 @dataclass(frozen=True)
 class AddResult:
-    """What an ``add_documents`` call did."""
+    """What an ``add_documents`` call did: new ids, ids already stored as given, ids whose metadata
+    (or text) was updated because the same source gave new values."""
 
     added: list[str]
     unchanged: list[str]
+    updated: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -161,6 +172,36 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys=ON")
+        if not readonly and self._schema_version() < SCHEMA_VERSION:
+            self._migrate()
+
+    def _schema_version(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        return int(row[0]) if row and str(row[0]).isdigit() else 1
+
+    def _migrate(self) -> None:
+        """Schema 1 -> 2: ``country`` becomes a code and ``region`` its derived region, for every document."""
+        with self._db:
+            rows = self._db.execute("SELECT id, region, country, meta FROM documents").fetchall()
+            for r in rows:
+                meta = json.loads(r["meta"] or "{}")
+                country, region = _jurisdiction(r["country"], r["region"], meta)
+                if (country, region) != (r["country"], r["region"]):
+                    self._db.execute(
+                        "UPDATE documents SET country=?, region=?, meta=? WHERE id=?",
+                        (country, region, json.dumps(meta, ensure_ascii=False, default=str), r["id"]),
+                    )
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            self._bump_revision()
+
+    def _bump_revision(self) -> None:
+        """Metadata changed in place: the index fingerprint must change although no row was added."""
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES ('revision', '1') ON CONFLICT(key) DO UPDATE"
+            " SET value = CAST(value AS INTEGER) + 1"
+        )
 
     def _schema_ready(self) -> bool:
         names = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -178,25 +219,55 @@ class Store:
     # -- documents -------------------------------------------------------------------------
 
     def add_documents(self, docs: Iterable[Document]) -> AddResult:
-        """Insert documents in one transaction; ids already stored are left untouched."""
+        """Insert documents in one transaction.
+
+        An id already stored is left untouched, unless the document comes from the same source
+        with other metadata (or other text or blocks): then the stored row is updated in place.
+        Passages stay (a text or block change marks the document for re-segmentation, which keeps
+        the ids, tags and annotations of passages that did not change).
+        """
         added: list[str] = []
         unchanged: list[str] = []
+        updated: list[str] = []
         now = time.time()
         with self._db:
             for doc in docs:
+                doc = _normalized(doc)
+                values = (
+                    *(getattr(doc, c) for c in _DOC_COLUMNS),
+                    doc.text,
+                    _blocks_json(doc.blocks),
+                    json.dumps(doc.meta, ensure_ascii=False, default=str),
+                )
                 cur = self._db.execute(
                     f"INSERT OR IGNORE INTO documents({', '.join(_DOC_COLUMNS)}, text, blocks, meta, added_at)"
                     f" VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 4))})",
-                    (
-                        *(getattr(doc, c) for c in _DOC_COLUMNS),
-                        doc.text,
-                        _blocks_json(doc.blocks),
-                        json.dumps(doc.meta, ensure_ascii=False, default=str),
-                        now,
-                    ),
+                    (*values, now),
                 )
-                (added if cur.rowcount else unchanged).append(doc.id)
-        return AddResult(added, unchanged)
+                if cur.rowcount:
+                    added.append(doc.id)
+                elif self._update_if_changed(doc.id, values):
+                    updated.append(doc.id)
+                else:
+                    unchanged.append(doc.id)
+            if updated:
+                self._bump_revision()
+        return AddResult(added, unchanged, updated)
+
+    def _update_if_changed(self, doc_id: str, values: tuple[Any, ...]) -> bool:
+        columns = (*_DOC_COLUMNS, "text", "blocks", "meta")
+        row = self._db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id=?", (doc_id,)).fetchone()
+        stored = dict(zip(columns, row))
+        new = dict(zip(columns, values))
+        if stored["source"] != new["source"] or stored == new:
+            return False  # the same content from another file is a duplicate, not a new version
+        self._db.execute(
+            f"UPDATE documents SET {', '.join(f'{c}=?' for c in columns)} WHERE id=?",
+            (*(new[c] for c in columns), doc_id),
+        )
+        if stored["text"] != new["text"] or stored["blocks"] != new["blocks"]:
+            self._db.execute("DELETE FROM segmented WHERE doc_id=?", (doc_id,))
+        return True
 
     def has_document(self, doc_id: str) -> bool:
         return self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
@@ -217,13 +288,20 @@ class Store:
                 yield doc
 
     def document_infos(self) -> list[DocumentInfo]:
-        """All documents with passage counts; catalog records know whether full text is linked."""
+        """All documents with passage counts; catalog records know whether full text is linked.
+
+        ``lang`` is the document's own, or else the language of most of its passages' text.
+        """
         rows = self._db.execute(
-            f"""SELECT {', '.join('d.' + c for c in _DOC_COLUMNS)}, length(d.text) AS chars,
+            f"""SELECT {', '.join('d.' + c for c in _DOC_COLUMNS if c != 'lang')},
+                       CASE WHEN d.lang != '' THEN d.lang ELSE coalesce(
+                           (SELECT p.lang FROM passages p WHERE p.doc_id = d.id AND p.lang != ''
+                            GROUP BY p.lang ORDER BY sum(p.end - p.start) DESC, p.lang LIMIT 1), '') END AS lang,
+                       length(d.text) AS chars,
                        (SELECT count(*) FROM passages p WHERE p.doc_id = d.id) AS passages,
                        EXISTS(SELECT 1 FROM documents f WHERE f.catalog_id = d.id AND f.status = 'full')
                            AS has_full_text
-                FROM documents d ORDER BY d.status, d.region, d.year, d.id"""
+                FROM documents d ORDER BY d.status, d.country, d.year, d.id"""
         ).fetchall()
         return [
             DocumentInfo(**{c: r[c] for c in _DOC_COLUMNS}, passages=r["passages"], chars=r["chars"],
@@ -239,6 +317,8 @@ class Store:
     def delete_document(self, doc_id: str) -> bool:
         with self._db:
             cur = self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+            if cur.rowcount:
+                self._bump_revision()
         return bool(cur.rowcount)
 
     # -- passages --------------------------------------------------------------------------
@@ -397,9 +477,42 @@ class Store:
                       (SELECT count(*) FROM passages), (SELECT group_concat(settings) FROM
                           (SELECT DISTINCT settings FROM segmented)),
                       (SELECT count(*) FROM tags), (SELECT coalesce(sum(score), 0) FROM tags),
-                      (SELECT count(*) FROM annotations)"""
+                      (SELECT count(*) FROM annotations),
+                      (SELECT coalesce(max(value), '0') FROM meta WHERE key = 'revision')"""
         ).fetchone()
         return json.dumps(list(row))
+
+
+def _jurisdiction(country: str, region: str, meta: dict[str, Any]) -> tuple[str, str]:
+    """``(country code, derived region)`` from a document's country and region as given.
+
+    The country is resolved first, then the region when it names a country (``UK`` as written by
+    schema-1 stores and catalogs); a region that names none (a World Bank region) is kept in
+    ``meta["source_region"]``, an unknown country in ``meta["country_raw"]``; ``region`` is always
+    derived, never taken as given.
+    """
+    country = (country or "").strip()
+    region = (region or "").strip()
+    code = resolve_country(country) if country else None
+    if country and not code:
+        meta.setdefault("country_raw", country)
+    if region:
+        as_country = resolve_country(region)
+        if code is None and as_country:
+            code = as_country
+        elif as_country is None and region != region_of(code or ""):
+            meta.setdefault("source_region", region)
+    code = code or ""
+    return code, region_of(code)
+
+
+def _normalized(doc: Document) -> Document:
+    """The document with its jurisdiction in the one model (country code, derived region)."""
+    meta = dict(doc.meta)
+    country, region = _jurisdiction(doc.country, doc.region, meta)
+    if (country, region) == (doc.country, doc.region) and meta == doc.meta:
+        return doc
+    return replace(doc, country=country, region=region, meta=meta)
 
 
 def _blocks_json(blocks: Sequence[Block]) -> str:

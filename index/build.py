@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANIFEST_SCHEMA = 1
+MANIFEST_SCHEMA = 2  # 2: columns country_code and catalog_id; region is the derived M49 region
 POINTER = "CURRENT"
 
 Progress = Callable[[str, int, int | None], None]
@@ -72,6 +72,18 @@ def keyword_text(row: PassageView) -> str:
     if row.context:
         return f"{row.context} {text}"
     return text
+
+
+def _country_name(code: str) -> str:
+    """The lower-case English name of a jurisdiction code ("" for none, the value itself if unknown)."""
+    from policyscope.corpus.jurisdictions import country_names
+
+    if not code:
+        return ""
+    try:
+        return country_names(code)["en"].lower()
+    except ValueError:
+        return code.lower()
 
 
 def current_index_dir(root: Path) -> Path | None:
@@ -196,8 +208,12 @@ def build_index(
             tmp / "columns.npz",
             ids=np.array(ids, dtype=str),
             doc_id=np.array([r.doc_id for r in rows], dtype=str),
-            region=np.array([(r.region or "").upper() for r in rows], dtype=str),
-            country=np.array([(r.country or "").lower() for r in rows], dtype=str),
+            # country_code filters (--country, --region by the codes a grouping covers); country keeps the
+            # country's lower-case English name, which the keyword field match of LoadedIndex.fields reads.
+            country_code=np.array([(r.country or "").upper() for r in rows], dtype=str),
+            country=np.array([_country_name(r.country) for r in rows], dtype=str),
+            region=np.array([r.region or "" for r in rows], dtype=str),
+            catalog_id=np.array([r.catalog_id or "" for r in rows], dtype=str),
             lang=np.array([r.lang or "" for r in rows], dtype=str),
             kind=np.array([(r.doc_kind or "").lower() for r in rows], dtype=str),
             year=np.array([r.year if r.year is not None else -1 for r in rows], dtype=np.int32),

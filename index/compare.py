@@ -1,19 +1,21 @@
-"""Compare documents and regions by the policy measures their passages carry.
+"""Compare documents and countries by the policy measures their passages carry.
 
 Pure functions over the store (and, for alignment, the index's stored passage vectors):
 
-- :func:`measure_table`: for 2–4 items (document ids, catalog ids or region codes), which of the
+- :func:`measure_table`: for 2–4 items (document ids, catalog ids, countries or regions), which of the
   measures each one has, with its strongest evidence passage, and which measures are shared or unique.
-- :func:`region_measure_matrix`: documents and passages per region × measure over the whole corpus, the
-  automatic counterpart of the seed paper's Table 1.
-- :func:`timeline`: documents by year and region.
+- :func:`country_measure_matrix`: documents and passages per country × measure over the whole corpus,
+  the automatic counterpart of the seed paper's Table 1.
+- :func:`timeline`: documents by year and country.
 - :func:`align_passages`: for each passage of one item, its closest passages in another, across languages.
 
-An *item* resolves to passages in three ways. A document id gives that document's passages. A catalog id
-also gives the full texts fetched for that entry (``catalog_id`` link) and the seed paper's table rows
-that describe it (their block carries ``meta["catalog_id"]``), so a catalog record is compared on all the
-evidence the corpus holds about it. A region code (``US``, ``eu``) gives every passage attributed to
-that region — a linked table row counts for the region of the policy it describes, not for the paper's.
+An *item* resolves to passages in four ways. A document id gives that document's passages. A catalog id
+also gives the full texts of that entry (``catalog_id`` link: a shipped or fetched text) and the seed
+paper's table rows that describe it (their block carries ``meta["catalog_id"]``), so a catalog record is
+compared on all the evidence the corpus holds about it. A country — a code or any name or alias of
+:mod:`policyscope.corpus.jurisdictions` (``US``, ``美国``, ``米国``, ``eu``) — gives every passage
+attributed to that country: a linked table row counts for the country of the policy it describes, not
+for the paper's. A region or bloc (``G7``, ``EU27``, ``东亚``) gives the passages of its countries.
 
 Example: ``measure_table(store, ["us-li-blueprint-2021", "eu-batteries-regulation"])`` returns one row per
 measure; the row for ``localization`` holds the blueprint's table row 打造…美国本土锂电池供应链 as evidence
@@ -45,10 +47,10 @@ class Item:
     """A resolved comparison item: what the user named and the passages it stands for."""
 
     key: str
-    kind: str  # "document" or "region"
+    kind: str  # "document", "country" or "region" (a region or bloc)
     label_zh: str
     label_en: str
-    region: str
+    country: str  # the document's or the item's country code; "" for a region or bloc
     year: int | None
     passage_ids: tuple[str, ...]
 
@@ -95,7 +97,7 @@ class MeasureTable:
         return {
             "items": [
                 {"key": i.key, "kind": i.kind, "label_zh": i.label_zh, "label_en": i.label_en,
-                 "region": i.region, "year": i.year, "passages": len(i.passage_ids)}
+                 "country": i.country, "year": i.year, "passages": len(i.passage_ids)}
                 for i in self.items
             ],
             "rows": [
@@ -112,13 +114,13 @@ class MeasureTable:
 
 @dataclass(frozen=True)
 class MeasureMatrix:
-    """Counts per region × measure: documents having the measure, and tagged passages."""
+    """Counts per country × measure: documents having the measure, and tagged passages."""
 
-    regions: tuple[str, ...]
+    countries: tuple[str, ...]
     measures: tuple[str, ...]
-    documents: np.ndarray  # (regions, measures) int
-    passages: np.ndarray  # (regions, measures) int
-    region_documents: tuple[int, ...] = ()  # documents per region (denominator)
+    documents: np.ndarray  # (countries, measures) int
+    passages: np.ndarray  # (countries, measures) int
+    country_documents: tuple[int, ...] = ()  # documents per country (denominator)
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,8 @@ def linked_passages(store: Store) -> dict[str, str]:
     return out
 
 
-def passage_regions(store: Store, links: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
-    """Passage id -> (region, document key) where a linked passage counts for its catalog entry."""
+def passage_countries(store: Store, links: dict[str, str] | None = None) -> dict[str, tuple[str, str]]:
+    """Passage id -> (country code, document key) where a linked passage counts for its catalog entry."""
     links = linked_passages(store) if links is None else links
     infos = {i.id: i for i in store.document_infos()}
     out: dict[str, tuple[str, str]] = {}
@@ -156,45 +158,63 @@ def passage_regions(store: Store, links: dict[str, str] | None = None) -> dict[s
         pid = row.id
         cid = links.get(pid)
         if cid and cid in infos:
-            out[pid] = ((infos[cid].region or "").upper(), cid)
+            out[pid] = ((infos[cid].country or "").upper(), cid)
         else:
             key = row.catalog_id or row.doc_id
-            out[pid] = ((row.region or "").upper(), key)
+            out[pid] = ((row.country or "").upper(), key)
     return out
 
 
+def _titles(infos: dict[str, Any], key: str) -> tuple[str, str, str, int | None]:
+    """(zh label, en label, country, year) of a document or of the full texts of a catalog id."""
+    info = infos.get(key) or next(i for i in infos.values() if i.catalog_id == key)
+    return info.title_zh or info.title, info.title_en or info.title, info.country, info.year
+
+
 def resolve_items(store: Store, keys: Sequence[str], links: dict[str, str] | None = None) -> list[Item]:
-    """Turn document ids, catalog ids or region codes into :class:`Item` s.
+    """Turn document ids, catalog ids, countries or regions/blocs into :class:`Item` s.
 
     Raises:
         QueryError: an unknown key, fewer than one or more than ``MAX_ITEMS`` keys.
     """
+    from policyscope.corpus.jurisdictions import country_names, grouping, resolve_country
+
     keys = [k.strip() for k in keys if k and k.strip()]
     keys = list(dict.fromkeys(keys))
     if not keys:
-        raise QueryError("pick at least one document or region to compare")
+        raise QueryError("pick at least one document or country to compare")
     if len(keys) > MAX_ITEMS:
         raise QueryError(f"compare at most {MAX_ITEMS} items at a time, got {len(keys)}")
     infos = {i.id: i for i in store.document_infos()}
-    regions = {(i.region or "").upper() for i in infos.values() if i.region}
+    catalog_ids = {i.catalog_id for i in infos.values() if i.catalog_id}
+    countries = {(i.country or "").upper() for i in infos.values() if i.country}
     links = linked_passages(store) if links is None else links
+    where: dict[str, tuple[str, str]] | None = None
     items = []
     for key in keys:
-        if key in infos:
-            info = infos[key]
-            docs = [key] + [i.id for i in infos.values() if i.catalog_id == key and i.id != key]
+        if key in infos or key in catalog_ids:
+            docs = ([key] if key in infos else []) + [i.id for i in infos.values() if i.catalog_id == key and i.id != key]
             pids = [p.id for d in docs for p in store.iter_passages(d)]
             pids += [pid for pid, cid in links.items() if cid == key and pid not in pids]
-            items.append(Item(key, "document", info.title_zh or info.title, info.title_en or info.title,
-                              info.region, info.year, tuple(pids)))
-        elif key.upper() in regions:
-            code = key.upper()
-            pids = [pid for pid, (region, _) in passage_regions(store, links).items() if region == code]
-            items.append(Item(code, "region", code, code, code, None, tuple(pids)))
+            zh, en, country, year = _titles(infos, key)
+            items.append(Item(key, "document", zh, en, country, year, tuple(pids)))
+            continue
+        code = resolve_country(key)
+        group = None if code in countries else grouping(key)
+        if code in countries:
+            where = passage_countries(store, links) if where is None else where
+            pids = [pid for pid, (c, _) in where.items() if c == code]
+            names = country_names(str(code))
+            items.append(Item(str(code), "country", names["zh"], names["en"], str(code), None, tuple(pids)))
+        elif group is not None and group.codes & countries:
+            where = passage_countries(store, links) if where is None else where
+            pids = [pid for pid, (c, _) in where.items() if c in group.codes]
+            zh = (group.names.get("zh") or (group.name,))[0]
+            items.append(Item(group.key, "region", zh, group.name, "", None, tuple(pids)))
         else:
             raise QueryError(
-                f"unknown document or region {key!r}; use a document id from the Corpus tab or a region"
-                f" code ({', '.join(sorted(regions))})"
+                f"unknown document or country {key!r}; use a document id from the Corpus tab, a country"
+                f" ({', '.join(sorted(countries))}) or a region or bloc (G7, EU27, Eastern Asia)"
             )
     return items
 
@@ -274,49 +294,49 @@ def measure_table(store: Store, keys: Sequence[str], measures: Sequence[str] | N
 # -- corpus overviews -----------------------------------------------------------------------------
 
 
-def region_measure_matrix(store: Store, measures: Sequence[str] | None = None) -> MeasureMatrix:
-    """Documents and passages per region × measure over the whole corpus (effective tags).
+def country_measure_matrix(store: Store, measures: Sequence[str] | None = None) -> MeasureMatrix:
+    """Documents and passages per country × measure over the whole corpus (effective tags).
 
     A document counts for a cell when at least one of its passages carries the measure. The seed paper's
-    table rows count for the policy they describe (and its region), so a catalog record whose own text is
-    one short summary still shows the measures the paper attributes to it.
+    table rows count for the policy they describe (and its country), so a catalog record whose own text
+    is one short summary still shows the measures the paper attributes to it.
     """
     from policyscope.nlp.labels import effective_tags
 
-    where = passage_regions(store)
+    where = passage_countries(store)
     tags = effective_tags(store, list(where))
     if measures is None:
         measures = measure_ids(m for ms in tags.values() for m in ms)
-    regions = sorted({r for r, _ in where.values() if r})
-    ri = {r: i for i, r in enumerate(regions)}
+    countries = sorted({c for c, _ in where.values() if c})
+    ci = {c: i for i, c in enumerate(countries)}
     mi = {m: j for j, m in enumerate(measures)}
     docs_per_cell: dict[tuple[int, int], set[str]] = defaultdict(set)
-    passages = np.zeros((len(regions), len(measures)), dtype=np.int64)
-    region_docs: dict[str, set[str]] = defaultdict(set)
-    for pid, (region, doc_key) in where.items():
-        if region not in ri:
+    passages = np.zeros((len(countries), len(measures)), dtype=np.int64)
+    country_docs: dict[str, set[str]] = defaultdict(set)
+    for pid, (country, doc_key) in where.items():
+        if country not in ci:
             continue
-        region_docs[region].add(doc_key)
+        country_docs[country].add(doc_key)
         for m in tags.get(pid, ()):
             if m in mi:
-                passages[ri[region], mi[m]] += 1
-                docs_per_cell[(ri[region], mi[m])].add(doc_key)
+                passages[ci[country], mi[m]] += 1
+                docs_per_cell[(ci[country], mi[m])].add(doc_key)
     documents = np.zeros_like(passages)
     for (i, j), ds in docs_per_cell.items():
         documents[i, j] = len(ds)
-    return MeasureMatrix(tuple(regions), tuple(measures), documents, passages,
-                         tuple(len(region_docs[r]) for r in regions))
+    return MeasureMatrix(tuple(countries), tuple(measures), documents, passages,
+                         tuple(len(country_docs[c]) for c in countries))
 
 
 def timeline(store: Store) -> list[dict[str, Any]]:
-    """Documents by year: one row per document with a year, sorted by year then region."""
+    """Documents by year: one row per document with a year, sorted by year then country."""
     rows = [
-        {"year": i.year, "region": i.region, "doc_id": i.id, "title_zh": i.title_zh, "title_en": i.title_en,
+        {"year": i.year, "country": i.country, "doc_id": i.id, "title_zh": i.title_zh, "title_en": i.title_en,
          "title": i.title, "kind": i.kind, "status": i.status}
         for i in store.document_infos()
         if i.year is not None
     ]
-    return sorted(rows, key=lambda r: (r["year"], r["region"], r["doc_id"]))
+    return sorted(rows, key=lambda r: (r["year"], r["country"], r["doc_id"]))
 
 
 # -- passage alignment ----------------------------------------------------------------------------
@@ -390,14 +410,14 @@ def align_passages(
     return out
 
 
-def cell_passages(store: Store, region: str, measure: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The passages behind one heatmap cell (region × measure), strongest evidence first.
+def cell_passages(store: Store, country: str, measure: str, limit: int = 20) -> list[dict[str, Any]]:
+    """The passages behind one heatmap cell (country × measure), strongest evidence first.
 
     Rows carry the passage and document fields a result card shows, plus ``spans`` (evidence offsets).
     """
-    region = (region or "").upper()
-    where = passage_regions(store)
-    pids = [pid for pid, (r, _) in where.items() if r == region]
+    country = (country or "").upper()
+    where = passage_countries(store)
+    pids = [pid for pid, (c, _) in where.items() if c == country]
     strengths = _strengths(store, pids)
     having = sorted(
         ((strengths[p][measure][0], p) for p in pids if p in strengths and measure in strengths[p]),

@@ -39,9 +39,12 @@ class FileReport:
     added: int = 0
     unchanged: int = 0
     error: str | None = None
+    updated: int = 0
+    removed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "added": self.added, "unchanged": self.unchanged, "error": self.error}
+        return {"path": self.path, "added": self.added, "unchanged": self.unchanged, "updated": self.updated,
+                "removed": self.removed, "error": self.error}
 
 
 @dataclass
@@ -99,12 +102,21 @@ class Pipeline:
 
     def ingest_documents(self, docs: Iterable[Document], label: str) -> FileReport:
         result = self.store.add_documents(docs)
-        return FileReport(label, added=len(result.added), unchanged=len(result.unchanged))
+        return FileReport(label, added=len(result.added), unchanged=len(result.unchanged),
+                          updated=len(result.updated))
 
     def ingest_builtin(self) -> FileReport:
+        """Add the built-in corpus; update built-in documents whose metadata changed; remove built-in
+        documents this version no longer ships (a text whose content id changed, a dropped entry)."""
         from policyscope.corpus.builtin import builtin_documents
 
-        return self.ingest_documents(builtin_documents(), "builtin")
+        docs = builtin_documents()
+        report = self.ingest_documents(docs, "builtin")
+        keep = {d.id for d in docs}
+        for info in self.store.document_infos():
+            if info.id not in keep and (info.source.startswith("builtin:") or info.source == "catalog"):
+                report.removed += self.store.delete_document(info.id)
+        return report
 
     def ingest_paths(
         self, paths: Sequence[str | Path], columns: Any = None, progress: Progress | None = None,
@@ -252,8 +264,7 @@ def _catalog_linker(catalog_id: str) -> Callable[[Document], Document]:
             return replace(doc, catalog_id=catalog_id)
         return replace(
             doc, catalog_id=catalog_id, title=entry.title_en, title_zh=entry.title_zh, title_en=entry.title_en,
-            region=entry.region, year=entry.year, date=entry.date, kind=entry.kind,
-            country=entry.country or doc.country,
+            region=entry.region, year=entry.year, date=entry.date, kind=entry.kind, country=entry.country,
         )
 
     return link

@@ -38,7 +38,7 @@ def handle_action(service: Service, data: dict[str, str]) -> dict[str, str]:
     if act == "more":
         return {"target": "results", "html": service.search_tab.more_like_this(data.get("pid", ""))}
     if act == "cell":
-        html = service.compare_tab.cell_evidence(data.get("region", ""), data.get("measure", ""))
+        html = service.compare_tab.cell_evidence(data.get("country", ""), data.get("measure", ""))
         return {"target": "evidence", "html": html}
     return {"target": "none", "html": ""}
 
@@ -64,16 +64,17 @@ def build_app(service: Service) -> gr.Blocks:
     search_tab, compare_tab, review_tab, corpus_tab = (
         service.search_tab, service.compare_tab, service.review_tab, service.corpus_tab)
     doc_choices = ws.document_choices()
+    countries = ws.country_choices()
     regions = ws.region_choices()
     measure_choices = ws.measure_choices()
     y_lo, y_hi = ws.year_bounds()
-    item_choices = [(f"Region {r}", r) for r in regions] + doc_choices
+    item_choices = ws.compare_choices()
     private = {"api_visibility": "private"}
 
     with gr.Blocks(title="policyscope") as demo:
         gr.HTML(
-            '<div class="ps-top"><b style="font-size:1.3em">policyscope</b> · bilingual battery & critical-minerals'
-            f' policy corpus · <span id="ps-status">{render.esc(ws.status)}</span></div>',
+            '<div class="ps-top"><b style="font-size:1.3em">policyscope</b> · battery & critical-minerals policy'
+            f' corpus in Chinese, English, Japanese and Korean · <span id="ps-status">{render.esc(ws.status)}</span></div>',
         )
         review_state = gr.State(asdict(ReviewState()))
         with gr.Tabs(selected="search") as tabs:
@@ -86,7 +87,10 @@ def build_app(service: Service) -> gr.Blocks:
                     search_btn = gr.Button("Search", variant="primary", scale=1, elem_id="ps-search")
                 with gr.Accordion("Filters 筛选", open=True):
                     with gr.Row():
-                        f_regions = gr.Dropdown(regions, multiselect=True, label="Region", elem_id="ps-f-region")
+                        f_countries = gr.Dropdown(countries, multiselect=True, label="Country 国家",
+                                                  elem_id="ps-f-country")
+                        f_regions = gr.Dropdown(regions, multiselect=True, label="Region or bloc 地区/集团",
+                                                elem_id="ps-f-region")
                         f_docs = gr.Dropdown(doc_choices, multiselect=True, label="Document", elem_id="ps-f-doc")
                         f_langs = gr.CheckboxGroup(list(LANGS), label="Passage language", elem_id="ps-f-lang")
                     with gr.Row():
@@ -109,12 +113,13 @@ def build_app(service: Service) -> gr.Blocks:
             with gr.Tab("Compare 比较", id="compare"):
                 with gr.Row(equal_height=True):
                     c_items = gr.Dropdown(item_choices, multiselect=True, max_choices=4, scale=5,
-                                          label="Documents or regions to compare (2–4)", elem_id="ps-c-items")
+                                          label="Documents, countries or regions to compare (2–4)",
+                                          elem_id="ps-c-items")
                     c_btn = gr.Button("Compare", variant="primary", scale=1, elem_id="ps-compare")
                 gr.Markdown("#### Measures side by side 措施对照")
-                c_table = html_box(render.message("Pick 2–4 documents or regions, e.g. Region US and Region EU."),
+                c_table = html_box(render.message("Pick 2–4 documents or countries, e.g. Country US and Country JP."),
                                    "ps-c-table")
-                gr.Markdown("#### Region × measure over the whole corpus 地区×措施")
+                gr.Markdown("#### Country × measure over the whole corpus 国家×措施")
                 c_heat = html_box("", "ps-c-heat")
                 c_evidence = html_box("", "ps-c-evidence")
                 gr.Markdown("#### Timeline 时间线")
@@ -152,9 +157,11 @@ def build_app(service: Service) -> gr.Blocks:
                         fetch_btn = gr.Button("Fetch official texts (network)", elem_id="ps-fetch")
                 up_out = html_box("", "ps-upload-out")
                 corpus = html_box("", "ps-corpus")
+                with gr.Accordion("About the corpus 关于语料", open=False, elem_id="ps-about"):
+                    gr.Markdown(corpus_tab.about_markdown(), elem_id="ps-about-text")
 
         # -- wiring -------------------------------------------------------------------------------
-        search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k]
+        search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k, f_countries]
         # UI events are private and named ui_*, so the public names search/compare/tag stay free for the API.
         search_btn.click(search_tab.search, search_inputs, results, api_name="ui_search", **private)
         query.submit(search_tab.search, search_inputs, results, api_name="ui_search_submit", **private)
@@ -217,7 +224,7 @@ def build_app(service: Service) -> gr.Blocks:
         def do_upload(files: list[Upload] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
             html = corpus_tab.upload_html(files or [], progress=lambda f, d: progress(f, desc=d))
             docs = ws.document_choices()
-            items = [(f"Region {r}", r) for r in ws.region_choices()] + docs
+            items = ws.compare_choices()
             return (html, corpus_tab.corpus_table(), gr.Dropdown(choices=docs), gr.Dropdown(choices=docs),
                     gr.Dropdown(choices=items), None)
 
@@ -236,13 +243,16 @@ def build_app(service: Service) -> gr.Blocks:
         def search(
             query: str, mode: str = "hybrid", regions: list[str] | None = None, docs: list[str] | None = None,
             langs: list[str] | None = None, year_from: int | None = None, year_to: int | None = None,
-            measures: list[str] | None = None, k: int = 10,
+            measures: list[str] | None = None, k: int = 10, countries: list[str] | None = None,
         ) -> dict:
-            """Search passages; returns {query, mode, hits: [...]} or {error}."""
-            return search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures, k)
+            """Search passages; returns {query, mode, hits: [...]} or {error}. ``countries``: codes or names
+            (CL, 智利, 米国); ``regions``: blocs or UN M49 regions (G7, EU27, Eastern Asia) or countries."""
+            return search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures, k,
+                                          countries)
 
         def compare(items: list[str], k: int = 2) -> dict:
-            """Measure table (and passage alignment of the first two) for 2–4 document ids or region codes."""
+            """Measure table (and passage alignment of the first two) for 2–4 document ids, catalog ids,
+            countries or regions."""
             return compare_tab.compare_json(items, k)
 
         def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> dict:

@@ -26,7 +26,8 @@ def _print_report(report: PipelineReport, as_json: bool) -> None:
         if f.error:
             typer.echo(f"error: {f.error}", err=True)
         else:
-            typer.echo(f"{f.path}: {f.added} added, {f.unchanged} unchanged")
+            extra = (f", {f.updated} updated" if f.updated else "") + (f", {f.removed} removed" if f.removed else "")
+            typer.echo(f"{f.path}: {f.added} added, {f.unchanged} unchanged{extra}")
     idx = report.index
     if idx is not None:
         state = "unchanged (nothing new)" if idx.skipped else f"built in {idx.seconds:.1f}s"
@@ -50,7 +51,7 @@ def build(
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when nothing changed.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Ingest the built-in corpus (seed paper + catalog), tag every passage and build the index."""
+    """Ingest the built-in corpus (seed paper, catalog, 21 policy texts), tag every passage and build the index."""
     from policyscope.index.pipeline import Pipeline
 
     with errors(), progress_bars() as progress:
@@ -79,7 +80,7 @@ def add_cmd(
 
 
 def docs(as_json: JsonOpt = False) -> None:
-    """List the documents of the corpus with their status (catalog record or full text)."""
+    """List the documents of the corpus with their country, language and status (catalog record or full text)."""
     with errors():
         infos = open_store(settings()).document_infos()
     if as_json:
@@ -89,17 +90,19 @@ def docs(as_json: JsonOpt = False) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(infos)} documents")
-    for col in ("id", "region", "year", "kind", "title", "status", "passages"):
+    for col in ("id", "country", "lang", "year", "kind", "title", "status", "passages"):
         table.add_column(col)
     for i in infos:
         status = "full text" if i.status == "full" else ("catalog + full text" if i.has_full_text else "catalog record")
         title = i.title_zh + (" / " if i.title_zh and i.title_en else "") + i.title_en if (i.title_zh or i.title_en) else i.title
-        table.add_row(i.id, i.region, str(i.year or ""), i.kind, title[:70], status, str(i.passages))
+        table.add_row(i.catalog_id if i.status == "full" and i.catalog_id else i.id, i.country, i.lang,
+                      str(i.year or ""), i.kind, title[:70], status, str(i.passages))
     Console().print(table)
 
 
 def fetch(
-    ids: Annotated[list[str] | None, typer.Argument(help="Catalog ids (default: every entry with an address).")] = None,
+    ids: Annotated[list[str] | None, typer.Argument(
+        help="Catalog ids (default: every entry with an address whose text is not built in).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Download official texts from the catalog addresses, then ingest and link them."""
@@ -114,7 +117,10 @@ def fetch(
         unknown = [i for i in ids if i not in known]
         if unknown:
             fail(f"unknown catalog id(s) {', '.join(unknown)}; see `policyscope docs`")
-        chosen = [e for e in entries if not ids or e.id in ids]
+        built_in = [i for i in ids if any(e.id == i and e.file for e in entries)]
+        if built_in:
+            fail(f"{', '.join(built_in)}: the full text is built in already; see `policyscope docs`")
+        chosen = [e for e in entries if e.id in ids] if ids else [e for e in entries if not e.file]
         with progress_bars() as progress:
             results = Pipeline(s).fetch(chosen, progress=progress)
     if as_json:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def _filters(region: list[str], doc: list[str], lang: list[str], kind: list[str], year: str | None,
-             measure: list[str], measure_all: list[str]) -> SearchFilters:
+             measure: list[str], measure_all: list[str], country: list[str] = ()) -> SearchFilters:
     from policyscope.index.search import SearchFilters
 
     year_from = year_to = None
@@ -27,6 +27,7 @@ def _filters(region: list[str], doc: list[str], lang: list[str], kind: list[str]
     return SearchFilters(
         regions=tuple(region), doc_ids=tuple(doc), langs=tuple(lang), kinds=tuple(kind),
         year_from=year_from, year_to=year_to, measures_any=tuple(measure), measures_all=tuple(measure_all),
+        countries=tuple(country),
     )
 
 
@@ -34,8 +35,11 @@ def search(
     query: Annotated[str, typer.Argument(help="Query in Chinese or English.")],
     k: Annotated[int, typer.Option("--k", "-k", help="Number of results.")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid, semantic, keyword or phrase.")] = "hybrid",
-    region: Annotated[list[str] | None, typer.Option(help="Region code or country (US, EU, JP, KR, UK, CN, …); repeatable.")] = None,
-    doc: Annotated[list[str] | None, typer.Option(help="Document id; repeatable.")] = None,
+    country: Annotated[list[str] | None, typer.Option(
+        help="Country: ISO code or name in en/zh/ja/ko (CL, US, EU, 智利, 米国, 미국); repeatable.")] = None,
+    region: Annotated[list[str] | None, typer.Option(
+        help="Region or bloc (EU27, G7, G20, OECD, Eastern Asia, 东亚) or a country; repeatable.")] = None,
+    doc: Annotated[list[str] | None, typer.Option(help="Document id or catalog id; repeatable.")] = None,
     lang: Annotated[list[str] | None, typer.Option(help="Passage language (zh, en, ja, ko, other); repeatable.")] = None,
     kind: Annotated[list[str] | None, typer.Option(help="Document kind (strategy, law, roadmap, …); repeatable.")] = None,
     year: Annotated[str | None, typer.Option(help="Year or range, e.g. 2021 or 2019-2022.")] = None,
@@ -47,7 +51,8 @@ def search(
     from policyscope.index.search import Searcher
 
     with errors():
-        filters = _filters(region or [], doc or [], lang or [], kind or [], year, measure or [], measure_all or [])
+        filters = _filters(region or [], doc or [], lang or [], kind or [], year, measure or [], measure_all or [],
+                           country or [])
         result = Searcher(settings()).search(query, k=k, mode=mode, filters=filters)
     if as_json:
         emit_json(result.to_dict())
@@ -67,7 +72,7 @@ def _print_hits(result: SearchResult) -> None:
         console.print(f"[dim]also searched: {escape(' '.join(result.translations))}[/dim]")
     for h in result.hits:
         title = " / ".join(t for t in (h.title_zh, h.title_en) if t) or h.title
-        where = " · ".join(str(x) for x in (h.region, h.year, f"p.{h.page}" if h.page else None) if x)
+        where = " · ".join(str(x) for x in (h.country, h.year, f"p.{h.page}" if h.page else None) if x)
         console.print(f"[bold]{h.rank}.[/bold] {escape(title)} [dim]({escape(where)}) score {h.score:.4f}[/dim]")
         text = h.text if len(h.text) <= 300 else h.text[:300] + "…"
         console.print(f"   {escape(text)}")

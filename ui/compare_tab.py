@@ -1,4 +1,4 @@
-"""The Compare tab: measures side by side, the region × measure heatmap, the timeline, passage alignment."""
+"""The Compare tab: measures side by side, the country × measure heatmap, the timeline, passage alignment."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ if TYPE_CHECKING:
 
 
 def _label(item: Item) -> str:
-    return item.key if item.kind == "region" else (item.label_zh or item.label_en)
+    if item.kind == "country":
+        return f"{item.key} · {item.label_en}"
+    return item.label_en if item.kind == "region" else (item.label_zh or item.label_en)
 
 
 class CompareTab:
@@ -31,7 +33,7 @@ class CompareTab:
         tl = self.timeline()
         items = [i for i in (items or []) if i]
         if len(items) < 2:
-            msg = render.message("Pick 2–4 documents or regions to compare.", "empty")
+            msg = render.message("Pick 2–4 documents, countries or regions to compare.", "empty")
             return msg, heat, tl, msg
         with self.ws.friendly("compare") as box:
             table = cmp.measure_table(self.ws.store, items)
@@ -62,10 +64,10 @@ class CompareTab:
             return {"error": str(exc), "rows": []}
 
     def heatmap(self) -> str:
-        from policyscope.index.compare import region_measure_matrix
+        from policyscope.index.compare import country_measure_matrix
 
         with self.ws.friendly("heatmap") as box:
-            return self.ws.cached("heatmap", lambda: render.heatmap(region_measure_matrix(self.ws.store)))
+            return self.ws.cached("heatmap", lambda: render.heatmap(country_measure_matrix(self.ws.store)))
         return box[0]
 
     def timeline(self) -> str:
@@ -75,14 +77,14 @@ class CompareTab:
             return self.ws.cached("timeline", lambda: render.timeline(timeline(self.ws.store)))
         return box[0]
 
-    def cell_evidence(self, region: str, measure: str, limit: int = 20) -> str:
-        """Passages behind one heatmap cell, strongest first."""
+    def cell_evidence(self, country: str, measure: str, limit: int = 20) -> str:
+        """Passages behind one heatmap cell (country × measure), strongest first."""
         from policyscope.index.compare import cell_passages
 
         with self.ws.friendly("evidence") as box:
-            rows = cell_passages(self.ws.store, region, measure, limit=limit)
+            rows = cell_passages(self.ws.store, country, measure, limit=limit)
             if not rows:
-                return render.message(f"No passage of {region} carries {render.measure_label(measure)}.", "empty")
+                return render.message(f"No passage of {country} carries {render.measure_label(measure)}.", "empty")
             return render.result_cards(rows, {r["passage_id"]: r["spans"] for r in rows},
-                                       f"{region} · {render.measure_label(measure)}: {len(rows)} passages")
+                                       f"{country} · {render.measure_label(measure)}: {len(rows)} passages")
         return box[0]

@@ -40,6 +40,27 @@ class CorpusTab:
         self.ws = workspace
         self.max_upload_bytes = int(max_upload_mb) * 1024 * 1024
 
+    def about_markdown(self) -> str:
+        """The "About the corpus" note: what is built in, and the policy texts' attribution (SOURCES.md)."""
+        from policyscope.corpus.builtin import read_sources_note
+        from policyscope.corpus.catalog import load_catalog
+
+        entries = load_catalog()
+        texts = [e for e in entries if e.list == "text"]
+        by_country: dict[str, int] = {}
+        for e in texts:
+            by_country[e.country] = by_country.get(e.country, 0) + 1
+        counts = ", ".join(f"{n} {c}" for c, n in sorted(by_country.items(), key=lambda x: -x[1]))
+        intro = (
+            "**Built in:** the seed paper (全球电池供应链竞争态势与我国应对策略, Chinese with an English abstract), "
+            f"{len(entries) - len(texts)} catalog records (the strategies of its Table 1 and the critical-minerals "
+            f"lists it cites), and {len(texts)} full policy texts ({counts}) in English, Chinese, Japanese and "
+            "Korean. Each text's document view names its source repository, commit and licence; the policy "
+            "texts are public-domain or uncopyrightable official works, copied byte for byte. Their record of "
+            "provenance follows.\n\n---\n\n"
+        )
+        return intro + read_sources_note()
+
     def corpus_table(self) -> str:
         with self.ws.friendly("corpus list") as box:
             return render.corpus_table(self.ws.store.document_infos())
@@ -115,7 +136,8 @@ class CorpusTab:
 
         s = self.ws.settings
         with self.ws.friendly("fetch") as box:
-            entries = [e for e in load_catalog() if not ids or e.id in ids]
+            # A text entry's full text is built in: fetching its page again would add a duplicate.
+            entries = [e for e in load_catalog() if e.id in ids] if ids else [e for e in load_catalog() if not e.file]
             if progress:
                 progress(0.0, f"downloading {len(entries)} catalog texts")
             outcomes = fetch_entries(entries, s.downloads, timeout=s.fetch_timeout, max_bytes=s.fetch_max_bytes,

@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from policyscope.index.search import Hit
 
 _LATIN = re.compile(r"[A-Za-z0-9]")
-REGION_COLOURS = {
-    "US": "#2563eb", "EU": "#16a34a", "JP": "#dc2626", "KR": "#9333ea", "UK": "#ea580c",
+COUNTRY_COLOURS = {
+    "US": "#2563eb", "EU": "#16a34a", "JP": "#dc2626", "KR": "#9333ea", "GB": "#ea580c",
     "CN": "#b91c1c", "INT": "#0891b2",
 }
 TERM, EVIDENCE = 1, 2
@@ -148,9 +148,24 @@ def titles(zh: str, en: str, fallback: str = "") -> str:
     return " ".join(parts)
 
 
-def region_badge(region: str) -> str:
-    colour = REGION_COLOURS.get((region or "").upper(), "#475569")
-    return f'<span class="ps-region" style="background:{colour}">{esc(region or "?")}</span>'
+def _country_names(code: str) -> dict[str, str]:
+    from policyscope.corpus.jurisdictions import country_names
+
+    try:
+        return country_names(code)
+    except ValueError:
+        return {}
+
+
+def country_badge(code: str, names: bool = True) -> str:
+    """The country code with its English name (all four names in the tooltip): ``US United States``."""
+    code = (code or "").upper()
+    colour = COUNTRY_COLOURS.get(code, "#475569")
+    found = _country_names(code) if code else {}
+    tip = " / ".join(dict.fromkeys(found.values()))
+    name = f' <span class="ps-cname">{esc(found["en"])}</span>' if names and found.get("en") else ""
+    return (f'<span class="ps-country" style="background:{colour}" title="{esc(tip)}">'
+            f'<b class="ps-code">{esc(code or "?")}</b>{name}</span>')
 
 
 def action(label: str, act: str, **data: Any) -> str:
@@ -160,7 +175,7 @@ def action(label: str, act: str, **data: Any) -> str:
 
 
 def _meta_line(row: Mapping[str, Any]) -> str:
-    bits = [region_badge(row.get("region", ""))]
+    bits = [country_badge(row.get("country", ""))]
     if row.get("year"):
         bits.append(f"<span>{esc(row['year'])}</span>")
     if row.get("page"):
@@ -220,23 +235,94 @@ def result_cards(
 # -- document view ----------------------------------------------------------------------------------
 
 
+def _fact(label: str, value: str) -> str:
+    return f'<tr><th>{esc(label)}</th><td>{value}</td></tr>' if value else ""
+
+
+def related_links(groups: Sequence[Mapping[str, Any]]) -> str:
+    """Links between a document and others: ``[{"heading": ..., "items": [{"label", "doc", "note"}]}]``."""
+    out = []
+    for g in groups:
+        items = g.get("items") or ()
+        if not items:
+            continue
+        lis = "".join(
+            f'<li>{action(str(i["label"]), "open", doc=i["doc"]) if i.get("doc") else esc(i["label"])}'
+            + (f' <small>{esc(i["note"])}</small>' if i.get("note") else "") + "</li>"
+            for i in items
+        )
+        out.append(f'<div class="ps-related"><b>{esc(g["heading"])}</b><ul>{lis}</ul></div>')
+    return "".join(out)
+
+
+def document_facts(doc: Document) -> str:
+    """What the corpus knows about a document: titles in every language, country and region, kind, dates,
+    issuer, official address (as text: no link is built from document data), licence and where the text
+    came from (source repository, path, commit)."""
+    m = doc.meta or {}
+    names = _country_names(doc.country) if doc.country else {}
+    country = ""
+    if doc.country:
+        country = country_badge(doc.country) + " " + esc(" / ".join(dict.fromkeys(
+            v for k, v in names.items() if k != "en")))
+        if doc.region:
+            country += f' <small>({esc(doc.region)})</small>'
+    native = m.get("title_native") or (doc.title if doc.title not in (doc.title_en, doc.title_zh) else "")
+    urls = list(m.get("urls") or ([m["url"]] if m.get("url") else []))
+    src = m.get("source_repo") or {}
+    source = ""
+    if src:
+        commit = str(src.get("commit", ""))[:10]
+        source = (f'<code>{esc(src.get("repo", ""))}</code> · {esc(src.get("path", ""))}'
+                  + (f" · commit <code>{esc(commit)}</code>" if commit else ""))
+    rows = [
+        _fact("Title (original)", esc(native)),
+        _fact("English title", esc(doc.title_en)),
+        _fact("中文标题", esc(doc.title_zh)),
+        _fact("日本語", esc(m.get("title_ja", "")) if m.get("title_ja") != native else ""),
+        _fact("한국어", esc(m.get("title_ko", "")) if m.get("title_ko") != native else ""),
+        _fact("Country 国家", country),
+        _fact("Kind", esc(doc.kind)),
+        _fact("Date", esc(m.get("date_raw") or doc.date)),
+        _fact("In force", esc(m.get("in_force", ""))),
+        _fact("Version", esc(m.get("version_note", ""))),
+        _fact("Issuer", esc(m.get("issuer", "")) + (f"<br><small>{esc(m['issuer_native'])}</small>"
+                                                    if m.get("issuer_native") and m.get("issuer_native") != m.get("issuer")
+                                                    else "")),
+        _fact("Official address", "<br>".join(f'<span class="ps-url">{esc(u)}</span>' for u in urls)),
+        _fact("Summary", esc(m.get("summary_en", "")) + (f"<br>{esc(m['summary_zh'])}" if m.get("summary_zh") else "")),
+        _fact("Source of the text", source),
+        _fact("Licence", esc(m.get("licence", ""))),
+        _fact("Metadata problem", esc(m.get("front_matter_warning", ""))),
+    ]
+    body = "".join(r for r in rows if r)
+    return f'<table class="ps-facts">{body}</table>' if body else ""
+
+
 def document_view(
     doc: Document, passages: Sequence[Passage], focus: str | None = None, measures: Mapping[str, Iterable[str]] | None = None,
     spans: Mapping[str, Sequence[tuple[int, int]]] | None = None, terms: Sequence[str] = (),
+    related: Sequence[Mapping[str, Any]] = (), passage_links: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> str:
     """The whole document, passage by passage, with the focus passage marked (``.ps-focus``) for scrolling.
 
+    Above the text: the document's facts (:func:`document_facts`) and its ``related`` documents (the
+    Table 1 row a text is the basis of, the full texts of a catalog record). ``passage_links`` adds links
+    under single passages (a seed-paper table row -> the full texts that implement its policy).
     Text between passages (blank lines, dropped fragments) is shown as-is so the reader sees everything.
     """
     measures = measures or {}
     spans = spans or {}
-    info = {"region": doc.region, "year": doc.year, "lang": doc.lang, "status": doc.status}
+    passage_links = passage_links or {}
+    info = {"country": doc.country, "year": doc.year, "lang": doc.lang, "status": doc.status}
     out = [
         '<div class="ps-doc">',
         f'<h3 class="ps-doc-title">{titles(doc.title_zh, doc.title_en, doc.title)}</h3>',
-        f'<div class="ps-meta">{_meta_line(info)} · <code>{esc(doc.id)}</code>'
+        f'<div class="ps-meta">{_meta_line(info)} · <code>{esc(doc.catalog_id or doc.id)}</code>'
         + (f" · {esc(doc.kind)}" if doc.kind else "") + (f" · {esc(doc.date)}" if doc.date else "")
         + f" · {len(passages)} passages</div>",
+        related_links(related),
+        document_facts(doc),
         '<div class="ps-doc-body">',
     ]
     pos = 0
@@ -249,11 +335,15 @@ def document_view(
         chips = "".join(measure_chip(m) for m in sorted(measures.get(p.id, ())))
         head = f'<div class="ps-heading">{esc(p.heading)}</div>' if p.kind == "heading" else ""
         body = highlight(p.text, terms if p.id == focus else (), spans.get(p.id, ()))
+        links = passage_links.get(p.id, ())
+        linked = ("" if not links else '<div class="ps-plinks">'
+                  + " ".join(action(str(i["label"]), "open", doc=i["doc"]) for i in links) + "</div>")
         out.append(
             f'<div class="{cls}" id="ps-p-{esc(p.id)}" data-pid="{esc(p.id)}">{head}'
             f'<span class="ps-seq">{esc(p.seq)}{" · p." + esc(p.page) if p.page else ""}</span>'
             f'<div class="ps-text">{body}</div>'
             + (f'<div class="ps-foot">{chips}</div>' if chips else "")
+            + linked
             + "</div>"
         )
         pos = max(pos, p.end)
@@ -267,10 +357,14 @@ def document_view(
 
 
 def _item_header(item: Item) -> str:
+    if item.kind == "country":
+        zh = f" {esc(item.label_zh)}" if item.label_zh else ""
+        return f"{country_badge(item.country)}{zh} <small>{len(item.passage_ids)} passages</small>"
     if item.kind == "region":
-        return f"{region_badge(item.region)} <small>{len(item.passage_ids)} passages</small>"
+        return (f'<span class="ps-group">{titles(item.label_zh, item.label_en)}</span>'
+                f" <small>{len(item.passage_ids)} passages</small>")
     year = f" · {esc(item.year)}" if item.year else ""
-    return f"{region_badge(item.region)}{year}<br>{titles(item.label_zh, item.label_en)}"
+    return f"{country_badge(item.country)}{year}<br>{titles(item.label_zh, item.label_en)}"
 
 
 def measure_table(table: MeasureTable) -> str:
@@ -315,40 +409,40 @@ def measure_table(table: MeasureTable) -> str:
 
 
 def heatmap(matrix: MeasureMatrix) -> str:
-    """Region × measure as a table whose colour intensity is the share of the region's documents."""
-    if not matrix.regions or not matrix.measures:
+    """Country × measure as a table whose colour intensity is the share of the country's documents."""
+    if not matrix.countries or not matrix.measures:
         return message("No tagged passages yet: build the corpus to see the heatmap.", "empty")
-    out = ['<div class="ps-heat-wrap"><table class="ps-heat"><thead><tr><th>Region</th>']
+    out = ['<div class="ps-heat-wrap"><table class="ps-heat"><thead><tr><th>Country 国家</th>']
     for m in matrix.measures:
         zh, en = measure_names(m)
         out.append(f'<th title="{esc(en)}"><div class="ps-rot">{esc(zh.split(" / ")[0])}</div></th>')
     out.append("</tr></thead><tbody>")
-    for i, region in enumerate(matrix.regions):
-        total = matrix.region_documents[i] if matrix.region_documents else 0
-        out.append(f"<tr><th>{region_badge(region)} <small>{total} docs</small></th>")
+    for i, country in enumerate(matrix.countries):
+        total = matrix.country_documents[i] if matrix.country_documents else 0
+        out.append(f"<tr><th>{country_badge(country)} <small>{total} docs</small></th>")
         for j, m in enumerate(matrix.measures):
             n_docs, n_pass = int(matrix.documents[i, j]), int(matrix.passages[i, j])
             share = n_docs / total if total else 0.0
             alpha = 0.0 if n_docs == 0 else 0.15 + 0.85 * share
             colour = "#0f172a" if alpha < 0.55 else "#fff"
-            tip = f"{region} · {measure_label(m)}: {n_docs} of {total} documents, {n_pass} passages"
+            tip = f"{country} · {measure_label(m)}: {n_docs} of {total} documents, {n_pass} passages"
             if n_docs:
                 out.append(
                     f'<td class="ps-hcell" style="background:rgba(37,99,235,{alpha:.2f});color:{colour}"'
-                    f' title="{esc(tip)}" data-action="cell" data-region="{esc(region)}"'
+                    f' title="{esc(tip)}" data-action="cell" data-country="{esc(country)}"'
                     f' data-measure="{esc(m)}">{n_docs}</td>'
                 )
             else:
                 out.append(f'<td class="ps-hcell ps-h0" title="{esc(tip)}">·</td>')
         out.append("</tr>")
-    out.append("</tbody></table><div class=\"ps-note\">Cell: documents of the region with the measure"
-               " (colour = share of the region's documents; the seed paper's table rows count for the"
+    out.append("</tbody></table><div class=\"ps-note\">Cell: documents of the country with the measure"
+               " (colour = share of the country's documents; the seed paper's table rows count for the"
                " policy they describe). Click a cell for its evidence.</div></div>")
     return "".join(out)
 
 
 def timeline(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Documents by year, one column per year, chips coloured by region."""
+    """Documents by year, one column per year, chips coloured by country."""
     if not rows:
         return message("No dated documents.", "empty")
     years = sorted({r["year"] for r in rows})
@@ -358,12 +452,12 @@ def timeline(rows: Sequence[Mapping[str, Any]]) -> str:
         for r in rows:
             if r["year"] != y:
                 continue
-            colour = REGION_COLOURS.get((r["region"] or "").upper(), "#475569")
+            colour = COUNTRY_COLOURS.get((r["country"] or "").upper(), "#475569")
             label = r.get("title_zh") or r.get("title_en") or r.get("title") or r["doc_id"]
             out.append(
                 f'<div class="ps-tl-doc" style="border-left:4px solid {colour}" data-action="open"'
                 f' data-doc="{esc(r["doc_id"])}" title="{esc(r.get("title_en") or r.get("title") or "")}">'
-                f'<b>{esc(r["region"])}</b> {esc(label)}</div>'
+                f'<b>{esc(r["country"])}</b> {esc(label)}</div>'
             )
         out.append("</div>")
     out.append("</div>")
@@ -402,7 +496,7 @@ def corpus_table(infos: Sequence[DocumentInfo]) -> str:
     full = sum(1 for i in infos if i.status == "full")
     out = [(f'<div class="ps-summary">{len(infos)} documents · {full} full texts · '
             f'{len(infos) - full} catalog records</div><table class="ps-corpus"><thead><tr>'
-            "<th>Region</th><th>Year</th><th>Title</th><th>Kind</th><th>Lang</th><th>Status</th>"
+            "<th>Country</th><th>Year</th><th>Title</th><th>Kind</th><th>Lang</th><th>Status</th>"
             "<th>Passages</th><th>Id</th></tr></thead><tbody>")]
     for i in infos:
         if i.status == "full":
@@ -412,10 +506,10 @@ def corpus_table(infos: Sequence[DocumentInfo]) -> str:
         else:
             status = '<span class="ps-st-cat">catalog record only</span>'
         out.append(
-            f"<tr><td>{region_badge(i.region)}</td><td>{esc(i.year or '')}</td>"
+            f"<tr><td>{country_badge(i.country)}</td><td>{esc(i.year or '')}</td>"
             f'<td><a class="ps-link" data-action="open" data-doc="{esc(i.id)}">'
             f"{titles(i.title_zh, i.title_en, i.title)}</a></td><td>{esc(i.kind)}</td><td>{esc(i.lang)}</td>"
-            f"<td>{status}</td><td>{esc(i.passages)}</td><td><code>{esc(i.id)}</code></td></tr>"
+            f"<td>{status}</td><td>{esc(i.passages)}</td><td><code>{esc(i.catalog_id or i.id)}</code></td></tr>"
         )
     out.append("</tbody></table>")
     return "".join(out)

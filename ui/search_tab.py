@@ -29,8 +29,12 @@ def _year(value: YearValue, name: str) -> int | None:
 def search_filters(
     regions: Sequence[str] | None, docs: Sequence[str] | None, langs: Sequence[str] | None,
     year_from: YearValue, year_to: YearValue, measures: Sequence[str] | None,
+    countries: Sequence[str] | None = None,
 ) -> SearchFilters:
-    """The page's (or API's) filter values as ``SearchFilters``; ``QueryError`` names a bad year."""
+    """The page's (or API's) filter values as ``SearchFilters``; ``QueryError`` names a bad year.
+
+    ``countries`` are codes or names in en/zh/ja/ko; ``regions`` are UN M49 regions or blocs (or countries).
+    """
     from policyscope.index.search import SearchFilters
 
     yf, yt = _year(year_from, "year from"), _year(year_to, "year to")
@@ -38,7 +42,7 @@ def search_filters(
         raise QueryError(f"the year range {yf}–{yt} is empty; put the earlier year first")
     return SearchFilters(
         regions=tuple(regions or ()), doc_ids=tuple(docs or ()), langs=tuple(langs or ()),
-        year_from=yf, year_to=yt, measures_any=tuple(measures or ()),
+        year_from=yf, year_to=yt, measures_any=tuple(measures or ()), countries=tuple(countries or ()),
     )
 
 
@@ -62,9 +66,10 @@ class SearchTab:
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
+        countries: Sequence[str] | None = None,
     ) -> SearchResult:
         """The raw ``SearchResult`` (raises ``QueryError`` on bad input)."""
-        filters = search_filters(regions, docs, langs, year_from, year_to, measures)
+        filters = search_filters(regions, docs, langs, year_from, year_to, measures, countries)
         try:
             k = int(k)
         except (TypeError, ValueError):
@@ -76,13 +81,14 @@ class SearchTab:
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
+        countries: Sequence[str] | None = None,
     ) -> str:
         """Result cards as HTML; empty or failing queries give a friendly message."""
         if not (query or "").strip():
             return render.message("Type a question or some words in Chinese or English, e.g. 电池回收 or"
                                   " critical minerals stockpile.", "empty")
         with self.ws.friendly("search") as box:
-            result = self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k)
+            result = self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k, countries)
             if not result.hits:
                 return render.message(f"No passages match {query!r} with these filters. Try another mode,"
                                       " fewer filters or the other language.", "empty")
@@ -96,10 +102,12 @@ class SearchTab:
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
+        countries: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """Search results as data (the ``search`` API endpoint); errors as ``{"error": ...}``."""
         try:
-            return self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k).to_dict()
+            return self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k,
+                                   countries).to_dict()
         except PolicyscopeError as exc:
             return {"error": str(exc), "hits": []}
 

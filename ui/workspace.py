@@ -166,16 +166,50 @@ class Workspace:
                 title = i.title_zh or i.title_en or i.title
                 if i.title_zh and i.title_en:
                     title = f"{i.title_zh} / {i.title_en}"
-                label = f"{i.region or '?'} {i.year or ''} · {title[:90]}".replace("  ", " ")
+                label = f"{i.country or '?'} {i.year or ''} · {title[:90]}".replace("  ", " ")
                 out.append((label, i.id))
             return sorted(out)
 
         return self.cached("doc_choices", compute)
 
-    def region_choices(self) -> list[str]:
+    def country_codes(self) -> list[str]:
+        """The jurisdiction codes of the corpus's documents, sorted."""
         return self.cached(
-            "regions", lambda: sorted({(i.region or "").upper() for i in self.store.document_infos() if i.region})
+            "countries", lambda: sorted({(i.country or "").upper() for i in self.store.document_infos() if i.country})
         )
+
+    def country_choices(self) -> list[tuple[str, str]]:
+        """(``"US · United States 美国"``, ``"US"``) for every country of the corpus."""
+        from policyscope.corpus.jurisdictions import country_label, country_names
+
+        out = []
+        for code in self.country_codes():
+            try:
+                zh = country_names(code)["zh"]
+            except ValueError:
+                zh = ""
+            out.append((f"{country_label(code)} {zh}".strip(), code))
+        return out
+
+    def region_choices(self) -> list[tuple[str, str]]:
+        """(label, key) of the blocs and UN M49 regions that hold at least one country of the corpus."""
+        from policyscope.corpus.jurisdictions import groupings
+
+        present = set(self.country_codes())
+        out = []
+        for g in groupings():
+            found = sorted(g.codes & present)
+            if found:
+                zh = (g.names.get("zh") or ("",))[0]
+                kind = "bloc" if g.kind == "bloc" else "region"
+                out.append((f"{g.name} {zh} ({kind}: {', '.join(found)})".replace("  ", " "), g.key))
+        return sorted(out, key=lambda x: (not x[0].split()[0].isupper(), x[0]))
+
+    def compare_choices(self) -> list[tuple[str, str]]:
+        """Countries, then regions and blocs, then documents: what the Compare tab offers."""
+        return ([(f"Country {label}", code) for label, code in self.country_choices()]
+                + [(f"Region {label}", key) for label, key in self.region_choices()]
+                + self.document_choices())
 
     def measure_choices(self) -> list[tuple[str, str]]:
         from policyscope.index.compare import measure_ids

@@ -109,7 +109,9 @@ _GUESSES: dict[str, tuple[str, ...]] = {
     ),
     "title": ("title", "name", "document_title", "title_en", "标题", "名称"),
     "id": ("id", "document_id", "doc_id", "law_id", "uid", "编号"),
-    "country": ("country", "country_name", "nation", "geography", "jurisdiction", "国家"),
+    # A code column first: codes map without ambiguity (the CCLW export has both "iso" and "country").
+    "country": ("country_code", "iso", "iso3", "iso_code", "iso_a3", "alpha_3", "alpha_2", "country", "country_name",
+                "nation", "geography", "jurisdiction", "国家", "国家/地区"),
     "region": ("region", "地区", "区域"),
     "date": ("date", "publication_date", "date_published", "published", "date_passed", "日期", "发布日期"),
     "year": ("year", "year_passed", "date_passed", "年份"),

@@ -12,12 +12,14 @@ import contextlib
 import csv
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from policyscope.corpus.errors import LoadError
 from policyscope.corpus.jsonl import read_jsonl
+from policyscope.corpus.jurisdictions import region_of, resolve_country
 from policyscope.corpus.loaders.base import Progress, check_not_blank, check_zip
 from policyscope.corpus.loaders.cells import as_record, cell_str, parse_date, parse_year
 from policyscope.corpus.loaders.columns import ColumnMap, resolve_columns
@@ -34,8 +36,16 @@ PROGRESS_EVERY = 100
 _HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 
 
-def _row_document(path: Path, cmap: ColumnMap, get: Callable[[str], Any], row: int) -> Document | None:
-    """The document of one row (``get(column)`` reads a cell), or ``None`` for a row without text or title."""
+def _row_document(
+    path: Path, cmap: ColumnMap, get: Callable[[str], Any], row: int, unmapped: Counter[str]
+) -> Document | None:
+    """The document of one row (``get(column)`` reads a cell), or ``None`` for a row without text or title.
+
+    The country cell may hold a code (``CL``, ``CHL``) or a name in en/zh/ja/ko (``Chile``, ``智利``,
+    ``Korea, South``); codes are tried first (:func:`~policyscope.corpus.jurisdictions.resolve_country`).
+    A value that names no country is counted in ``unmapped`` and kept in ``meta["country_raw"]``,
+    never guessed.
+    """
 
     def cell(key: str) -> Any:
         column = getattr(cmap, key)
@@ -51,12 +61,26 @@ def _row_document(path: Path, cmap: ColumnMap, get: Callable[[str], Any], row: i
             return None
     country_cell = cell("country")
     country_rec = as_record(country_cell)
-    country = cell_str(country_rec) if country_rec is not None else cell_str(country_cell)
+    country = _norm(cell_str(country_rec) if country_rec is not None else cell_str(country_cell))
+    if country_rec is not None:  # a record may carry its code: {"name": "Chile", "iso": "CHL", ...}
+        for key in ("iso", "iso3", "iso_code", "alpha_3", "alpha_2", "code"):
+            if cell_str(country_rec.get(key)):
+                country = _norm(cell_str(country_rec.get(key)))
+                break
     region_cell = cell("region")
     region_rec = as_record(region_cell)
     region = cell_str(region_rec) if region_rec is not None else cell_str(region_cell)
     if not region and country_rec is not None:
         region = cell_str(country_rec.get("region"))
+    code = resolve_country(country) if country else None
+    if code is None and not country and region:
+        code = resolve_country(region)  # a "region" column holding country codes (US, EU, JP)
+    meta: dict[str, Any] = {}
+    if country and code is None:
+        meta["country_raw"] = country
+        unmapped[country] += 1
+    if region and resolve_country(region) is None:
+        meta["source_region"] = _norm(region)  # a grouping of the source (a World Bank region), not ours
     date = parse_date(cell("date"))
     url = cell_str(cell("url"))
     if "<" in url:
@@ -67,8 +91,8 @@ def _row_document(path: Path, cmap: ColumnMap, get: Callable[[str], Any], row: i
         id=content_id(raw_title, text),
         text=text,
         title=raw_title or f"{path.stem} #{row}",
-        country=_norm(country),
-        region=_norm(region),
+        country=code or "",
+        region=region_of(code or ""),
         date=date,
         year=parse_year(cell("year"), date),
         kind=_norm(cell_str(cell("kind"))),
@@ -76,7 +100,7 @@ def _row_document(path: Path, cmap: ColumnMap, get: Callable[[str], Any], row: i
         source=str(path),
         status="full",
         blocks=(Block("record", 0, len(text)),),
-        meta={"external_id": external_id, "row": row, "url": url},
+        meta={"external_id": external_id, "row": row, "url": url, **meta},
     )
 
 
@@ -93,9 +117,10 @@ def _rows_to_documents(
 ) -> Iterator[Document]:
     cmap = resolve_columns(path, header, columns)
     done = skipped = 0
+    unmapped: Counter[str] = Counter()
     for get in rows:
         done += 1
-        doc = _row_document(path, cmap, get, done)
+        doc = _row_document(path, cmap, get, done, unmapped)
         if doc is None:
             skipped += 1
         else:
@@ -106,6 +131,12 @@ def _rows_to_documents(
         progress(done)
     if skipped:
         logger.debug("%s: skipped %d of %d rows with empty text", path, skipped, done)
+    if unmapped:
+        values = ", ".join(f"{v!r} ({n})" for v, n in sorted(unmapped.items(), key=lambda x: (-x[1], x[0])))
+        logger.warning(
+            "%s: %d rows have a country that names no known country (left empty): %s",
+            path, sum(unmapped.values()), values,
+        )
 
 
 def load_csv(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from policyscope.corpus.errors import LoadError
@@ -92,36 +93,80 @@ def load_text(path: Path, columns: ColumnMap | None, progress: Progress | None) 
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_FENCE = re.compile(r"^(```|~~~)")
+# Inline markup that is layout, not text. Only known HTML tags go: statute exports write amendment
+# notes in angle brackets (<개정 2025.12.30>, <제36742호,2026.10.6>) that a tag stripper would delete.
+_MD_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_MD_TAG = re.compile(r"</?(?:u|sup|sub|span|br|b|i|em|strong|small|a|p|div|font)\b[^<>]*>", re.IGNORECASE)
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^()\s]*\))+(?:\s+\"[^\"]*\")?\)")
+_MD_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
+_MD_STRAY_STRONG = re.compile(r"\*\*\s*\*\*|\*\*|(?<![\w*])\*(?=[,.;:)\s]|$)")
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<$])")
+
+
+def markdown_inline(text: str) -> str:
+    """Plain text of Markdown inline markup: emphasis, links, known HTML tags and backslash escapes go.
+
+    ``"**第一条（目的）**　この法律は"`` -> ``"第一条（目的）　この法律は"``;
+    ``"Sec</span>. 2\\(a\\)"`` -> ``"Sec. 2(a)"``; ``"<개정 2025.12.30>"`` is kept.
+    """
+    text = _MD_COMMENT.sub("", text)
+    text = _MD_TAG.sub("", text)
+    text = _MD_IMAGE.sub(r"\1", text)
+    text = _MD_LINK.sub(r"\1", text)
+    text = _MD_STRONG.sub(r"\2", text)
+    text = _MD_STRAY_STRONG.sub("", text)
+    return _MD_ESCAPE.sub(r"\1", text)
 
 
 def load_markdown(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
-    """One document: ``#`` headings without their markers, paragraphs, fenced code kept as text."""
+    """One document: ``#`` headings without their markers, paragraphs, fenced code kept as text.
+
+    Front matter (YAML between leading ``---`` lines) and a statute export's history header are
+    metadata, not text (:mod:`policyscope.corpus.frontmatter`): their title, date, country, language
+    and kind fill the document's fields, the rest goes to ``meta``; a malformed block is logged as one
+    warning and the file is still loaded.
+    """
+    from policyscope.corpus.frontmatter import read_header  # imports this package's cells module
+
     data = read_bytes(path)
     raw, enc = decode_file(path, data)
-    text = normalize_text(raw)
+    header, body = read_header(raw, str(path))
+    text = normalize_text(body)
     if not text:
-        raise LoadError(path, "file contains only whitespace")
+        raise LoadError(path, "file contains only whitespace" if not header.fields else "no text after the front matter")
     b = TextBuilder()
     para: list[str] = []
     in_fence = False
 
     def flush() -> None:
         if para:
-            b.add("\n".join(para))
+            piece = "\n".join(para)
+            b.add(piece if in_fence else markdown_inline(piece))  # code is kept as written
             para.clear()
 
     for line in text.split("\n"):
         if _MD_FENCE.match(line):
-            in_fence = not in_fence
             flush()
+            in_fence = not in_fence
             continue
         m = None if in_fence else _MD_HEADING.match(line)
         if m:
             flush()
-            b.add(m.group(2), "heading", level=len(m.group(1)))
+            b.add(markdown_inline(m.group(2)), "heading", level=len(m.group(1)))
         elif not line.strip():
             flush()
         else:
             para.append(line)
     flush()
-    yield file_document(path, b, "", {"encoding": enc})
+    fields = dict(header.fields)
+    title = fields.pop("title", "")
+    meta = {"encoding": enc, **header.meta}
+    doc = file_document(path, b, title, meta)
+    known = {k: v for k, v in fields.items() if k in _DOCUMENT_FIELDS}
+    for extra in sorted(set(fields) - set(known)):  # title_ja / title_ko: no Document field of their own
+        doc.meta[extra] = fields[extra]
+    yield replace(doc, **known) if known else doc
+
+
+_DOCUMENT_FIELDS = frozenset({"title_en", "title_zh", "date", "year", "country", "lang", "kind"})

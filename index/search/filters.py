@@ -13,6 +13,10 @@ from policyscope.index.search.loaded_index import LoadedIndex
 class SearchFilters:
     """Restrictions on which passages may be returned. Empty fields mean "no restriction".
 
+    ``countries``: jurisdiction codes or names/aliases in en/zh/ja/ko (``CL``, ``智利``, ``米国``, ``EU``);
+    ``regions``: UN M49 regions or blocs (``Eastern Asia``, ``东亚``, ``G7``, ``EU27``, ``OECD``), or a
+    country alias; a passage passes when its document's country is in any of them (countries and
+    regions together: in either). ``doc_ids`` match a document id or a catalog id.
     ``measures_any``: at least one of these measures; ``measures_all``: every one of them.
     """
 
@@ -24,29 +28,59 @@ class SearchFilters:
     year_to: int | None = None
     measures_any: tuple[str, ...] = ()
     measures_all: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         return self == SearchFilters()
+
+    def jurisdiction_codes(self) -> frozenset[str] | None:
+        """The country codes that ``countries`` and ``regions`` allow, or None when neither is set.
+
+        Raises:
+            QueryError: a value that names no country, region or bloc (the message lists the blocs).
+        """
+        if not self.countries and not self.regions:
+            return None
+        from policyscope.corpus.jurisdictions import jurisdictions_for, resolve_country
+
+        codes: set[str] = set()
+        for value in self.countries:
+            code = resolve_country(value)
+            if code is None:
+                raise QueryError(
+                    f"unknown country {value!r}; use an ISO code (CL, US, EU) or a name such as Chile, 智利, 米国"
+                )
+            codes.add(code)
+        for value in self.regions:
+            found = jurisdictions_for(value)
+            if found is None:
+                raise QueryError(
+                    f"unknown region or bloc {value!r}; use a bloc (EU27, G7, G20, OECD), a UN M49 region"
+                    " (Eastern Asia, 东亚, Europe) or a country"
+                )
+            codes |= found
+        return frozenset(codes)
 
 
 def allowed_mask(index: LoadedIndex, filters: SearchFilters | None) -> np.ndarray | None:
     """Boolean mask over the index's rows, or None when nothing is filtered.
 
-    A region matches a passage's region code (``JP``) or its document's country (``Japan``).
+    Countries and regions select by the document's country code (:meth:`SearchFilters.jurisdiction_codes`).
 
     Raises:
-        QueryError: a measure that the taxonomy does not define.
+        QueryError: a measure that the taxonomy does not define; a country, region or bloc that names
+            nothing.
     """
     if filters is None or filters.is_empty():
         return None
     cols = index.columns
     mask = np.ones(index.n, dtype=bool)
-    if filters.regions:
-        wanted = {r.strip().upper() for r in filters.regions}
-        wanted_countries = {r.strip().lower() for r in filters.regions}
-        mask &= np.isin(cols["region"], list(wanted)) | np.isin(cols["country"], list(wanted_countries))
+    codes = filters.jurisdiction_codes()
+    if codes is not None:
+        mask &= np.isin(cols["country_code"], sorted(codes))
     if filters.doc_ids:
-        mask &= np.isin(cols["doc_id"], list(filters.doc_ids))
+        ids = list(filters.doc_ids)
+        mask &= np.isin(cols["doc_id"], ids) | np.isin(cols["catalog_id"], ids)
     if filters.langs:
         mask &= np.isin(cols["lang"], [lang.lower() for lang in filters.langs])
     if filters.kinds:

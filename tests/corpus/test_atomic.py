@@ -126,11 +126,10 @@ def test_staged_directory_replaces_the_old_one_only_on_success(tmp_path):
     target = tmp_path / "model"
     target.mkdir()
     (target / "old.txt").write_text("old", encoding="utf-8")
-    with pytest.raises(RuntimeError):
-        with staged(target) as new:
-            new.mkdir()
-            (new / "half.txt").write_text("half", encoding="utf-8")
-            raise RuntimeError("crash mid-save")
+    with pytest.raises(RuntimeError), staged(target) as new:
+        new.mkdir()
+        (new / "half.txt").write_text("half", encoding="utf-8")
+        raise RuntimeError("crash mid-save")
     assert [p.name for p in target.iterdir()] == ["old.txt"]
     with staged(target) as new:
         new.mkdir()

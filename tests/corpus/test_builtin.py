@@ -1,4 +1,4 @@
-"""The built-in corpus: the seed paper (cleaned, with tables as rows) and the catalog records."""
+"""The built-in corpus: the seed paper (cleaned, with tables as rows), the catalog records and the 21 policy texts."""
 
 from __future__ import annotations
 
@@ -7,8 +7,15 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from policyscope.corpus.builtin import SEED_ID, builtin_documents, parse_paper, seed_document
+from policyscope.corpus.builtin import (
+    SEED_ID,
+    builtin_documents,
+    parse_paper,
+    read_sources_note,
+    seed_document,
+)
 from policyscope.corpus.catalog import load_catalog
+from policyscope.corpus.loaders import load_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED = REPO_ROOT.parent / "shared"
@@ -45,7 +52,7 @@ def test_document_fields(doc):
     assert doc.id == SEED_ID == "seed-battery-supply-chain"
     assert doc.title_zh and doc.title == doc.title_zh
     assert doc.title_en == "Global battery supply-chain competition and China's response"
-    assert (doc.region, doc.country, doc.year) == ("CN", "China", 2022)
+    assert (doc.country, doc.region, doc.year) == ("CN", "Eastern Asia", 2022)
     assert (doc.kind, doc.lang, doc.status) == ("research paper", "zh", "full")
     assert doc.source == "builtin:battery-supply-chain-paper.txt"
 
@@ -86,8 +93,8 @@ def test_table1_has_20_rows_linked_to_catalog_entries(doc):
 def test_table1_region_cells_are_filled_down(doc):
     regions = Counter(_span(doc, b).split(" | ")[0] for b in _rows(doc, 1))
     assert regions == {"美国": 7, "欧盟": 4, "日本": 4, "韩国": 3, "英国": 2}
-    codes = Counter(b.meta["region"] for b in _rows(doc, 1))
-    assert codes == {"US": 7, "EU": 4, "JP": 4, "KR": 3, "UK": 2}
+    codes = Counter(b.meta["country"] for b in _rows(doc, 1))
+    assert codes == {"US": 7, "EU": 4, "JP": 4, "KR": 3, "GB": 2}
 
 
 def test_table1_row_matches_catalog_titles_and_key_points(doc):
@@ -126,12 +133,12 @@ def test_table2_rows_per_list(doc):
     assert rows[0].context.startswith("表2 美、欧、中电池产业相关的关键矿产监测目录 | 国家/地区")
 
 
-def test_every_row_span_starts_with_its_region(doc):
-    prefixes = {"US": "美国", "EU": "欧盟", "JP": "日本", "KR": "韩国", "UK": "英国", "CN": "中国"}
+def test_every_row_span_starts_with_its_country(doc):
+    prefixes = {"US": "美国", "EU": "欧盟", "JP": "日本", "KR": "韩国", "GB": "英国", "CN": "中国"}
     rows = [b for b in doc.blocks if b.kind == "table_row"]
     assert len(rows) == 49
     for b in rows:
-        assert _span(doc, b).startswith(prefixes[b.meta["region"]])
+        assert _span(doc, b).startswith(prefixes[b.meta["country"]])
         assert b.meta["cells"][0]
 
 
@@ -165,9 +172,65 @@ def test_parse_paper_fills_blank_cells_and_skips_bookmark_only_cells():
     assert [b.meta["table"] for b in rows] == [9, 9] and [b.meta["catalog_id"] for b in rows] == ["", ""]
 
 
-def test_builtin_documents_are_seed_plus_catalog():
-    docs = builtin_documents()
-    assert len(docs) == 25
-    assert docs[0].id == SEED_ID
-    assert len({d.id for d in docs}) == 25
-    assert all(d.status == "catalog" for d in docs[1:])
+@pytest.fixture(scope="module")
+def builtin():
+    return builtin_documents()
+
+
+def test_builtin_documents_are_seed_then_catalog_records_then_texts(builtin):
+    assert len(builtin) == 46 and len({d.id for d in builtin}) == 46
+    assert builtin[0].id == SEED_ID
+    assert [d.status for d in builtin[1:25]] == ["catalog"] * 24
+    texts = builtin[25:]
+    assert [d.status for d in texts] == ["full"] * 21
+    assert {d.catalog_id for d in texts} == {e.id for e in load_catalog() if e.list == "text"}
+
+
+def _text(builtin, catalog_id):
+    return next(d for d in builtin if d.catalog_id == catalog_id and d.status == "full")
+
+
+def test_a_text_carries_its_catalog_facts_not_its_page_headline(builtin):
+    pd = _text(builtin, "us-pd-2022-11")
+    assert pd.title == "Presidential Determination Pursuant to Section 303 of the Defense Production Act of 1950, as amended"
+    assert pd.meta["front_matter"]["title"].startswith("Memorandum on Presidential Determination")
+    assert (pd.country, pd.lang, pd.kind, pd.date) == ("US", "en", "presidential determination", "2022-03-31")
+    assert pd.source == "builtin:policy-texts/en_us_2022-03-31_pd2022-11_dpa303_large_capacity_battery_minerals.md"
+    assert pd.meta["source_repo"]["repo"] == "brian14708/wh-briefings"
+    assert "17 U.S.C." in pd.meta["licence"]
+    kr = _text(builtin, "kr-supply-chain-framework-decree-2024")
+    # The catalog's date is the first promulgation; the front matter's 공포일자 is the latest amendment.
+    assert kr.date == "2024-06-25" and kr.meta["front_matter"]["공포일자"] == "2026-10-06"
+    assert kr.title == kr.meta["title_ko"] and kr.title_zh and kr.title_en
+
+
+def test_texts_of_four_languages_keep_front_matter_out_of_their_text(builtin):
+    for d in builtin[25:]:
+        assert not d.text.startswith("---") and "source_url:" not in d.text and "INFO END" not in d.text
+        for b in d.blocks:
+            assert 0 <= b.start < b.end <= len(d.text)
+    langs = Counter(d.lang for d in builtin[25:])
+    assert langs == {"en": 10, "ja": 6, "zh": 4, "ko": 1}
+
+
+def test_a_text_has_the_content_id_of_the_same_file_added_by_a_user(builtin):
+    eo = _text(builtin, "us-eo-14017")
+    user = next(load_path(SHARED / "sources" / "policy-texts" / "en_us_2021-02-24_eo14017_americas_supply_chains.md"))
+    assert user.id == eo.id and user.text == eo.text
+
+
+def test_table1_records_list_the_texts_they_are_based_on_and_the_texts_link_back(builtin):
+    by_id = {d.id: d for d in builtin}
+    dpa = by_id["us-dpa-2022"]
+    pd = _text(builtin, "us-pd-2022-11")
+    assert [(t["catalog_id"], t["doc_id"], t["relation"]) for t in dpa.meta["texts"]] == [
+        ("us-pd-2022-11", pd.id, "is_instrument_of")]
+    assert [link["id"] for link in pd.meta["links"]] == ["us-dpa-2022"]
+    review = {t["catalog_id"] for t in by_id["us-100day-review-2021"].meta["texts"] if t["primary"]}
+    assert review == {"us-eo-14017", "us-fs-100day-review-2021"}
+
+
+def test_the_sources_note_ships_with_the_texts_and_names_every_file(builtin):
+    note = read_sources_note()
+    for d in builtin[25:]:
+        assert d.source.split("/")[-1] in note

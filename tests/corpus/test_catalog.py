@@ -1,4 +1,4 @@
-"""The built-in catalog: 20 strategies of the seed paper's Table 1 plus 4 reference lists."""
+"""The built-in catalog: 20 strategies of the seed paper's Table 1, 4 reference lists and 21 policy texts."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from pathlib import Path
 
 import pytest
 from policyscope.corpus.catalog import (
-    REGION_COUNTRIES,
+    RELATIONS,
     CatalogEntry,
     catalog_document,
     default_catalog_path,
     load_catalog,
+    text_path,
 )
 from policyscope.corpus.errors import ConfigError
+from policyscope.corpus.jurisdictions import country_codes
 
 
 @pytest.fixture(scope="module")
@@ -30,16 +32,18 @@ def _write_modified(tmp_path: Path, change) -> Path:
     return path
 
 
-def test_packaged_catalog_has_24_entries_with_unique_ids(catalog):
-    assert len(catalog) == 24
-    assert len({e.id for e in catalog}) == 24
+def test_packaged_catalog_has_45_entries_with_unique_ids(catalog):
+    assert len(catalog) == 45
+    assert len({e.id for e in catalog}) == 45
 
 
-def test_catalog_holds_20_strategies_and_4_reference_lists(catalog):
+def test_catalog_holds_20_strategies_4_reference_lists_and_21_texts(catalog):
     lists = Counter(e.list for e in catalog)
-    assert lists == {"strategy": 20, "reference": 4}
-    regions = Counter(e.region for e in catalog if e.list == "strategy")
-    assert regions == {"US": 7, "EU": 4, "JP": 4, "KR": 3, "UK": 2}
+    assert lists == {"strategy": 20, "reference": 4, "text": 21}
+    countries = Counter(e.country for e in catalog if e.list == "strategy")
+    assert countries == {"US": 7, "EU": 4, "JP": 4, "KR": 3, "GB": 2}
+    texts = Counter((e.country, e.lang) for e in catalog if e.list == "text")
+    assert texts == {("US", "en"): 10, ("CN", "zh"): 4, ("JP", "ja"): 6, ("KR", "ko"): 1}
     assert {e.id for e in catalog if e.list == "reference"} == {
         "us-usgs-critical-minerals-2022",
         "eu-crm-resilience-2020",
@@ -56,9 +60,10 @@ def test_catalog_file_is_readable_utf8_not_ascii_escaped():
 
 def test_every_entry_has_its_facts(catalog):
     for e in catalog:
-        assert e.title_zh and e.title_en and e.issuer and e.kind and e.key_point_zh and e.key_point_en
+        assert e.title_zh and e.title_en and e.issuer and e.kind
+        assert (e.key_point_zh and e.key_point_en) if e.list != "text" else (e.summary_zh and e.summary_en)
         assert e.year == int(e.date[:4])
-        assert e.country == REGION_COUNTRIES[e.region]
+        assert e.country in country_codes() and e.region != "" or e.country == "INT"
         assert len(e.url_statuses) == len(e.urls)
         if e.urls:
             assert e.url_status in ("seen", "cited", "from the paper")
@@ -88,7 +93,13 @@ def test_compound_dates_keep_raw_text_and_iso_prefix(catalog):
 
 
 def test_unconfirmed_addresses_have_no_urls(catalog):
-    unconfirmed = {e.id for e in catalog if e.url_status == "not confirmed"}
+    texts = {e.id: e for e in catalog if e.list == "text" and e.url_status == "not confirmed"}
+    # The PRC texts' files carry no address; the note names the official databases instead.
+    assert sorted(texts) == ["cn-energy-law-2024", "cn-mineral-resources-law-2024",
+                             "cn-rare-earth-regulations-2024", "cn-solid-waste-law-2020"]
+    assert all(not e.urls and "flk.npc.gov.cn" in e.details["url_note"]
+               for e in texts.values())
+    unconfirmed = {e.id for e in catalog if e.url_status == "not confirmed" and e.list != "text"}
     assert unconfirmed == {
         "us-clean-energy-supply-chain-2022",
         "eu-batteries-europe-sra-2020",
@@ -137,10 +148,11 @@ def test_duplicate_id_raises_config_error(tmp_path):
         ("year", "2021", "must be an integer"),
         ("year", 2020, "'year' is 2020"),
         ("date", "June 2021", "expected YYYY"),
-        ("list", "policy", "expected one of: strategy, reference"),
+        ("list", "policy", "expected one of: strategy, reference, text"),
         ("url_status", "not confirmed", "'urls' is not empty"),
         ("isuer", "x", "unknown field 'isuer'"),
-        ("region", "XX", "unknown region 'XX'"),
+        ("country", "XX", "unknown country 'XX'"),
+        ("country", "Atlantis", "unknown country 'Atlantis'"),
     ],
 )
 def test_bad_values_are_rejected_with_a_clear_message(tmp_path, field, value, message):
@@ -170,21 +182,76 @@ def test_catalog_document_is_a_bilingual_record(catalog):
     assert doc.id == doc.catalog_id == "us-li-blueprint-2021"
     assert doc.status == "catalog" and doc.source == "catalog" and doc.lang == "en"
     assert doc.title == doc.title_en == e.title_en and doc.title_zh == e.title_zh
-    assert doc.region == "US" and doc.country == "United States"
+    assert doc.country == "US" and doc.region == "Northern America"
     assert doc.year == 2021 and doc.date == "2021-06" and doc.kind == "strategy"
     assert doc.meta["urls"] == list(e.urls) and doc.meta["issuer"] == e.issuer
     assert [b.kind for b in doc.blocks] == ["record"]
     assert doc.text[doc.blocks[0].start : doc.blocks[0].end] == doc.text
 
 
-def test_catalog_documents_use_full_country_names(catalog):
-    countries = {catalog_document(e).country for e in catalog}
-    assert countries == {
-        "United States",
-        "European Union",
-        "Japan",
-        "Republic of Korea",
-        "United Kingdom",
-        "China",
-        "International",
-    }
+def test_catalog_documents_carry_country_codes_and_name_the_country_in_their_text(catalog):
+    docs = [catalog_document(e) for e in catalog if e.list != "text"]
+    assert {d.country for d in docs} == {"US", "EU", "JP", "KR", "GB", "CN", "INT"}
+    uk = next(d for d in docs if d.id == "uk-critical-minerals-strategy-2022")
+    assert "Country: United Kingdom" in uk.text.split("\n")
+
+
+def test_a_catalog_written_with_region_codes_still_loads_with_country_codes(tmp_path):
+    def old_style(entries):
+        for e in entries:
+            e["region"] = {"GB": "UK"}.get(e["country"], e["country"])
+            del e["country"]
+
+    entries = load_catalog(_write_modified(tmp_path, old_style))
+    assert {e.id: e.country for e in entries}["uk-cmic-2022"] == "GB"
+
+
+def test_a_country_given_by_name_is_stored_as_its_code(tmp_path):
+    def by_name(entries):
+        entries[0]["country"] = "美國"
+
+    assert load_catalog(_write_modified(tmp_path, by_name))[0].country == "US"
+
+
+def test_every_text_entry_names_a_packaged_file_its_source_and_licence(catalog):
+    texts = [e for e in catalog if e.list == "text"]
+    assert len({e.file for e in texts}) == 21
+    for e in texts:
+        assert text_path(e).is_file(), e.file
+        assert e.title and e.lang in ("en", "zh", "ja", "ko") and e.licence
+        assert set(e.source) == {"repo", "path", "commit"} and len(e.source["commit"]) == 40
+    assert {e.title_ja for e in texts if e.lang == "ja"} == {e.title for e in texts if e.lang == "ja"}
+    assert [e.title_ko for e in texts if e.lang == "ko"] == ["경제안보를 위한 공급망 안정화 지원 기본법 시행령"]
+
+
+def test_kinds_of_the_texts_use_the_catalog_vocabulary(catalog):
+    kinds = Counter(e.kind for e in catalog if e.list == "text")
+    assert kinds == {"executive order": 4, "fact sheet": 5, "presidential determination": 1, "law": 6,
+                     "regulation": 1, "ordinance": 2, "cabinet order": 1, "decree": 1}
+
+
+def test_text_links_point_to_catalog_entries_with_a_known_relation(catalog):
+    by_id = {e.id: e for e in catalog}
+    pd = by_id["us-pd-2022-11"]
+    assert [(link.id, link.relation, link.primary) for link in pd.links] == [("us-dpa-2022", "is_instrument_of", True)]
+    assert by_id["us-dpa-2022"].title_zh == "国防生产法"
+    review = {e.id for e in catalog for link in e.links if link.id == "us-100day-review-2021" and link.primary}
+    assert review == {"us-eo-14017", "us-fs-100day-review-2021"}
+    for e in catalog:
+        assert all(link.relation in RELATIONS and link.id in by_id for link in e.links)
+
+
+def test_a_link_to_an_unknown_entry_is_refused(tmp_path):
+    def dangling(entries):
+        next(e for e in entries if e["id"] == "us-pd-2022-11")["links"][0]["id"] = "us-nowhere"
+
+    with pytest.raises(ConfigError, match=r"\(us-pd-2022-11\): field 'links' names unknown id 'us-nowhere'"):
+        load_catalog(_write_modified(tmp_path, dangling))
+
+
+def test_a_text_entry_without_its_file_is_refused(tmp_path):
+    def no_file(entries):
+        del next(e for e in entries if e["list"] == "text")["file"]
+
+    with pytest.raises(ConfigError, match="missing field 'file'"):
+        load_catalog(_write_modified(tmp_path, no_file))

@@ -37,18 +37,41 @@ def test_catalog_item_includes_the_seed_papers_table_row_about_it(store):
     assert item.label_zh == "国家锂电池蓝图2021-2030"
 
 
-def test_region_item_counts_linked_table_rows_for_the_policy_region(store):
+def test_country_item_counts_linked_table_rows_for_the_policy_country(store):
     (us,) = compare.resolve_items(store, ["us"])
+    assert (us.kind, us.key, us.country, us.label_en, us.label_zh) == ("country", "US", "US", "United States", "美国")
     rows = store.get_passages(list(us.passage_ids))
     assert any(r.doc_id == "seed-battery-supply-chain" for r in rows.values())
-    assert all(r.region == "US" for r in rows.values() if r.doc_id != "seed-battery-supply-chain")
+    assert all(r.country == "US" for r in rows.values() if r.doc_id != "seed-battery-supply-chain")
+    assert any(r.catalog_id == "us-pd-2022-11" for r in rows.values())  # the built-in full texts count
+
+
+@pytest.mark.parametrize("alias", ["美国", "米国", "미국", "United States", "USA"])
+def test_a_country_is_named_by_any_alias(store, alias):
+    (us,) = compare.resolve_items(store, ["US"])
+    assert compare.resolve_items(store, [alias]) == [us]
+
+
+def test_a_bloc_item_holds_the_passages_of_its_member_countries(store):
+    (g7,) = compare.resolve_items(store, ["G7"])
+    assert g7.kind == "region" and g7.country == ""
+    countries = {r.country for r in store.get_passages(list(g7.passage_ids)).values()
+                 if r.doc_id != "seed-battery-supply-chain"}
+    assert countries == {"US", "JP", "GB"}
+
+
+def test_a_built_in_text_is_compared_by_its_catalog_id(store):
+    pd, dpa = compare.resolve_items(store, ["us-pd-2022-11", "us-dpa-2022"])
+    assert pd.kind == "document" and pd.country == "US" and pd.year == 2022
+    assert {r.catalog_id for r in store.get_passages(list(pd.passage_ids)).values()} == {"us-pd-2022-11"}
+    assert dpa.label_zh == "国防生产法"
 
 
 def test_unknown_or_too_many_items_are_refused(store):
-    with pytest.raises(QueryError, match="unknown document or region 'mars'"):
+    with pytest.raises(QueryError, match="unknown document or country 'mars'"):
         compare.resolve_items(store, ["US", "mars"])
     with pytest.raises(QueryError, match="at most 4"):
-        compare.resolve_items(store, ["US", "EU", "JP", "KR", "UK"])
+        compare.resolve_items(store, ["US", "EU", "JP", "KR", "GB"])
     with pytest.raises(QueryError):
         compare.resolve_items(store, [])
 
@@ -87,29 +110,30 @@ def test_measure_table_prefers_human_accepted_evidence_and_drops_rejected(store,
     w.close()
 
 
-def test_region_measure_matrix_counts_documents_and_passages(store):
-    m = compare.region_measure_matrix(store)
-    assert {"US", "EU", "JP", "KR", "UK", "CN"} <= set(m.regions)
-    assert m.documents.shape == m.passages.shape == (len(m.regions), len(m.measures))
+def test_country_measure_matrix_counts_documents_and_passages(store):
+    m = compare.country_measure_matrix(store)
+    assert set(m.countries) == {"US", "EU", "JP", "KR", "GB", "CN", "INT"}
+    assert m.documents.shape == m.passages.shape == (len(m.countries), len(m.measures))
     assert (m.documents <= m.passages).all()
-    for i, total in enumerate(m.region_documents):
+    for i, total in enumerate(m.country_documents):
         assert (m.documents[i] <= total).all()
-    us = m.regions.index("US")
-    assert m.documents[us].sum() > 0
+    jp = m.countries.index("JP")
+    assert m.documents[jp].sum() > 0 and m.country_documents[jp] == 4 + 6  # 4 catalog records, 6 laws
 
 
 def test_cell_passages_agree_with_the_matrix(store):
-    m = compare.region_measure_matrix(store)
+    m = compare.country_measure_matrix(store)
     i, j = np.unravel_index(np.argmax(m.passages), m.passages.shape)
-    rows = compare.cell_passages(store, m.regions[i], m.measures[j], limit=1000)
+    rows = compare.cell_passages(store, m.countries[i], m.measures[j], limit=1000)
     assert len(rows) == m.passages[i, j]
     assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
 
 
-def test_timeline_is_sorted_by_year(store):
+def test_timeline_is_sorted_by_year_and_names_each_country(store):
     rows = compare.timeline(store)
-    assert len(rows) >= 20
+    assert len(rows) >= 40
     assert [r["year"] for r in rows] == sorted(r["year"] for r in rows)
+    assert {r["country"] for r in rows} == {"US", "EU", "JP", "KR", "GB", "CN", "INT"}
 
 
 def test_alignment_uses_index_vectors_and_matches_brute_force(searcher, store):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from policyscope.corpus.config import Settings
 from policyscope.corpus.store import Store
 from policyscope.index.pipeline import Pipeline
 from policyscope.index.search import Searcher
@@ -63,9 +64,9 @@ class Entry:
     urls: tuple[str, ...]
 
 
-def test_fetched_texts_are_ingested_linked_and_searchable(workspace, server):
+def test_fetched_texts_are_ingested_linked_and_searchable(home, server):
+    workspace = Settings.load(home, encoder="hash")
     pipe = Pipeline(workspace)
-    pipe.run(builtin=True)
     entries = [
         Entry("uk-critical-minerals-strategy-2022", (f"{server}/uk.html",)),
         Entry("us-li-blueprint-2021", (f"{server}/missing.pdf", f"{server}/blueprint.pdf")),
@@ -77,7 +78,8 @@ def test_fetched_texts_are_ingested_linked_and_searchable(workspace, server):
     assert results["kr-k-battery-2030"]["error"]
     store = Store(workspace.store_path)
     full = {d.catalog_id: d for d in store.iter_documents() if d.status == "full" and d.catalog_id}
-    assert full["uk-critical-minerals-strategy-2022"].region == "UK"
+    uk = full["uk-critical-minerals-strategy-2022"]
+    assert (uk.country, uk.region) == ("GB", "Northern Europe")  # the catalog entry's country
     assert "Crown copyright" not in full["uk-critical-minerals-strategy-2022"].text
     assert full["us-li-blueprint-2021"].title_zh == "国家锂电池蓝图2021-2030"
     pages = {p.page for p in store.iter_passages(full["us-li-blueprint-2021"].id)}

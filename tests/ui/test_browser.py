@@ -114,15 +114,39 @@ def test_search_in_chinese_shows_highlighted_cards(page):
     shot(page, "search")
 
 
-def test_search_in_english_with_region_filter(page):
-    pick(page, "ps-f-region", "UK")
+def test_search_in_english_with_country_filter(page):
+    pick(page, "ps-f-country", "United Kingdom")
     search(page, "critical minerals strategy")
-    regions = page.locator("#ps-results .ps-card .ps-region").all_inner_texts()
-    assert regions and set(regions) == {"UK"}
+    codes = page.locator("#ps-results .ps-card .ps-country .ps-code").all_inner_texts()
+    assert codes and set(codes) == {"GB"}
+    names = page.locator("#ps-results .ps-card .ps-country .ps-cname").all_inner_texts()
+    assert set(names) == {"United Kingdom"}
     assert page.locator("#ps-results mark.term").count() > 0
     # a fresh page clears the filters for the next tests
     page.reload()
     page.wait_for_selector("#ps-query textarea, #ps-query input")
+
+
+def test_search_with_a_bloc_filter(page):
+    pick(page, "ps-f-region", "G7")
+    search(page, "battery supply chain")
+    codes = set(page.locator("#ps-results .ps-card .ps-country .ps-code").all_inner_texts())
+    assert codes and codes <= {"US", "JP", "GB"}
+    page.reload()
+    page.wait_for_selector("#ps-query textarea, #ps-query input")
+
+
+def test_a_policy_text_shows_its_table1_row_and_attribution(page):
+    tab(page, "Document")
+    pick(page, "ps-doc-pick", "第2022-11号总统决定")
+    page.wait_for_selector("#ps-docview .ps-related")
+    related = page.locator("#ps-docview .ps-related").first.inner_text()
+    assert "Basis of Table 1 row" in related and "国防生产法" in related
+    facts = page.locator("#ps-docview table.ps-facts").inner_text()
+    assert "brian14708/wh-briefings" in facts and "17 U.S.C." in facts
+    # the link opens the Table 1 record, which lists the text back
+    page.locator("#ps-docview .ps-related [data-action=open]").first.click()
+    page.wait_for_selector("#ps-docview .ps-related:has-text('Full texts that implement it')")
 
 
 def test_open_a_result_in_the_whole_document(page):
@@ -156,6 +180,9 @@ def test_compare_us_blueprint_with_eu_batteries_regulation(page):
     page.wait_for_selector("#ps-c-heat table.ps-heat")
     headers = page.locator("#ps-c-table thead th").all_inner_texts()
     assert any("国家锂电池蓝图" in h for h in headers) and any("新电池法" in h for h in headers)
+    assert any("United States" in h for h in headers) and any("European Union" in h for h in headers)
+    rows = page.locator("#ps-c-heat tbody th .ps-code").all_inner_texts()
+    assert {"US", "EU", "JP", "KR", "GB", "CN"} <= set(rows)
     assert page.locator("#ps-c-table tbody tr").count() >= 15
     assert page.locator("#ps-c-table td.ps-yes").count() >= 2
     assert page.locator("#ps-c-heat td.ps-hcell[data-action=cell]").count() > 5

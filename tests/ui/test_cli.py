@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -20,37 +21,65 @@ def run(home, *args):
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    home = tmp_path_factory.mktemp("cli")
-    result = run(home, "build", "--json")
-    assert result.exit_code == 0, result.output
+def home(built_hash_home, tmp_path_factory):
+    """A copy of the session's built-in `hash` build that this module's commands may write to."""
+    home = tmp_path_factory.mktemp("cli") / "home"
+    shutil.copytree(built_hash_home, home)
     return home
 
 
 def test_build_reports_json_with_index_counts(home):
     report = json.loads(run(home, "build", "--json").stdout)
-    assert report["files"][0] == {"path": "builtin", "added": 0, "unchanged": 25, "error": None}
-    assert report["index"]["skipped"] is True and report["index"]["passages"] > 100
+    assert report["files"][0] == {"path": "builtin", "added": 0, "unchanged": 46, "updated": 0, "removed": 0,
+                                  "error": None}
+    assert report["index"]["skipped"] is True and report["index"]["passages"] > 2000
 
 
-def test_docs_lists_24_catalog_records_and_the_paper(home):
+def test_docs_lists_the_paper_24_catalog_records_and_21_texts_with_country_and_language(home):
     docs = json.loads(run(home, "docs", "--json").stdout)
-    assert len(docs) == 25
+    assert len(docs) == 46
     assert sum(d["status"] == "catalog" for d in docs) == 24
     assert any(d["id"] == "seed-battery-supply-chain" and d["status"] == "full" for d in docs)
+    assert all(d["country"] and d["lang"] for d in docs)
+    texts = {d["catalog_id"]: (d["country"], d["lang"]) for d in docs if d["status"] == "full" and d["catalog_id"]}
+    assert texts["jp-jogmec-act-2002"] == ("JP", "ja") and texts["kr-supply-chain-framework-decree-2024"] == ("KR", "ko")
+    assert texts["cn-energy-law-2024"] == ("CN", "zh") and texts["us-eo-14017"] == ("US", "en")
 
 
-def test_search_json_carries_titles_region_and_matched_terms(home):
+def test_docs_json_gives_the_detected_language_of_a_users_file(home, tmp_path):
+    note = tmp_path / "note.md"
+    note.write_text("# 蓄電池\n\n蓄電池の再資源化を促進するための措置を講ずる。\n", encoding="utf-8")
+    assert run(home, "add", str(note)).exit_code == 0
+    docs = json.loads(run(home, "docs", "--json").stdout)
+    assert next(d for d in docs if d["title"] == "蓄電池")["lang"] == "ja"
+
+
+def test_search_json_carries_titles_country_and_matched_terms(home):
     out = json.loads(run(home, "search", "关键矿产清单", "--json", "--k", "5").stdout)
     assert out["mode"] == "hybrid" and len(out["hits"]) == 5
     top = out["hits"][0]
-    assert {"text", "title_zh", "title_en", "region", "year", "page", "score", "matched_terms"} <= set(top)
+    assert {"text", "title_zh", "title_en", "country", "region", "year", "page", "score", "matched_terms"} <= set(top)
     assert any("关键矿产" in h["text"] or "关键矿物" in h["text"] for h in out["hits"])
 
 
-def test_search_with_a_region_filter_and_bad_options(home):
-    out = json.loads(run(home, "search", "battery", "--region", "KR", "--json").stdout)
-    assert out["hits"] and {h["region"] for h in out["hits"]} == {"KR"}
+@pytest.mark.parametrize("value", ["KR", "韩国", "한국", "South Korea"])
+def test_search_with_a_country_filter_by_code_or_alias(home, value):
+    out = json.loads(run(home, "search", "battery", "--country", value, "--json").stdout)
+    assert out["hits"] and {h["country"] for h in out["hits"]} == {"KR"}
+
+
+def test_search_with_repeated_countries_and_a_region_or_bloc(home):
+    out = json.loads(run(home, "search", "battery", "--country", "CL", "--country", "JP", "--json").stdout)
+    assert out["hits"] and {h["country"] for h in out["hits"]} == {"JP"}  # no Chilean document is built in
+    out = json.loads(run(home, "search", "battery", "--region", "G7", "--json", "--k", "30").stdout)
+    assert out["hits"] and {h["country"] for h in out["hits"]} <= {"US", "JP", "GB"}
+    out = json.loads(run(home, "search", "battery", "--region", "欧盟", "--json").stdout)
+    assert out["hits"] and {h["country"] for h in out["hits"]} == {"EU"}
+    bad = run(home, "search", "battery", "--country", "Narnia")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: unknown country 'Narnia'")
+
+
+def test_search_with_bad_options(home):
     bad = run(home, "search", "battery", "--mode", "fuzzy")
     assert bad.exit_code == 1
     assert bad.stderr.strip() == "error: unknown mode 'fuzzy'; available: hybrid, semantic, keyword, phrase"

@@ -56,7 +56,9 @@ def test_search_endpoint_answers_in_chinese_and_english(client):
     zh = client.predict("锂电池供应链", api_name="/search")
     assert zh["hits"] and zh["query"] == "锂电池供应链"
     en = client.predict("critical minerals", "keyword", ["UK"], None, None, None, None, None, 3, api_name="/search")
-    assert en["hits"] and {h["region"] for h in en["hits"]} == {"UK"}
+    assert en["hits"] and {h["country"] for h in en["hits"]} == {"GB"}  # "UK" as a region filter: the country
+    jp = client.predict("蓄電池", "keyword", None, None, None, None, None, None, 3, ["日本"], api_name="/search")
+    assert jp["hits"] and {h["country"] for h in jp["hits"]} == {"JP"}
     assert "error" in client.predict("", api_name="/search")
 
 

@@ -59,3 +59,16 @@ def test_corpus_table_shows_a_hostile_title_inert(service):
     html = service.corpus_tab.corpus_table()
     assert HOSTILE_ID in html and "alert" in html
     assert_inert(html)
+
+
+def test_about_the_corpus_names_what_is_built_in_and_where_the_texts_came_from(service):
+    about = service.corpus_tab.about_markdown()
+    assert "21 full policy texts (10 US, 6 JP, 4 CN, 1 KR)" in about
+    assert "yno9/legalize-jp" in about and "brian14708/wh-briefings" in about and "LawRefBook/Laws" in about
+    assert "17 U.S.C. §105" in about
+
+
+def test_the_corpus_table_shows_each_documents_country_and_language(service):
+    html = service.corpus_tab.corpus_table()
+    assert html.count('class="ps-country"') == len(service.workspace.store.document_infos())
+    assert "<td>ko</td>" in html and "<td>ja</td>" in html and "<code>kr-supply-chain-framework-decree-2024</code>" in html

@@ -121,10 +121,10 @@ def test_document_view_of_a_hostile_document_is_inert():
 
 def test_tables_and_lists_of_hostile_documents_are_inert():
     info = SimpleNamespace(id=HOSTILE[1], title=HOSTILE[0], title_zh=HOSTILE[1], title_en=HOSTILE[2],
-                           region=HOSTILE[3], year=2021, kind=HOSTILE[4], lang="en", status="catalog",
-                           has_full_text=False, passages=1)
+                           country=HOSTILE[3], region=HOSTILE[3], year=2021, kind=HOSTILE[4], lang="en",
+                           status="catalog", catalog_id=HOSTILE[5], has_full_text=False, passages=1)
     assert_inert(render.corpus_table([info]))
-    assert_inert(render.timeline([{"year": 2021, "region": HOSTILE[0], "doc_id": HOSTILE[1], "title_zh": HOSTILE[2],
+    assert_inert(render.timeline([{"year": 2021, "country": HOSTILE[0], "doc_id": HOSTILE[1], "title_zh": HOSTILE[2],
                                    "title_en": HOSTILE[3], "title": ""}]))
     assert_inert(render.upload_results([{"name": HOSTILE[1], "error": HOSTILE[0]},
                                         {"name": HOSTILE[2], "added": 1, "documents": [{"id": HOSTILE[3],

@@ -20,9 +20,19 @@ def test_chinese_query_finds_highlighted_passages(tab):
     assert '<mark class="term' in html
 
 
-def test_english_query_with_region_filter_only_returns_that_region(tab):
-    data = tab.search_json("critical minerals strategy", regions=["UK"], k=5)
-    assert data["hits"] and {h["region"] for h in data["hits"]} == {"UK"}
+def test_english_query_with_country_filter_only_returns_that_country(tab):
+    data = tab.search_json("critical minerals strategy", countries=["英国"], k=5)
+    assert data["hits"] and {h["country"] for h in data["hits"]} == {"GB"}
+    html = tab.search("critical minerals strategy", countries=["GB"], k=5)
+    assert html.count('<b class="ps-code">GB</b> <span class="ps-cname">United Kingdom</span>') == len(data["hits"])
+
+
+def test_region_or_bloc_filter_keeps_the_countries_it_covers(tab):
+    data = tab.search_json("battery", regions=["Eastern Asia"], k=20)
+    assert data["hits"] and {h["country"] for h in data["hits"]} <= {"CN", "JP", "KR"}
+    data = tab.search_json("battery", regions=["OECD"], k=20)
+    assert data["hits"] and {h["country"] for h in data["hits"]} <= {"US", "JP", "KR", "GB"}
+    assert "unknown region or bloc" in tab.search_json("battery", regions=["Atlantis"])["error"]
 
 
 def test_filters_by_document_language_year_and_measure(tab):

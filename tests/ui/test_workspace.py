@@ -19,11 +19,17 @@ def test_first_start_builds_the_builtin_corpus_and_reports_it(tmp_path):
     assert "ps-card" in SearchTab(ws).search("National Blueprint for Lithium Batteries")
 
 
-def test_choices_list_every_document_region_and_measure(service):
+def test_choices_list_every_document_country_region_and_measure(service):
     ws = service.workspace
     docs = {doc_id: label for label, doc_id in ws.document_choices()}
     assert "us-li-blueprint-2021" in docs and docs["us-li-blueprint-2021"].startswith("US 2021 · ")
-    assert {"US", "EU", "CN"} <= set(ws.region_choices())
+    countries = {code: label for label, code in ws.country_choices()}
+    assert {"US", "EU", "CN", "JP", "KR", "GB", "INT"} == set(countries)
+    assert countries["GB"] == "GB · United Kingdom 英国"
+    regions = {key for _, key in ws.region_choices()}
+    assert {"EU27", "G7", "G20", "OECD", "030", "154", "021"} <= regions
+    compare = [value for _, value in ws.compare_choices()]
+    assert compare.index("US") < compare.index("G7") < compare.index("us-li-blueprint-2021")
     assert len(ws.measure_choices()) >= 15
     lo, hi = ws.year_bounds()
     assert lo <= 2021 <= hi

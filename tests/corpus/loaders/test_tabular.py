@@ -5,7 +5,9 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
+import logging
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -46,7 +48,7 @@ def test_csv_rows_become_documents_and_a_row_without_text_or_title_is_skipped(tm
     assert first.date == "2021-03-06"
     assert first.year == 2021
     assert first.kind == "law"
-    assert first.country == "China"
+    assert (first.country, first.region) == ("CN", "Eastern Asia")
     assert first.meta == {"external_id": "a1", "row": 1, "url": ""}
     assert first.blocks[0].kind == "record"
     assert (first.blocks[0].start, first.blocks[0].end) == (0, len(first.text))
@@ -66,7 +68,9 @@ def test_csv_semicolon_delimiter_and_explicit_mapping(tmp_path):
     path = tmp_path / "semi.csv"
     path.write_text("Titel;Inhalt;Land\nGesetz;Text über Klima;Deutschland\n", encoding="utf-8")
     doc = load_one(path, columns=ColumnMap.parse("text=Inhalt,title=Titel,country=Land"))
-    assert (doc.title, doc.text, doc.country) == ("Gesetz", "Text über Klima", "Deutschland")
+    # "Deutschland" is no name the jurisdiction model knows: left empty and kept as written, never guessed.
+    assert (doc.title, doc.text, doc.country) == ("Gesetz", "Text über Klima", "")
+    assert doc.meta["country_raw"] == "Deutschland"
 
 
 def test_csv_missing_mapped_column_names_it_and_lists_columns(tmp_path):
@@ -175,8 +179,8 @@ def test_cclw_export_loads_every_row_with_text(path):
     untitled = [d for d in docs if d.text == d.title]
     assert len(untitled) == 5
     act = next(d for d in docs if d.title == "Consolidated Appropriations Act, 2021")
-    assert act.country == "United States of America"
-    assert act.region == "North America"
+    assert (act.country, act.region) == ("US", "Northern America")
+    assert act.meta["source_region"] == "North America"  # the World Bank region, kept apart from ours
     assert act.year == 2020
     assert act.date == "2020-12-28"
     assert act.kind == "legislative"
@@ -193,8 +197,35 @@ def test_cclw_jsonl_and_xlsx_agree_on_metadata():
     by_id = {d.meta["external_id"]: d for d in load_path(CCLW_JSONL)}
     for d in load_path(CCLW_XLSX):
         j = by_id[d.meta["external_id"]]
-        assert (d.title, d.country, d.region, d.date, d.year, d.kind) == (
-            j.title, j.country, j.region, j.date, j.year, j.kind,
+        assert (d.title, d.country, d.region, d.date, d.year, d.kind, d.meta["source_region"]) == (
+            j.title, j.country, j.region, j.date, j.year, j.kind, j.meta["source_region"],
         )  # fmt: skip
         # the JSONL conversion put no space where a <br> or </li> was; compare without whitespace
         assert "".join(d.text.split()) == "".join(j.text.split())
+
+
+@needs_cclw
+@pytest.mark.parametrize(
+    "columns",
+    [None, "text=text,title=title,id=id,country=country,region=region,date=date,year=year,kind=type"],
+    ids=["guessed: iso column", "mapped: country names"],
+)
+def test_every_cclw_row_gets_a_country_code_whether_mapped_by_code_or_by_name(columns, caplog):
+    cmap = ColumnMap.parse(columns) if columns else None
+    with caplog.at_level(logging.WARNING):
+        docs = list(load_path(CCLW_JSONL, cmap))
+    assert len(docs) == 2100 and all(d.country for d in docs)
+    assert Counter(d.country for d in docs)["EU"] == 43
+    assert {d.country for d in docs if d.title.startswith("Law No. 20571 ")} == {"CL"}
+    assert "names no known country" not in caplog.text
+
+
+def test_unmappable_countries_are_listed_in_one_warning_with_their_count(tmp_path, caplog):
+    path = tmp_path / "laws.csv"
+    path.write_text("text,country\nA,智利\nB,Atlantis\nC,Atlantis\nD,CHL\nE,Narnia\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        docs = list(load_path(path))
+    assert [d.country for d in docs] == ["CL", "", "", "CL", ""]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [(f"{path}: 3 rows have a country that names no known country (left empty):"
+                        " 'Atlantis' (2), 'Narnia' (1)")]
