@@ -42,3 +42,33 @@ def reciprocal_rank_fusion(
             best_rank[row] = min(best_rank.get(row, rank), rank)
     fused = sorted(scores.items(), key=lambda item: (-item[1], best_rank[item[0]], item[0]))
     return fused[:limit] if limit is not None else fused
+
+
+def cap_per_group(
+    fused: Sequence[tuple[int, float]], group_of: Sequence[str], per_group: int, limit: int
+) -> list[tuple[int, float, int]]:
+    """Keep at most ``per_group`` rows of each group (a document), best first, ``limit`` rows in all.
+
+    Each kept row carries how many rows of its group the whole ``fused`` list held, so a result
+    page can say "+3 more from this document". Pure: ``group_of[row]`` names a row's group.
+
+    Example: fused rows ``[(1, .9), (2, .8), (3, .7)]`` with rows 1 and 2 in document "a" and row 3
+    in "b", ``per_group=1`` -> ``[(1, .9, 2), (3, .7, 1)]``.
+    """
+    if per_group < 1:
+        raise ValueError(f"per_group must be at least 1, got {per_group}")
+    counts: dict[str, int] = {}
+    for row, _ in fused:
+        g = group_of[row]
+        counts[g] = counts.get(g, 0) + 1
+    kept: list[tuple[int, float, int]] = []
+    taken: dict[str, int] = {}
+    for row, score in fused:
+        g = group_of[row]
+        if taken.get(g, 0) >= per_group:
+            continue
+        taken[g] = taken.get(g, 0) + 1
+        kept.append((row, score, counts[g]))
+        if len(kept) >= limit:
+            break
+    return kept

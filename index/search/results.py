@@ -33,6 +33,8 @@ class Hit:
     semantic_rank: int | None = None
     keyword_rank: int | None = None
     measures: tuple[str, ...] = ()
+    # With search(per_doc=N): how many of the candidates came from this hit's document (0 = not grouped).
+    doc_hits: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

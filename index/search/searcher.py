@@ -17,7 +17,7 @@ from policyscope.corpus.errors import ConfigError, QueryError
 from policyscope.corpus.store import Store
 from policyscope.index.build import POINTER, require_index
 from policyscope.index.encoders import Encoder
-from policyscope.index.fusion import reciprocal_rank_fusion
+from policyscope.index.fusion import cap_per_group, reciprocal_rank_fusion
 from policyscope.index.keywords import top_positive
 from policyscope.index.search.filters import SearchFilters, allowed_mask
 from policyscope.index.search.loaded_index import LoadedIndex
@@ -129,6 +129,7 @@ class Searcher:
         k: int = 10,
         mode: str = "hybrid",
         filters: SearchFilters | None = None,
+        per_doc: int = 0,
     ) -> SearchResult:
         """Return the top ``k`` passages for ``query``.
 
@@ -139,13 +140,19 @@ class Searcher:
         whole query verbatim. A component whose weights are all zero is skipped. See
         docs/search.md for the measured effect of each.
 
+        ``per_doc`` (0 = no limit) keeps at most that many passages of one document, so one long
+        law cannot fill the page; each hit then says how many candidates its document had
+        (``doc_hits``).
+
         Raises:
-            QueryError: empty query, unknown mode or k out of range.
+            QueryError: empty query, unknown mode, k or per_doc out of range.
         """
         if mode not in MODES:
             raise QueryError(f"unknown mode {mode!r}; available: {', '.join(MODES)}")
         if not 1 <= k <= 1000:
             raise QueryError(f"k must be between 1 and 1000, got {k}")
+        if not 0 <= per_doc <= 100:
+            raise QueryError(f"per_doc must be between 0 (no limit) and 100, got {per_doc}")
         query = (query or "").strip()[:MAX_QUERY_CHARS]
         if not query:
             raise QueryError("empty query; type some words to search for")
@@ -157,11 +164,13 @@ class Searcher:
         tokens, translated = analysis.tokens, analysis.translated
         timings["analyse"] = (time.perf_counter() - t0) * 1000
         depth = max(50, 5 * k)
+        # Grouping needs candidates beyond the page: the best passage of the 3rd document may rank 40th.
+        limit = depth if per_doc else k
         sem_rank: dict[int, int] = {}
         kw_rank: dict[int, int] = {}
 
         if mode == "phrase":
-            fused = [(r, 1.0) for r in self._phrase_rows(query, mask, k)]
+            fused = [(r, 1.0) for r in self._phrase_rows(query, mask, limit)]
         else:
             rankings: list[list[int]] = []
             weights: list[float] = []
@@ -196,12 +205,17 @@ class Searcher:
                     weights.append(st.exact_weight)
                 timings["keyword"] = (time.perf_counter() - t) * 1000
             if mode == "semantic":
-                fused = [(r, sem_scores[r]) for r in sem[:k]]
+                fused = [(r, sem_scores[r]) for r in sem[:limit]]
             else:
-                fused = reciprocal_rank_fusion(rankings, weights, k=st.rrf_k, limit=k)
+                fused = reciprocal_rank_fusion(rankings, weights, k=st.rrf_k, limit=limit)
+        doc_hits: dict[int, int] = {}
+        if per_doc:
+            capped = cap_per_group(fused, self.index.columns["doc_id"], per_doc, k)
+            fused = [(r, s) for r, s, _ in capped]
+            doc_hits = {r: n for r, _, n in capped}
 
         t = time.perf_counter()
-        hits = self._hits(fused, analysis.highlight, sem_rank, kw_rank)
+        hits = self._hits(fused, analysis.highlight, sem_rank, kw_rank, doc_hits)
         timings["fetch"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         return SearchResult(query, mode, hits, tuple(tokens), tuple(translated), timings)
@@ -286,7 +300,7 @@ class Searcher:
 
     def _hits(
         self, fused: Sequence[tuple[int, float]], terms: Sequence[str],
-        sem_rank: dict[int, int], kw_rank: dict[int, int],
+        sem_rank: dict[int, int], kw_rank: dict[int, int], doc_hits: dict[int, int] | None = None,
     ) -> list[Hit]:
         idx = self.index
         ids = [str(idx.ids[r]) for r, _ in fused]
@@ -306,6 +320,7 @@ class Searcher:
                     start=r.start, end=r.end, catalog_id=r.catalog_id,
                     matched_terms=matched_terms(r.text + " " + r.context, terms),
                     semantic_rank=sem_rank.get(row), keyword_rank=kw_rank.get(row), measures=idx.measures_of(row),
+                    doc_hits=(doc_hits or {}).get(row, 0),
                 )
             )
         return hits
