@@ -7,7 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from policyscope.corpus.config import Settings
+
+# Property tests check behaviour, not speed: hypothesis's default 200 ms deadline per example fails
+# them at random on a loaded 2-core machine (speed targets live in benchmarks/).
+hypothesis_settings.register_profile("policyscope", deadline=None)
+hypothesis_settings.load_profile("policyscope")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("POLICYSCOPE_SHARED", REPO.parent / "shared"))
