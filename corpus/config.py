@@ -59,6 +59,9 @@ class Settings:
     # precise domain terms; Chinese→English CC-CEDICT glosses are many and loose.
     translation_weight_en: float = 1.5
     translation_weight_zh: float = 0.7
+    # Japanese and Korean queries: their renderings come from the glossary and JMdict (few, precise).
+    translation_weight_ja: float = 1.0
+    translation_weight_ko: float = 1.0
     # ("bm25" only) each query term's translation counts once: the best of its glosses, not their sum.
     translation_concept_max: bool = True
     # Off switch for dictionary translation (the ablation's "- translation" row).

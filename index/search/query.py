@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 
 
 class Tokenizer(Protocol):
-    """The bilingual tokenizer's one method analysis needs (``nlp.tokens.BilingualTokenizer``)."""
+    """The keyword tokenizer's one method analysis needs (``nlp.tokens.BilingualTokenizer``)."""
 
-    def tokenize(self, text: str) -> list[str]: ...
+    def tokenize(self, text: str, lang: str | None = None) -> list[str]: ...
 
 
 class Translator(Protocol):
@@ -59,6 +59,8 @@ def analyse_query(
     *,
     weight_en: float,
     weight_zh: float,
+    weight_ja: float | None = None,
+    weight_ko: float | None = None,
 ) -> QueryAnalysis:
     """Tokens, translated concepts and highlight terms of ``query`` (see :class:`QueryAnalysis`).
 
@@ -66,24 +68,27 @@ def analyse_query(
         query: the query text.
         tokenizer: the index's bilingual tokenizer, so query tokens match indexed ones.
         translator: the dictionary translator, or None for no translation (own tokens only).
-        weight_en: weight of the translation of an English (or other non-Chinese) query.
+        weight_en: weight of the translation of an English (or other non-CJK) query.
         weight_zh: weight of the translation of a Chinese query.
+        weight_ja, weight_ko: weight of the translation of a Japanese / Korean query (default: as Chinese).
     """
-    tokens = tokenizer.tokenize(query)
     if translator is None:
+        tokens = tokenizer.tokenize(query)
         return QueryAnalysis(tokens, [], (), 0.0, "", tuple(tokens), leftover=tuple(dict.fromkeys(tokens)))
     exp = translator.expand(query)
-    zh = exp.source_lang == "zh"
-    other = exp.text_en if zh else exp.text_zh
+    lang = exp.source_lang
+    # The query is read by its own language's analyzer (a kanji-only Japanese term is not jieba's).
+    tokens = tokenizer.tokenize(query, lang)
+    other = exp.text_zh if lang == "en" else exp.text_en
     own = set(tokens)
     concepts: list[tuple[tuple[str, ...], ...]] = []
     sources: list[tuple[str, ...]] = []
     covered: set[str] = set()
     for term in exp.terms:
-        src = tuple(t for t in dict.fromkeys(tokenizer.tokenize(term.source)) if t in own)
+        src = tuple(t for t in dict.fromkeys(tokenizer.tokenize(term.source, lang)) if t in own)
         alternatives = []
-        for target in term.targets:
-            toks = tuple(t for t in dict.fromkeys(tokenizer.tokenize(target)) if t not in own)
+        for target, target_lang in term.pairs():
+            toks = tuple(t for t in dict.fromkeys(tokenizer.tokenize(target, target_lang)) if t not in own)
             if toks and toks not in alternatives:
                 alternatives.append(toks)
         if alternatives and (tuple(alternatives), src) not in zip(concepts, sources):
@@ -94,7 +99,8 @@ def analyse_query(
     translated = list(dict.fromkeys(t for c in concepts for alt in c for t in alt))
     if not translated:
         other = ""
-    weight = weight_zh if zh else weight_en
+    weight = {"en": weight_en, "zh": weight_zh, "ja": weight_ja, "ko": weight_ko}.get(lang)
+    weight = weight_zh if weight is None else weight
     highlight = tuple(dict.fromkeys([*exp.all_terms(), *tokens, *translated]))
     return QueryAnalysis(tokens, translated, tuple(concepts), weight if translated else 0.0,
                          other if other != query else "", highlight, tuple(sources), leftover)

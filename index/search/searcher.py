@@ -121,6 +121,7 @@ class Searcher:
         return analyse_query(
             query, self.tokenizer, self.translator if st.translation_enabled else None,
             weight_en=st.translation_weight_en, weight_zh=st.translation_weight_zh,
+            weight_ja=st.translation_weight_ja, weight_ko=st.translation_weight_ko,
         )
 
     def search(

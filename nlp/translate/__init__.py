@@ -1,4 +1,5 @@
-"""Dictionary-based cross-lingual query translation (Chinese <-> English), no machine translation.
+"""Dictionary-based cross-lingual query translation between Chinese, English, Japanese and Korean, no
+machine translation.
 
 A query is expanded with its translation so that keyword search over passages of the other language
 finds something: "solid-state batteries" is searched as 固态电池 too, 关键矿产清单 as "critical minerals list".
@@ -24,7 +25,8 @@ from policyscope.nlp.translate.dictionary import MAX_CEDICT_TARGETS, Cedict, ced
 from policyscope.nlp.translate.english import en_keys, fold_word, normalize_en
 from policyscope.nlp.translate.glossary import GlossaryEntry, read_glossary
 from policyscope.nlp.translate.numbers import normalize_numbers, number_spans
-from policyscope.nlp.translate.translator import Expansion, Origin, QueryTranslator, Term
+from policyscope.nlp.translate.terms import Expansion, Origin, Term
+from policyscope.nlp.translate.translator import QueryTranslator, query_language
 
 __all__ = [
     "MAX_CEDICT_TARGETS",
@@ -41,5 +43,6 @@ __all__ = [
     "normalize_en",
     "normalize_numbers",
     "number_spans",
+    "query_language",
     "read_glossary",
 ]

@@ -11,8 +11,11 @@ required on every row.
 from __future__ import annotations
 
 import importlib.resources
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from policyscope.nlp.translate.english import en_keys
 
 REQUIRED_COLUMNS = ("zh", "en")
 
@@ -70,3 +73,47 @@ def read_glossary(path: str | Path | None = None) -> list[GlossaryEntry]:
             )
         )
     return entries
+
+
+class GlossaryIndex:
+    """The glossary's rows looked up by their term in any of the four languages.
+
+    A row is one concept in four languages, so a term found in any column gives the renderings of
+    all the others: 備蓄 (ja) finds the row 储备 | stockpile | 備蓄 | 비축. English variants are keyed by
+    their folded words (``en_keys``), Japanese by their NFKC form, Korean with spaces removed
+    (공급망 안정화 is written both ways), Chinese as written.
+    """
+
+    def __init__(self, entries: list[GlossaryEntry]):
+        self.entries = entries
+        self.by_en: dict[tuple[str, ...], list[GlossaryEntry]] = {}
+        self.by_zh: dict[str, GlossaryEntry] = {}
+        self.by_ja: dict[str, list[GlossaryEntry]] = {}
+        self.by_ko: dict[str, list[GlossaryEntry]] = {}
+        for entry in entries:
+            self.by_zh.setdefault(entry.zh, entry)
+            for variant in entry.en:
+                keys = en_keys(variant)
+                if keys and entry not in self.by_en.setdefault(keys, []):
+                    self.by_en[keys].append(entry)
+            for variant in entry.ja:
+                _append(self.by_ja, ja_key(variant), entry)
+            for variant in entry.ko:
+                _append(self.by_ko, ko_key(variant), entry)
+        self.max_ja = max(map(len, self.by_ja), default=0)
+        self.max_ko = max(map(len, self.by_ko), default=0)
+
+
+def ja_key(text: str) -> str:
+    """How a Japanese term is compared: NFKC (full-width letters and digits to ASCII), no spaces."""
+    return unicodedata.normalize("NFKC", text).replace(" ", "")
+
+
+def ko_key(text: str) -> str:
+    """How a Korean term is compared: NFKC, no spaces (Korean compounds are written with or without)."""
+    return unicodedata.normalize("NFKC", text).replace(" ", "")
+
+
+def _append(index: dict[str, list[GlossaryEntry]], key: str, entry: GlossaryEntry) -> None:
+    if key and entry not in index.setdefault(key, []):
+        index[key].append(entry)

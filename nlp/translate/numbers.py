@@ -288,12 +288,51 @@ def _zh_number_to_en(m: re.Match[str]) -> list[str]:
     return [f"{prefix}{amount}"]
 
 
-def number_spans(text: str, lang: Lang) -> list[tuple[int, int, str, list[str]]]:
+# Japanese and Korean count in myriads like Chinese (万/億/兆, 만/억/조): one amount regex each, rendered
+# in English and in Chinese ("7億ドル" and "7억 달러" -> "700 million dollars", "7亿美元").
+_CJK_SCALE = {"兆": "万亿", "億": "亿", "万": "万", "千": "千", "조": "万亿", "억": "亿", "만": "万", "천": "千"}
+_CJK_UNITS = {
+    "ドル": "美元", "米ドル": "美元", "円": "日元", "ユーロ": "欧元", "ウォン": "韩元", "人民元": "元", "元": "元",
+    "달러": "美元", "원": "韩元", "유로": "欧元", "엔": "日元", "위안": "元",
+    "%": "%", "％": "%", "パーセント": "%", "퍼센트": "%",
+}
+_CJK_NUMBER_RE = re.compile(
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s?(?P<scale>兆|億|万|千|조|억|만|천)?\s?"
+    r"(?P<unit>米ドル|ドル|人民元|円|ユーロ|ウォン|元|달러|원|유로|엔|위안|%|％|パーセント|퍼센트)?"
+)
+
+
+def _cjk_number(m: re.Match[str]) -> list[str]:
+    """English and Chinese renderings of a Japanese or Korean amount; [] for a bare small number."""
+    try:
+        value = Decimal(m.group("num").replace(",", ""))
+    except InvalidOperation:
+        return []
+    scale, unit = m.group("scale"), m.group("unit")
+    if not scale and not unit:
+        return []  # article numbers, dates: the query's own tokens already hold the digits
+    if scale:
+        value *= _ZH_SCALE[_CJK_SCALE[scale]]
+    zh_unit = _CJK_UNITS.get(unit or "", "")
+    if zh_unit == "%":
+        return [f"{_fmt(value)}%", f"{_fmt(value)} percent"]
+    en = _en_amount(value) + (f" {_ZH_CURRENCIES[zh_unit]}" if zh_unit else "")
+    return [en, _zh_amount(value) + zh_unit]
+
+
+def number_spans(text: str, lang: str) -> list[tuple[int, int, str, list[str]]]:
     """Number expressions of ``text``: ``(start, end, matched text, renderings in the other language)``.
 
-    ``text`` must already be normalised (for English: :func:`normalize_en`).
+    ``text`` must already be normalised (for English: :func:`normalize_en`). Japanese and Korean
+    amounts are rendered in English and in Chinese.
     """
     out: list[tuple[int, int, str, list[str]]] = []
+    if lang in ("ja", "ko"):
+        for m in _CJK_NUMBER_RE.finditer(text):
+            targets = _cjk_number(m)
+            if targets:
+                out.append((m.start(), m.end(), m.group(0).strip(), targets))
+        return out
     taken: list[tuple[int, int]] = []
     range_re, number_re = (_EN_RANGE_RE, _EN_NUMBER_RE) if lang == "en" else (_ZH_RANGE_RE, _ZH_NUMBER_RE)
     for m in range_re.finditer(text):

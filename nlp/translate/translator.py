@@ -8,80 +8,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
-from policyscope.nlp.language import Lang, contains_han
+from policyscope.nlp.language import contains_han, detect_language, to_simplified
+from policyscope.nlp.translate.cjk import japanese_terms, korean_terms
 from policyscope.nlp.translate.dictionary import Cedict, cedict_path
 from policyscope.nlp.translate.english import LATIN_TOKEN, en_keys, fold_word, normalize_en
-from policyscope.nlp.translate.glossary import GlossaryEntry, read_glossary
+from policyscope.nlp.translate.glossary import GlossaryEntry, GlossaryIndex, read_glossary
+from policyscope.nlp.translate.jmdict import JapaneseDictionary
 from policyscope.nlp.translate.numbers import number_spans
+from policyscope.nlp.translate.terms import Expansion, QueryLang, Term, row_term
 from policyscope.nlp.words import EN_QUERY_STOPWORDS, ZH_QUERY_STOPWORDS
-
-Origin = Literal["glossary", "cedict", "number"]
 
 # Longest glossary phrase in tokens; the longest curated variant is well below this.
 _MAX_PHRASE = 8
 
-
-@dataclass(frozen=True)
-class Term:
-    """One piece of the query and its translations.
-
-    Attributes:
-        source: The query text the term covers, as normalised ("solid state battery", 关键矿产).
-        targets: Translations into the other language, best first.
-        origin: Which resource produced the targets.
-    """
-
-    source: str
-    targets: tuple[str, ...]
-    origin: Origin
-
-    def __post_init__(self) -> None:
-        if not self.source:
-            raise ValueError("a term needs a non-empty source")
-        if self.origin not in ("glossary", "cedict", "number"):
-            raise ValueError(f"unknown term origin {self.origin!r}; available: glossary, cedict, number")
-
-
-@dataclass(frozen=True)
-class Expansion:
-    """A query with its dictionary translation.
-
-    Attributes:
-        source_lang: Language the query was written in.
-        terms: Translated pieces of the query, in query order.
-        text_zh: The Chinese side: the query itself if Chinese, else its translations joined by spaces.
-        text_en: The English side, likewise.
-    """
-
-    source_lang: Lang
-    terms: tuple[Term, ...] = ()
-    text_zh: str = ""
-    text_en: str = ""
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.terms and not self.text_zh and not self.text_en
-
-    def all_terms(self) -> list[str]:
-        """Source terms and their translations, unique, in query order (for highlighting hits)."""
-        out: list[str] = []
-        seen: set[str] = set()
-        for term in self.terms:
-            for s in (term.source, *term.targets):
-                if s and s not in seen:
-                    seen.add(s)
-                    out.append(s)
-        return out
-
-
 class QueryTranslator:
-    """Expand a query with its dictionary translation, Chinese <-> English.
+    """Expand a query with its dictionary translation between Chinese, English, Japanese and Korean.
 
     English -> Chinese: normalise (NFKC, lowercase, singular, American spelling), match glossary
     phrases longest-first over word keys, render number expressions, then look the remaining content
@@ -92,6 +37,12 @@ class QueryTranslator:
     Chinese -> English: convert to simplified, segment with a private jieba tokenizer that knows the
     glossary's Chinese terms, translate each token from the glossary, else the number rules, else the
     first two CC-CEDICT definitions; an unknown token is split into the longest known pieces.
+
+    Japanese and Korean (:mod:`.cjk`): glossary terms matched longest-first in the query's own script,
+    number expressions (7億ドル, 10조원), then for Japanese the JMdict word list (ja -> en). A glossary
+    row carries all four languages, so every glossary term is rendered in each of the other three;
+    Japanese kanji need no rendering to reach Chinese passages, since both sides of the keyword
+    index fold Han characters to Simplified Chinese.
 
     Example: "Korean won budget to commercialise solid-state batteries" gives the glossary terms
     "korean won"→韩元, "budget"→财政|预算|经费, "commercialise"→商业化|商用化 and "solid-state
@@ -115,27 +66,12 @@ class QueryTranslator:
         return read_glossary(self._glossary_path)
 
     @cached_property
-    def _en_index(self) -> dict[tuple[str, ...], list[str]]:
-        index: dict[tuple[str, ...], list[str]] = {}
-        for entry in self.glossary:
-            for variant in entry.en:
-                keys = en_keys(variant)
-                if keys and entry.zh not in index.setdefault(keys, []):
-                    index[keys].append(entry.zh)
-        return index
+    def _index(self) -> GlossaryIndex:
+        return GlossaryIndex(self.glossary)
 
     @cached_property
-    def _zh_index(self) -> dict[str, list[str]]:
-        index: dict[str, list[str]] = {}
-        for entry in self.glossary:
-            targets = index.setdefault(entry.zh, [])
-            seen = {en_keys(t) for t in targets}
-            for variant in entry.en:
-                k = en_keys(variant)
-                if k not in seen:
-                    seen.add(k)
-                    targets.append(variant)
-        return index
+    def _jmdict(self) -> JapaneseDictionary:
+        return JapaneseDictionary()
 
     @cached_property
     def _jieba(self):
@@ -144,7 +80,7 @@ class QueryTranslator:
         # A private tokenizer: adding glossary words to jieba's global dictionary would change how
         # the index stage segments passages.
         tok = jieba_tokenizer()
-        for zh in self._zh_index:
+        for zh in self._index.by_zh:
             if len(zh) > 1:
                 tok.add_word(zh, freq=max(tok.suggest_freq(zh, tune=False), 1000))
         return tok
@@ -162,9 +98,13 @@ class QueryTranslator:
         if not isinstance(query, str):
             raise TypeError(f"query must be a str, got {type(query).__name__}")
         text = unicodedata.normalize("NFKC", query).strip()
-        lang: Lang = "zh" if contains_han(text) else "en"
+        lang = query_language(text)
         if not re.search(r"\w", text):
             return Expansion(source_lang=lang)
+        if lang == "ja":
+            return self._expand_cjk(text, "ja", japanese_terms(text, self._index, self._jmdict, self._en_lookup))
+        if lang == "ko":
+            return self._expand_cjk(text, "ko", korean_terms(text, self._index))
         if lang == "zh":
             return self._expand_zh(text)
         return self._expand_en(text)
@@ -179,10 +119,9 @@ class QueryTranslator:
         found: list[tuple[int, Term]] = []  # (char start, term)
         used = [False] * len(tokens)
 
-        def claim(i: int, n: int, targets: Sequence[str], source: str) -> None:
+        def claim(i: int, n: int, make: Callable[[str], Term]) -> None:
             """Tokens i..i+n-1 become one term; no later rule may take them."""
-            src = norm[tokens[i][0] : tokens[i + n - 1][1]]
-            found.append((tokens[i][0], Term(src, tuple(targets), source)))
+            found.append((tokens[i][0], make(norm[tokens[i][0] : tokens[i + n - 1][1]])))
             used[i : i + n] = [True] * n
 
         def glossary_pass(with_digits: bool) -> None:
@@ -194,9 +133,9 @@ class QueryTranslator:
                     span = keys[i : i + n]
                     if with_digits != any(k[0].isdigit() for k in span):
                         continue
-                    zh = self._en_index.get(tuple(span))
-                    if zh:
-                        claim(i, n, zh, "glossary")
+                    entries = self._index.by_en.get(tuple(span))
+                    if entries:
+                        claim(i, n, lambda src, e=entries: row_term(src, e, "en"))
                         i += n
                         break
                 else:
@@ -236,7 +175,7 @@ class QueryTranslator:
                     ):
                         zh = cedict.english_to_zh(tuple(span))
                         if zh:
-                            claim(i, n, zh, "cedict")
+                            claim(i, n, lambda src, zh=zh: Term(src, tuple(zh), "cedict", ("zh",) * len(zh)))
                             i += n
                             matched = True
                             break
@@ -246,7 +185,7 @@ class QueryTranslator:
             if word not in EN_QUERY_STOPWORDS and key not in EN_QUERY_STOPWORDS and not word.isdigit():
                 zh = cedict.english_to_zh((key,)) if cedict is not None else []
                 if zh:
-                    found.append((tokens[i][0], Term(word, tuple(zh), "cedict")))
+                    found.append((tokens[i][0], Term(word, tuple(zh), "cedict", ("zh",) * len(zh))))
                 elif len(word) > 1:
                     unknown.append(word)
             used[i] = True
@@ -256,16 +195,14 @@ class QueryTranslator:
 
     def _expand_en(self, text: str) -> Expansion:
         terms, unknown = self._en_terms(text)
-        zh_parts = _unique(t for term in terms for t in term.targets)
+        zh_parts = _unique(t for term in terms for t in term.in_lang("zh"))
         zh_parts += [w for w in _unique(unknown) if w not in zh_parts]
         return Expansion("en", tuple(terms), " ".join(zh_parts), text)
 
     # ---- Chinese -> English ----------------------------------------------------------------------
 
     def _expand_zh(self, text: str) -> Expansion:
-        import zhconv
-
-        text = zhconv.convert(text, "zh-cn")
+        text = to_simplified(text)
         terms: list[Term] = []
         extra_zh: list[str] = []
         # Number expressions first (3066亿韩元 would otherwise be cut into 3066 / 亿韩元), then jieba
@@ -280,32 +217,33 @@ class QueryTranslator:
                     # Latin inside a Chinese query (MSP, EV): translate it into Chinese as well.
                     en_terms, _ = self._en_terms(token)
                     terms.extend(en_terms)
-                    extra_zh.extend(t for term in en_terms for t in term.targets)
+                    extra_zh.extend(t for term in en_terms for t in term.in_lang("zh"))
                     continue
                 terms.extend(self._zh_token_terms(token))
             if src:
                 terms.append(Term(src, tuple(targets), "number"))
             pos = end
         en_parts = _unique(
-            t for term in terms if contains_han(term.source) or term.origin == "number" for t in term.targets
+            t for term in terms if contains_han(term.source) or term.origin == "number" for t in term.in_lang("en")
         )
         en_parts += [t.source for t in terms if not contains_han(t.source) and t.origin != "number"]
         text_zh = " ".join([text, *_unique(extra_zh)]) if extra_zh else text
         return Expansion("zh", tuple(terms), text_zh, " ".join(_unique(en_parts)))
 
-    def _zh_word_targets(self, word: str) -> tuple[list[str], Origin | None]:
-        if word in self._zh_index:
-            return list(self._zh_index[word]), "glossary"
+    def _zh_word_term(self, word: str) -> Term | None:
+        entry = self._index.by_zh.get(word)
+        if entry is not None:
+            return row_term(word, [entry], "zh")
         if self._cedict is not None:
             en = self._cedict.zh_to_english(word)
             if en:
-                return en, "cedict"
-        return [], None
+                return Term(word, tuple(en), "cedict", ("en",) * len(en))
+        return None
 
     def _zh_token_terms(self, token: str) -> list[Term]:
-        targets, origin = self._zh_word_targets(token)
-        if origin:
-            return [Term(token, tuple(targets), origin)]
+        term = self._zh_word_term(token)
+        if term is not None:
+            return [term]
         # Unknown word: cover it with the longest known pieces (短链化 -> 短链 + 化 fails, 短 + 链化 ...).
         out: list[Term] = []
         i = 0
@@ -314,14 +252,40 @@ class QueryTranslator:
                 piece = token[i : i + n]
                 if n == 1 and piece in ZH_QUERY_STOPWORDS:
                     continue
-                targets, origin = self._zh_word_targets(piece)
-                if origin:
-                    out.append(Term(piece, tuple(targets), origin))
+                term = self._zh_word_term(piece)
+                if term is not None:
+                    out.append(term)
                     i += n
                     break
             else:
                 i += 1
         return out
+
+
+    # ---- Japanese and Korean ---------------------------------------------------------------------
+
+    def _en_lookup(self, english: str) -> list[tuple[str, str]]:
+        """Chinese and Korean renderings of an English gloss through the glossary (not CC-CEDICT:
+        a JMdict gloss such as "goods" would pull in CC-CEDICT's every sense)."""
+        out: list[tuple[str, str]] = []
+        for entry in self._index.by_en.get(en_keys(english), ()):
+            out.append((entry.zh, "zh"))
+            out.extend((v, "ko") for v in entry.ko)
+        return out
+
+    def _expand_cjk(self, text: str, lang: QueryLang, terms: list[Term]) -> Expansion:
+        zh = _unique(t for term in terms for t in term.in_lang("zh"))
+        en = _unique(t for term in terms for t in term.in_lang("en"))
+        return Expansion(lang, tuple(terms), " ".join(zh), " ".join(en))
+
+
+def query_language(text: str) -> QueryLang:
+    """The language a query is translated from: Korean or Japanese when its script says so
+    (Hangul; kana), else Chinese when it holds any Han character, else English."""
+    lang = detect_language(text)
+    if lang in ("ja", "ko"):
+        return lang
+    return "zh" if contains_han(text) else "en"
 
 
 def _unique(items: Iterable[str]) -> list[str]:
