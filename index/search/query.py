@@ -18,6 +18,8 @@ class Tokenizer(Protocol):
 
     def tokenize(self, text: str, lang: str | None = None) -> list[str]: ...
 
+    def tokenize_query(self, query: str) -> list[str]: ...
+
 
 class Translator(Protocol):
     """What analysis needs of a translator (``nlp.translate.QueryTranslator``)."""
@@ -73,12 +75,13 @@ def analyse_query(
         weight_ja, weight_ko: weight of the translation of a Japanese / Korean query (default: as Chinese).
     """
     if translator is None:
-        tokens = tokenizer.tokenize(query)
+        tokens = tokenizer.tokenize_query(query)
         return QueryAnalysis(tokens, [], (), 0.0, "", tuple(tokens), leftover=tuple(dict.fromkeys(tokens)))
     exp = translator.expand(query)
     lang = exp.source_lang
-    # The query is read by its own language's analyzer (a kanji-only Japanese term is not jieba's).
-    tokens = tokenizer.tokenize(query, lang)
+    # The query is read by its own language's analyzer; a Han-only query may be Japanese too (備蓄),
+    # so tokenize_query adds the Japanese reading's words to jieba's.
+    tokens = tokenizer.tokenize_query(query) if lang in ("zh", "en") else tokenizer.tokenize(query, lang)
     other = exp.text_zh if lang == "en" else exp.text_en
     own = set(tokens)
     concepts: list[tuple[tuple[str, ...], ...]] = []

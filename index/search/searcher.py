@@ -89,7 +89,13 @@ class Searcher:
                 return False
             path = require_index(self.settings)
             if self._index is None or self._index.path != path:
-                self._index = LoadedIndex(path)
+                from policyscope.nlp.tokens import check_index_tokenizer
+
+                index = LoadedIndex(path)
+                # Query tokens must be cut as the index's were: an index of an older tokenizer is
+                # refused with a rebuild message instead of answering with silent misses.
+                check_index_tokenizer(index.manifest.get("tokenizer"), str(path), self.tokenizer)
+                self._index = index
             self._pointer_mtime = mtime
             return True
 
