@@ -10,14 +10,20 @@ from policyscope.index.search.query import analyse_query
 class _Words:
     """Whitespace tokens, lowercased (the bilingual tokenizer's job, minus jieba)."""
 
-    def tokenize(self, text: str) -> list[str]:
+    def tokenize(self, text: str, lang: str | None = None) -> list[str]:
         return text.lower().split()
+
+    def tokenize_query(self, query: str) -> list[str]:
+        return self.tokenize(query)
 
 
 @dataclass(frozen=True)
 class _Term:
     source: str
     targets: tuple[str, ...]
+
+    def pairs(self) -> list[tuple[str, str | None]]:
+        return [(t, None) for t in self.targets]
 
 
 @dataclass(frozen=True)
