@@ -52,6 +52,12 @@ class Settings:
     # A query term naming a passage's country (document metadata) matches it at this weight
     # ("concepts" only; 0 = off).
     keyword_field_weight: float = 0.5
+    # ("concepts" only) each rendering's normalised BM25 score is raised to this power: below 1,
+    # covering more of the query's concepts outweighs BM25's preference for short passages.
+    keyword_exponent: float = 1.0
+    # ("concepts" only) a country the query names multiplies the topic score of passages of that
+    # country (named, or their document's subject) by up to (1 + boost) / (1 + boost * 0).
+    keyword_country_boost: float = 1.0
     # IDF weights for concepts ("concepts"), coverage normalisation per side ("bm25").
     keyword_normalize: bool = True
     exact_weight: float = 1.0

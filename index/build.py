@@ -67,23 +67,16 @@ def embedding_text(row: PassageView) -> str:
 
 
 def keyword_text(row: PassageView) -> str:
-    """The text BM25 indexes: the passage plus its table header (and a record's title)."""
+    """The text BM25 indexes: the passage plus its table header (and a record's title) and the title
+    of the section it is in: the items of 제4조 (위원회의 구성) list ministers without saying
+    "committee", and a search for the committee's members must find them."""
     text = _title_prefix(row) + row.text
+    section = row.heading.rpartition(" > ")[2] if row.kind not in ("heading", "caption") else ""
+    if section and section not in text:
+        text = f"{section} {text}"
     if row.context:
         return f"{row.context} {text}"
     return text
-
-
-def _country_name(code: str) -> str:
-    """The lower-case English name of a jurisdiction code ("" for none, the value itself if unknown)."""
-    from policyscope.corpus.jurisdictions import country_names
-
-    if not code:
-        return ""
-    try:
-        return country_names(code)["en"].lower()
-    except ValueError:
-        return code.lower()
 
 
 def current_index_dir(root: Path) -> Path | None:
@@ -209,10 +202,9 @@ def build_index(
             tmp / "columns.npz",
             ids=np.array(ids, dtype=str),
             doc_id=np.array([r.doc_id for r in rows], dtype=str),
-            # country_code filters (--country, --region by the codes a grouping covers); country keeps the
-            # country's lower-case English name, which the keyword field match of LoadedIndex.fields reads.
+            # The jurisdiction code: filters (--country, --region by the codes a grouping covers) and the
+            # keyword scoring's country match (LoadedIndex.subject_country) read it.
             country_code=np.array([(r.country or "").upper() for r in rows], dtype=str),
-            country=np.array([_country_name(r.country) for r in rows], dtype=str),
             region=np.array([r.region or "" for r in rows], dtype=str),
             catalog_id=np.array([r.catalog_id or "" for r in rows], dtype=str),
             lang=np.array([r.lang or "" for r in rows], dtype=str),

@@ -14,7 +14,9 @@ import numpy as np
 from policyscope.corpus.store import Store
 from policyscope.index.build import read_manifest
 from policyscope.index.search.matching import normalize_for_match
-from policyscope.index.search.query import Tokenizer
+
+# Document kinds whose country is where they were written, not what they are about.
+SUBJECTLESS_KINDS: frozenset[str] = frozenset({"research paper"})
 
 
 class LoadedIndex:
@@ -34,29 +36,20 @@ class LoadedIndex:
         self.row_of = {pid: i for i, pid in enumerate(self.ids.tolist())}
         self.measures: list[str] = self.columns["measures"].tolist()
         self.n = len(self.ids)
-        self._fields: dict[str, np.ndarray] | None = None
+        self._subject: np.ndarray | None = None
         self._phrase_texts: list[str] | None = None
 
-    def fields(self, tokenizer: Tokenizer, store: Store) -> dict[str, np.ndarray]:
-        """Record passages per document country, keyed by the country's tokens joined by spaces.
+    def subject_country(self) -> np.ndarray:
+        """Per row, the code of the jurisdiction its document is about, or "".
 
-        Only one-record documents (a CCLW law, a catalog entry) count: their country is their
-        subject. A paper's country is where it was written — every passage of a Chinese study
-        of US policy is not "about China".
+        A law, a fact sheet or a CCLW record is about its country; a research paper is not about
+        where it was written (every passage of a Chinese study of US policy is not "about China"):
+        :data:`SUBJECTLESS_KINDS`.
         """
-        if self._fields is None:
-            ids = self.ids.tolist()
-            rows = store.get_passages(ids)
-            record = np.array([pid in rows and rows[pid].kind == "record" for pid in ids], dtype=bool)
-            out: dict[str, np.ndarray] = {}
-            countries = self.columns["country"]
-            for value in np.unique(countries):
-                key = " ".join(tokenizer.tokenize(str(value)))
-                if key:
-                    mask = (countries == value) & record
-                    out[key] = out[key] | mask if key in out else mask
-            self._fields = out
-        return self._fields
+        if self._subject is None:
+            subjectless = np.isin(self.columns["kind"], list(SUBJECTLESS_KINDS))
+            self._subject = np.where(subjectless, "", self.columns["country_code"])
+        return self._subject
 
     def phrase_texts(self, store: Store) -> list[str]:
         """Every row's passage text normalised for exact matching ("" for a passage since removed)."""

@@ -59,8 +59,9 @@ def keyword_scores(
     total = np.zeros_like(own)
     norm = 0.0
     seen: set[tuple[tuple[str, ...], ...]] = set()
-    for concept in analysis.concepts:
-        if concept in seen:  # 税 twice in 商品服务税税率 is one concept
+    for c in analysis.concepts:
+        concept = c.alternatives
+        if not concept or concept in seen:  # 税 twice in 商品服务税税率 is one concept
             continue
         seen.add(concept)
         best = None
@@ -78,84 +79,126 @@ def keyword_scores(
     return own + np.float32(analysis.weight) * total
 
 
+# Which passages a rendering in a language may score on. A Japanese or Korean rendering is written for
+# passages of its language: on a Chinese passage the folded tokens of 車載用蓄電池 (车载, 用, 蓄电池)
+# match 铅蓄电池 by accident. A Chinese rendering also serves Japanese passages, whose kanji fold to
+# the same tokens (蓄电池 = 蓄電池); English words occur in text of every language (MSP, GWh).
+RENDERING_SCOPE: dict[str, tuple[str, ...]] = {"ja": ("ja",), "ko": ("ko",), "zh": ("zh", "ja")}
+
+
 def concept_scores(
     keywords: KeywordScores,
     analysis: QueryAnalysis,
     *,
     idf_weighted: bool = True,
-    fields: dict[str, np.ndarray] | None = None,
+    subject_country: np.ndarray | None = None,
     field_weight: float = 1.0,
+    passage_langs: np.ndarray | None = None,
+    exponent: float = 1.0,
+    country_boost: float = 1.0,
 ) -> np.ndarray:
-    """How much of the query's meaning a passage covers, in either language, in [0, 1].
+    """How much of the query's meaning a passage covers, in any language, in [0, 1].
 
     Each query term is one concept, matched by its own words or by any of its translations;
     each rendering's BM25 score is divided by its best score over the corpus, so an English
     and a Chinese passage are judged on one scale, and the concept scores the best rendering
     (a translation's multiplied by ``analysis.weight``: above 1 a full translated match beats
     a full match of the query's own words). Concepts are weighted by IDF (the highest of their
-    renderings'), and the weighted mean is the score; own-language tokens that belong to no
-    translated term (names, acronyms) are concepts of their own.
+    renderings'), and the weighted mean is the topic score.
 
-    ``fields`` maps a metadata value, as space-joined tokens ("south korea"), to the rows that
-    carry it (the document's country): a rendering equal to such a value matches those rows
-    at ``field_weight``, since the later passages of a Korean plan rarely repeat "Korea".
+    ``exponent`` below 1 flattens each rendering's normalised score (0.5: a passage scoring half
+    the best keeps 0.71), so matching one more concept counts for more than matching a concept in a
+    shorter passage: BM25's length normalisation otherwise lets a two-line list item holding two of
+    four concepts beat the paragraph that holds three. A rendering of several words then also
+    scores in proportion to the IDF of the words present: "act" alone is not "Defense Production Act".
 
-    Example: "Norway VAT on batteries" has the concepts norway|挪威, vat|增值税 and
-    battery|电池. An English record holding all three words scores ~1, and so does a
-    Chinese passage holding 挪威, 增值税 and 电池; a passage on batteries alone scores
-    about the share of the rare word "battery" in the query's total IDF.
+    ``passage_langs`` (one language code per passage) confines each rendering to the passages of
+    :data:`RENDERING_SCOPE`; its best score, which sets its scale, is then the best among those.
+
+    A concept that names a jurisdiction (:attr:`Concept.country`) says where to look, not what to
+    look for, so it does not join the mean: a passage that names Chile but is about something else
+    must not outrank the passages on the topic. It matches a passage that names the country, or
+    whose document is about it (``subject_country``, the document's country code per passage, ""
+    when the document's country is not its subject, as for a research paper), at ``field_weight``;
+    the topic score is then multiplied by ``(1 + country_boost * match) / (1 + country_boost)``.
+    A query that names only countries scores the country match itself.
+
+    Example: "Norway VAT on batteries" has the topic concepts vat|增值税 and battery|电池 and the
+    country Norway: a Norwegian record on VAT for batteries scores ~1, a Chinese passage holding
+    增值税 and 电池 but no Norway about half of it, and a passage naming 挪威 alone nothing.
     """
     n = max(int(getattr(keywords, "n_docs", 0)), 1)
     cache: dict[str, tuple[np.ndarray, float]] = {}
 
     def token(tok: str) -> tuple[np.ndarray, float]:
         if tok not in cache:
-            s = np.asarray(keywords.scores([tok]), dtype=np.float32)
-            df = int(np.count_nonzero(s))
-            cache[tok] = (s, float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else 0.0)
+            sc = np.asarray(keywords.scores([tok]), dtype=np.float32)
+            df = int(np.count_nonzero(sc))
+            cache[tok] = (sc, float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else 0.0)
         return cache[tok]
 
-    def rendering(tokens: Sequence[str]) -> tuple[np.ndarray | None, float]:
+    scopes: dict[str, np.ndarray] = {}
+
+    def scope(lang: str | None) -> np.ndarray | None:
+        if passage_langs is None or lang not in RENDERING_SCOPE:
+            return None
+        if lang not in scopes:
+            scopes[lang] = np.isin(passage_langs, RENDERING_SCOPE[lang])
+        return scopes[lang]
+
+    def rendering(tokens: Sequence[str], lang: str | None = None) -> tuple[np.ndarray | None, float]:
         parts = [token(t) for t in tokens]
-        parts = [(s, idf) for s, idf in parts if idf > 0]
+        parts = [(sc, idf) for sc, idf in parts if idf > 0]
         if not parts:
             return None, 0.0
         raw = parts[0][0].copy()
-        for s, _ in parts[1:]:
-            raw += s
+        for sc, _ in parts[1:]:
+            raw += sc
+        allowed = scope(lang)
+        if allowed is not None:
+            raw = np.where(allowed, raw, np.float32(0))
         top = float(raw.max())
-        return (raw / top if top > 0 else None), max(idf for _, idf in parts)
+        if top <= 0:
+            return None, 0.0
+        scaled = raw / np.float32(top)
+        if exponent != 1.0:
+            scaled = np.power(scaled, np.float32(exponent))
+            if len(parts) > 1:
+                total_idf = sum(idf for _, idf in parts)
+                scaled = scaled * sum((sc > 0).astype(np.float32) * np.float32(idf / total_idf) for sc, idf in parts)
+        return scaled, max(idf for _, idf in parts)
 
-    groups: list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]] = list(
-        zip(analysis.sources or [()] * len(analysis.concepts), analysis.concepts)
-    )
-    groups += [((t,), ()) for t in analysis.leftover]
-    total = None
-    wsum = 0.0
     factor = float(analysis.weight) if analysis.translated else 0.0
-    fields = fields or {}
-    for src, alternatives in groups:
+    topic = None
+    wsum = 0.0
+    country: np.ndarray | None = None
+    for c in analysis.concepts:
         best, idfs = None, []
-        own, idf = rendering(src) if src else (None, 0.0)
+        own, idf = rendering(c.source) if c.source else (None, 0.0)
         if own is not None:
             best, idfs = own, [idf]
-        field_rows = fields.get(" ".join(src)) if src else None
-        for alt in alternatives if factor else ():
-            s, idf = rendering(alt)
-            if field_rows is None:
-                field_rows = fields.get(" ".join(alt))
-            if s is None:
+        langs = c.langs or (None,) * len(c.alternatives)
+        for alt, alt_lang in zip(c.alternatives, langs) if factor else ():
+            sc, idf = rendering(alt, alt_lang)
+            if sc is None:
                 continue
-            s = s * np.float32(factor)
-            best = s if best is None else np.maximum(best, s)
+            sc = sc * np.float32(factor)
+            best = sc if best is None else np.maximum(best, sc)
             idfs.append(idf)
+        if c.country:
+            match = np.zeros(n, dtype=np.float32) if best is None else np.minimum(best, np.float32(1))
+            if subject_country is not None and field_weight:
+                match = np.maximum(match, (subject_country == c.country).astype(np.float32) * np.float32(field_weight))
+            country = match if country is None else np.maximum(country, match)
+            continue
         if best is None:
             continue
-        if field_rows is not None:
-            best = np.maximum(best, field_rows.astype(np.float32) * np.float32(field_weight))
         w = max(idfs) if idf_weighted else 1.0
-        total = best * w if total is None else total + best * w
+        topic = best * w if topic is None else topic + best * w
         wsum += w
-    if total is None:
-        return np.zeros(n, dtype=np.float32)
-    return total / np.float32(wsum)
+    if topic is None:
+        return country if country is not None else np.zeros(n, dtype=np.float32)
+    topic = topic / np.float32(wsum)
+    if country is None:
+        return topic
+    return topic * (1 + np.float32(country_boost) * country) / np.float32(1 + country_boost)

@@ -262,8 +262,9 @@ class Searcher:
         if self.settings.keyword_fusion == "concepts":
             scores = concept_scores(
                 self.index.keywords, analysis, idf_weighted=self.settings.keyword_normalize,
-                fields=self.index.fields(self.tokenizer, self.store) if self.settings.keyword_field_weight else None,
-                field_weight=self.settings.keyword_field_weight,
+                subject_country=self.index.subject_country(), field_weight=self.settings.keyword_field_weight,
+                passage_langs=self.index.columns["lang"], exponent=self.settings.keyword_exponent,
+                country_boost=self.settings.keyword_country_boost,
             )
         else:
             scores = keyword_scores(
