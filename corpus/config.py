@@ -49,14 +49,16 @@ class Settings:
     # Keyword scoring: "concepts" scores each query term once, by its best rendering in either
     # language (own words or a translation), IDF-weighted ("bm25" = the older summed BM25).
     keyword_fusion: str = "concepts"
-    # A query term naming a passage's country (document metadata) matches it at this weight
-    # ("concepts" only; 0 = off).
-    keyword_field_weight: float = 0.5
+    # ("concepts" only) A country the query names matches the passages of documents about that country
+    # (their metadata) at this weight, as if they named it (0 = only passages that name it).
+    keyword_field_weight: float = 1.0
     # ("concepts" only) each rendering's normalised BM25 score is raised to this power: below 1,
     # covering more of the query's concepts outweighs BM25's preference for short passages.
-    keyword_exponent: float = 1.0
-    # ("concepts" only) a country the query names multiplies the topic score of passages of that
-    # country (named, or their document's subject) by up to (1 + boost) / (1 + boost * 0).
+    # Measured on the four-language dev set with the 21 policy texts built in: 1.0 -> 0.3 lifts
+    # search_dev MRR@10 0.78 -> 0.89 (list items of the Japanese laws crowded out paragraphs).
+    keyword_exponent: float = 0.3
+    # ("concepts" only) a country the query names multiplies the topic score of the passages that
+    # match it by (1 + boost) / 1 and of those that do not by 1 / (1 + boost).
     keyword_country_boost: float = 1.0
     # IDF weights for concepts ("concepts"), coverage normalisation per side ("bm25").
     keyword_normalize: bool = True
@@ -66,8 +68,8 @@ class Settings:
     translation_weight_en: float = 1.5
     translation_weight_zh: float = 0.7
     # Japanese and Korean queries: their renderings come from the glossary and JMdict (few, precise).
-    translation_weight_ja: float = 1.0
-    translation_weight_ko: float = 1.0
+    translation_weight_ja: float = 1.5
+    translation_weight_ko: float = 1.5
     # ("bm25" only) each query term's translation counts once: the best of its glosses, not their sum.
     translation_concept_max: bool = True
     # Off switch for dictionary translation (the ablation's "- translation" row).
