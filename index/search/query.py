@@ -85,11 +85,17 @@ class QueryAnalysis:
         return tuple(dict.fromkeys(c.country for c in self.concepts if c.country))
 
 
+# Three-letter names a query uses for a country (other ISO alpha-3 codes are mostly English words).
+QUERY_CODES = frozenset({"USA", "PRC", "ROK", "UAE"})
+
+
 def country_named(text: str, query: str) -> str:
     """The jurisdiction code ``text`` (a term of ``query``) names, or "".
 
-    A two- or three-letter name is taken for a code only when the query writes it in capitals
-    ("US", "EU", "UK"): lower-case "in", "it" or "no" are words, not India, Italy and Norway.
+    A two-letter name is taken for a code only when the query writes it in capitals ("US", "EU",
+    "UK"): lower-case "in", "it" or "no" are words, not India, Italy and Norway. Of the three-letter
+    codes only :data:`QUERY_CODES` count: "VAT", "AND" or "PER" in a query are words, not the
+    Vatican, Andorra and Peru.
     """
     from policyscope.corpus.jurisdictions import resolve_country
 
@@ -97,8 +103,11 @@ def country_named(text: str, query: str) -> str:
     if not code:
         return ""
     bare = text.strip().replace(".", "")
-    if bare.isascii() and len(bare) <= 3 and not re.search(rf"\b{re.escape(bare.upper())}\b", query):
-        return ""
+    if bare.isascii() and len(bare) <= 3:
+        if not re.search(rf"\b{re.escape(bare.upper())}\b", query):
+            return ""
+        if len(bare) == 3 and bare.upper() not in QUERY_CODES:
+            return ""
     return code
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from policyscope.index.search.query import analyse_query
+from policyscope.index.search.query import Concept, analyse_query
 
 
 class _Words:
@@ -53,8 +53,9 @@ def _analyse(query, expansion=None):
 def test_without_a_translator_every_own_token_is_its_own_concept():
     a = _analyse("Norway VAT norway")
     assert a.tokens == ["norway", "vat", "norway"]
-    assert a.translated == [] and a.concepts == () and a.weight == 0.0 and a.other_text == ""
-    assert a.leftover == ("norway", "vat")
+    assert a.translated == [] and a.weight == 0.0 and a.other_text == ""
+    assert a.concepts == (Concept(("norway",), country="NO"), Concept(("vat",)))
+    assert a.leftover == ("norway", "vat") and a.countries == ("NO",)
     assert a.highlight == ("norway", "vat", "norway")
 
 
@@ -65,9 +66,12 @@ def test_each_translated_term_is_one_concept_with_its_source_tokens():
         text_zh="韩元 预算",
     )
     a = _analyse("Korean won budget OECD", exp)
-    assert a.concepts == ((("韩元",),), (("财政",), ("预算",), ("经费",)))
-    assert a.sources == (("korean", "won"), ("budget",))
-    assert a.leftover == ("oecd",)  # no dictionary entry: a concept of its own
+    assert [(c.source, c.alternatives) for c in a.concepts] == [
+        (("korean", "won"), (("韩元",),)),
+        (("budget",), (("财政",), ("预算",), ("经费",))),
+        (("oecd",), ()),  # no dictionary entry: a concept of its own
+    ]
+    assert a.leftover == ("oecd",)
     assert a.translated == ["韩元", "财政", "预算", "经费"]
     assert a.weight == 1.5 and a.other_text == "韩元 预算"
     assert a.highlight[:2] == ("Korean won", "韩元") and "oecd" in a.highlight
@@ -77,17 +81,25 @@ def test_a_chinese_query_takes_the_chinese_weight_and_its_english_text():
     exp = _Expansion("zh", (_Term("电池", ("battery", "cell")),), text_en="battery")
     a = _analyse("电池", exp)
     assert a.weight == 0.7 and a.other_text == "battery"
-    assert a.concepts == ((("battery",), ("cell",)),)
+    assert a.concepts == (Concept(("电池",), (("battery",), ("cell",)), (None, None)),)
 
 
 def test_a_translation_into_the_querys_own_words_adds_nothing():
     exp = _Expansion("en", (_Term("EU", ("eu",)),), text_zh="eu")
     a = _analyse("EU", exp)
-    assert a.concepts == () and a.translated == [] and a.weight == 0.0
+    assert a.concepts == (Concept(("eu",), country="EU"),)
+    assert a.translated == [] and a.weight == 0.0
     assert a.other_text == "" and a.leftover == ("eu",)
 
 
 def test_a_term_repeated_in_the_query_is_one_concept():
     exp = _Expansion("zh", (_Term("税", ("tax",)), _Term("税", ("tax",))), text_en="tax tax")
     a = _analyse("税 税率", exp)
-    assert a.concepts == ((("tax",),),) and a.sources == (("税",),)
+    assert [(c.source, c.alternatives) for c in a.concepts] == [(("税",), (("tax",),)), (("税率",), ())]
+
+
+def test_a_country_is_named_by_its_name_or_a_capitalised_code_not_by_a_short_word():
+    a = _analyse("carbon tax in Chile")
+    assert a.countries == ("CL",)  # "in" is a word, not India
+    assert _analyse("batteries US").countries == ("US",)
+    assert _analyse("us batteries").countries == ()
