@@ -128,13 +128,13 @@ def concept_scores(
     增值税 and 电池 but no Norway about half of it, and a passage naming 挪威 alone nothing.
     """
     n = max(int(getattr(keywords, "n_docs", 0)), 1)
-    cache: dict[str, tuple[np.ndarray, float]] = {}
+    cache: dict[str, tuple[np.ndarray, float, int]] = {}
 
-    def token(tok: str) -> tuple[np.ndarray, float]:
+    def token(tok: str) -> tuple[np.ndarray, float, int]:
         if tok not in cache:
             sc = np.asarray(keywords.scores([tok]), dtype=np.float32)
             df = int(np.count_nonzero(sc))
-            cache[tok] = (sc, float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else 0.0)
+            cache[tok] = (sc, float(np.log(1 + (n - df + 0.5) / (df + 0.5))), df)
         return cache[tok]
 
     scopes: dict[str, np.ndarray] = {}
@@ -147,13 +147,16 @@ def concept_scores(
         return scopes[lang]
 
     def rendering(tokens: Sequence[str], lang: str | None = None) -> tuple[np.ndarray | None, float]:
-        parts = [token(t) for t in tokens]
-        parts = [(sc, idf) for sc, idf in parts if idf > 0]
+        every = [token(t) for t in tokens]
+        parts = [(sc, idf) for sc, idf, df in every if df]
         if not parts:
             return None, 0.0
         raw = parts[0][0].copy()
         for sc, _ in parts[1:]:
             raw += sc
+        # A word of the rendering that no passage holds is missing everywhere, not ignored: 炭素 税 with
+        # no 炭素 in the corpus must not score 税 alone as the whole of "carbon tax".
+        total_idf = sum(idf for _, idf, _ in every)
         allowed = scope(lang)
         if allowed is not None:
             raw = np.where(allowed, raw, np.float32(0))
@@ -163,9 +166,10 @@ def concept_scores(
         scaled = raw / np.float32(top)
         if exponent != 1.0:
             scaled = np.power(scaled, np.float32(exponent))
-            if len(parts) > 1:
-                total_idf = sum(idf for _, idf in parts)
+            if len(every) > 1:
                 scaled = scaled * sum((sc > 0).astype(np.float32) * np.float32(idf / total_idf) for sc, idf in parts)
+        elif len(parts) < len(every):
+            scaled = scaled * np.float32(sum(idf for _, idf in parts) / total_idf)
         return scaled, max(idf for _, idf in parts)
 
     factor = float(analysis.weight) if analysis.translated else 0.0
@@ -182,7 +186,10 @@ def concept_scores(
             sc, idf = rendering(alt, alt_lang)
             if sc is None:
                 continue
-            sc = sc * np.float32(factor)
+            # The translation weight rewards a whole rendering: a passage holding only 税 of 炭素 税 is a
+            # partial match and must not outscore one holding the query's own "carbon tax".
+            whole = np.all([token(t)[0] > 0 for t in alt], axis=0)
+            sc = sc * np.where(whole, np.float32(factor), np.float32(min(factor, 1.0)))
             best = sc if best is None else np.maximum(best, sc)
             idfs.append(idf)
         if c.country:
