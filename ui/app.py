@@ -100,6 +100,8 @@ def build_app(service: Service) -> gr.Blocks:
                         f_measures = gr.Dropdown(measure_choices, multiselect=True, label="Measures (any)",
                                                  elem_id="ps-f-measure")
                         f_k = gr.Slider(1, 50, value=10, step=1, label="Results", elem_id="ps-f-k")
+                        f_per_doc = gr.Dropdown([("all", 0), ("1", 1), ("2", 2), ("3", 3)], value=0,
+                                                label="Passages per document", elem_id="ps-f-per-doc")
                 results = html_box(render.message("Type a query in Chinese or English and press Enter."),
                                    "ps-results")
 
@@ -161,7 +163,8 @@ def build_app(service: Service) -> gr.Blocks:
                     gr.Markdown(corpus_tab.about_markdown(), elem_id="ps-about-text")
 
         # -- wiring -------------------------------------------------------------------------------
-        search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k, f_countries]
+        search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k, f_countries,
+                         f_per_doc]
         # UI events are private and named ui_*, so the public names search/compare/tag stay free for the API.
         search_btn.click(search_tab.search, search_inputs, results, api_name="ui_search", **private)
         query.submit(search_tab.search, search_inputs, results, api_name="ui_search_submit", **private)
@@ -244,11 +247,13 @@ def build_app(service: Service) -> gr.Blocks:
             query: str, mode: str = "hybrid", regions: list[str] | None = None, docs: list[str] | None = None,
             langs: list[str] | None = None, year_from: int | None = None, year_to: int | None = None,
             measures: list[str] | None = None, k: int = 10, countries: list[str] | None = None,
+            per_doc: int = 0,
         ) -> dict:
             """Search passages; returns {query, mode, hits: [...]} or {error}. ``countries``: codes or names
-            (CL, 智利, 米国); ``regions``: blocs or UN M49 regions (G7, EU27, Eastern Asia) or countries."""
+            (CL, 智利, 米国); ``regions``: blocs or UN M49 regions (G7, EU27, Eastern Asia) or countries;
+            ``per_doc``: at most that many passages of one document (0: no limit)."""
             return search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures, k,
-                                          countries)
+                                          countries, per_doc)
 
         def compare(items: list[str], k: int = 2) -> dict:
             """Measure table (and passage alignment of the first two) for 2–4 document ids, catalog ids,

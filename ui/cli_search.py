@@ -45,6 +45,8 @@ def search(
     year: Annotated[str | None, typer.Option(help="Year or range, e.g. 2021 or 2019-2022.")] = None,
     measure: Annotated[list[str] | None, typer.Option(help="Any of these measures; repeatable.")] = None,
     measure_all: Annotated[list[str] | None, typer.Option("--measure-all", help="All of these measures; repeatable.")] = None,
+    per_doc: Annotated[int, typer.Option(
+        "--per-doc", help="At most N passages of one document (1: one result per document); 0 = no limit.")] = 0,
     as_json: JsonOpt = False,
 ) -> None:
     """Search passages (hybrid semantic + keyword by default)."""
@@ -53,7 +55,7 @@ def search(
     with errors():
         filters = _filters(region or [], doc or [], lang or [], kind or [], year, measure or [], measure_all or [],
                            country or [])
-        result = Searcher(settings()).search(query, k=k, mode=mode, filters=filters)
+        result = Searcher(settings()).search(query, k=k, mode=mode, filters=filters, per_doc=per_doc)
     if as_json:
         emit_json(result.to_dict())
         return
@@ -81,6 +83,8 @@ def _print_hits(result: SearchResult) -> None:
             extra.append("matched: " + ", ".join(h.matched_terms))
         if h.measures:
             extra.append("measures: " + ", ".join(h.measures))
+        if h.doc_hits > 1:
+            extra.append(f"{h.doc_hits - 1} more matching passages in this document")
         if extra:
             console.print(f"   [dim]{escape(' | '.join(extra))}[/dim]")
 

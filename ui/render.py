@@ -223,6 +223,8 @@ def result_cards(
             f'<div class="ps-text">{highlight(row["text"], row.get("matched_terms", ()), spans.get(pid, ()))}</div>'
             f'<div class="ps-foot">{chips}'
             + (f'<span class="ps-matched">matched: {matched}</span>' if matched else "")
+            + (f'<span class="ps-more">{int(row["doc_hits"]) - 1} more matching in this document</span>'
+               if int(row.get("doc_hits") or 0) > 1 else "")
             + "</div>"
             f'<div class="ps-actions">{action("More like this", "more", pid=pid)}'
             f'{action("Open in document", "open", doc=row["doc_id"], pid=pid)}</div>'

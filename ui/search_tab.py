@@ -66,7 +66,7 @@ class SearchTab:
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
-        countries: Sequence[str] | None = None,
+        countries: Sequence[str] | None = None, per_doc: int | str = 0,
     ) -> SearchResult:
         """The raw ``SearchResult`` (raises ``QueryError`` on bad input)."""
         filters = search_filters(regions, docs, langs, year_from, year_to, measures, countries)
@@ -74,26 +74,35 @@ class SearchTab:
             k = int(k)
         except (TypeError, ValueError):
             raise QueryError(f"k must be a number, got {k!r}") from None
+        try:
+            per_doc = int(per_doc or 0)
+        except (TypeError, ValueError):
+            raise QueryError(f"per_doc must be a number, got {per_doc!r}") from None
         with self.ws.search_lock:
-            return self.ws.searcher.search(query or "", k=k, mode=mode or "hybrid", filters=filters)
+            return self.ws.searcher.search(query or "", k=k, mode=mode or "hybrid", filters=filters,
+                                           per_doc=per_doc)
 
     def search(
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
-        countries: Sequence[str] | None = None,
+        countries: Sequence[str] | None = None, per_doc: int | str = 0,
     ) -> str:
         """Result cards as HTML; empty or failing queries give a friendly message."""
         if not (query or "").strip():
             return render.message("Type a question or some words in Chinese or English, e.g. 电池回收 or"
                                   " critical minerals stockpile.", "empty")
         with self.ws.friendly("search") as box:
-            result = self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k, countries)
+            result = self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k, countries,
+                                     per_doc)
             if not result.hits:
                 return render.message(f"No passages match {query!r} with these filters. Try another mode,"
                                       " fewer filters or the other language.", "empty")
             took = result.timings_ms.get("total", 0.0)
-            header = f"{len(result.hits)} passages · {result.mode} · {took:.0f} ms"
+            n = len(result.hits)
+            unit = "passage" if n == 1 else "passages"
+            grouped = f" · at most {int(per_doc)} per document" if int(per_doc or 0) else ""
+            header = f"{n} {unit}{grouped} · {result.mode} · {took:.0f} ms"
             return render.result_cards(result.hits, self.evidence_spans(result.hits), header,
                                        result.translations)
         return box[0]
@@ -102,12 +111,12 @@ class SearchTab:
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
-        countries: Sequence[str] | None = None,
+        countries: Sequence[str] | None = None, per_doc: int | str = 0,
     ) -> dict[str, Any]:
         """Search results as data (the ``search`` API endpoint); errors as ``{"error": ...}``."""
         try:
             return self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k,
-                                   countries).to_dict()
+                                   countries, per_doc).to_dict()
         except PolicyscopeError as exc:
             return {"error": str(exc), "hits": []}
 

@@ -170,8 +170,9 @@ class Searcher:
         analysis = self.query_analysis(query)
         tokens, translated = analysis.tokens, analysis.translated
         timings["analyse"] = (time.perf_counter() - t0) * 1000
-        depth = max(50, 5 * k)
-        # Grouping needs candidates beyond the page: the best passage of the 3rd document may rank 40th.
+        # Grouping needs candidates far beyond the page: one long document can hold the first hundred
+        # candidates of a component, and the best passage of the 5th document may rank 150th.
+        depth = max(200, 20 * k) if per_doc else max(50, 5 * k)
         limit = depth if per_doc else k
         sem_rank: dict[int, int] = {}
         kw_rank: dict[int, int] = {}

@@ -79,6 +79,17 @@ def test_search_with_repeated_countries_and_a_region_or_bloc(home):
     assert bad.exit_code == 1 and bad.stderr.startswith("error: unknown country 'Narnia'")
 
 
+def test_search_per_doc_gives_one_passage_per_document_and_says_how_many_more(home):
+    out = json.loads(run(home, "search", "battery supply chain", "--per-doc", "1", "--k", "8", "--json").stdout)
+    docs = [h["doc_id"] for h in out["hits"]]
+    assert len(docs) == len(set(docs)) == 8
+    assert max(h["doc_hits"] for h in out["hits"]) > 1
+    text = run(home, "search", "battery supply chain", "--per-doc", "1", "--k", "8").stdout
+    assert "more matching passages in this document" in text
+    bad = run(home, "search", "battery", "--per-doc", "-2")
+    assert bad.exit_code == 1 and bad.stderr.startswith("error: per_doc must be between 0")
+
+
 def test_search_with_bad_options(home):
     bad = run(home, "search", "battery", "--mode", "fuzzy")
     assert bad.exit_code == 1

@@ -35,6 +35,14 @@ def test_region_or_bloc_filter_keeps_the_countries_it_covers(tab):
     assert "unknown region or bloc" in tab.search_json("battery", regions=["Atlantis"])["error"]
 
 
+def test_passages_per_document_groups_the_results(tab):
+    data = tab.search_json("battery recycling", k=6, per_doc=1)
+    assert len({h["doc_id"] for h in data["hits"]}) == len(data["hits"]) == 6
+    html = tab.search("battery recycling", k=6, per_doc="1")
+    assert "at most 1 per document" in html and "more matching in this document" in html
+    assert "per_doc must be a number" in tab.search_json("battery", per_doc="all")["error"]
+
+
 def test_filters_by_document_language_year_and_measure(tab):
     data = tab.search_json("battery", docs=["seed-battery-supply-chain"], langs=["zh"], k=5)
     assert {h["doc_id"] for h in data["hits"]} == {"seed-battery-supply-chain"}
