@@ -121,15 +121,15 @@ def _write_parquet(records: Sequence[LabelRecord], path: Path, known: Sequence[s
     pq.write_table(_arrow_table(records, known), path)
 
 
+# No `configs:` block: with one, `datasets` (5.x) keys its cache on the folder name and the config
+# alone, so loading a re-exported or another workspace's `hfds` folder returned the old rows. Without
+# it, `data/train.parquet` is found by name and the cache key covers the file itself.
 _HF_CARD = """---
-configs:
-- config_name: default
-  data_files:
-  - split: train
-    path: data/train.parquet
 language:
 - zh
 - en
+- ja
+- ko
 task_categories:
 - text-classification
 task_ids:

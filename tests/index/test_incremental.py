@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 from policyscope.corpus.config import Settings
-from policyscope.index.build import read_manifest
+from policyscope.corpus.store import Store
+from policyscope.index.build import embedding_text, read_manifest
 from policyscope.index.encoders import HashEncoder
 from policyscope.index.pipeline import Pipeline
 
@@ -83,5 +84,8 @@ def test_changing_the_encoder_setting_triggers_a_rebuild(home):
     assert other.index is not None and first.index is not None
     assert not other.index.skipped
     assert other.index.index_dir != first.index.index_dir
-    assert other.index.embedded == other.index.passages  # nothing cached for the new encoder
+    store = Store(settings.store_path)
+    distinct = {embedding_text(r) for r in store.passage_rows()}  # identical texts are embedded once
+    store.close()
+    assert other.index.embedded == len(distinct) < other.index.passages  # nothing cached for the new encoder
     assert read_manifest(other.index.index_dir)["encoder"]["name"] == "hash:64"

@@ -74,6 +74,16 @@ def test_hf_export_loads_with_datasets_and_shows_measure_columns(store, tmp_path
     assert "recycling" in (path / "README.md").read_text(encoding="utf-8")
 
 
+def test_hf_exports_under_one_folder_name_load_their_own_rows(store, tmp_path):
+    datasets = pytest.importorskip("datasets")
+    counts = {}
+    for langs in (["en"], ["zh"]):  # two exports, both in a folder named "tagset"
+        path = tmp_path / langs[0] / "tagset"
+        counts[langs[0]] = export_dataset(store, "hf", path, langs=langs).passages
+        assert datasets.load_dataset(str(path), split="train").num_rows == counts[langs[0]]
+    assert counts["en"] != counts["zh"]
+
+
 def test_jsonl_export_loads_with_datasets_json(store, tmp_path):
     datasets = pytest.importorskip("datasets")
     path = tmp_path / "out.jsonl"
