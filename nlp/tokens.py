@@ -33,7 +33,8 @@ __all__ = [
 
 # Bump when a rule changes what tokens come out, so indexes built before are rejected.
 # 2: Japanese and Korean analyzers instead of kana/Hangul bigrams; Han folding (OpenCC) instead of zhconv.
-TOKENIZER_VERSION = 2
+# 3: currency signs are words ($700 million -> dollar 700 million), so 7億ドル and 7亿美元 reach it.
+TOKENIZER_VERSION = 3
 
 # Han characters, with the ideographic iteration and closing marks 々 〆 〇 〻 that Japanese writes
 # inside kanji words (各々, 人々) and the supplementary planes (Extension B and after).
@@ -44,6 +45,7 @@ _TOKEN = re.compile(
     r"|(?P<hangul>[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+)"
     r"|(?P<thousands>(?<![0-9a-z])[0-9]{1,3}(?:,[0-9]{3})+(?![0-9]))"
     r"|(?P<latin>[a-z0-9\u00df-\u00f6\u00f8-\u024f]+(?:[-'.][a-z0-9\u00df-\u00f6\u00f8-\u024f]+)*)"
+    r"|(?P<currency>[$\u20ac\u00a3\u20a9])"
     r"|(?P<other>(?:(?![\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff])[^\W_])+)"
 )
 # Scripts that make one run for the analyzer of the text's language: in Japanese text, kanji and
@@ -55,6 +57,9 @@ _NATIVE: dict[str, frozenset[str]] = {"ja": frozenset({"han", "kana"}), "ko": fr
 _KANA_OR_HANGUL = re.compile(r"[\u3040-\u30fa\u30fc-\u30ff\uac00-\ud7af\u3130-\u318f]")
 _HAN_RUN = re.compile(f"[{_HAN}]")
 _MEMO_SIZE = 100_000  # memoised runs per tokenizer before the memo is cleared
+# Currency signs read as the word an English query (or a translated 美元/ドル/달러) uses; ¥ is left
+# out: it is yen in Japan and yuan in China.
+_CURRENCY = {"$": "dollar", "\u20ac": "euro", "\u00a3": "pound", "\u20a9": "won"}
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
@@ -191,6 +196,8 @@ class BilingualTokenizer:
                 tokens.extend(self._memoised(kind, value))
             elif kind == "thousands":
                 tokens.append(value.replace(",", ""))
+            elif kind == "currency":
+                tokens.append(_CURRENCY[value])
             elif kind == "kana":
                 tokens.extend(self._native("ja", value))
             elif kind == "hangul":
