@@ -63,6 +63,7 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
     with progress_bars() as progress:
         service, demo = create(settings, max_upload_mb, progress)
     typer.echo(f"policyscope: {service.workspace.status}", err=True)
+    service.workspace.warm_up()  # while the server starts: models and dictionaries for the first search
     scheme_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"serving on http://{scheme_host}:{port}" + (" (login required)" if auth else ""), err=True)
     if host not in ("127.0.0.1", "localhost", "::1") and not auth:

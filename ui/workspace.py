@@ -93,6 +93,30 @@ class Workspace:
             self._searcher = Searcher(self.settings, store=self.store)
         return self._searcher
 
+    # One query per analyzer and dictionary a first search may need (encoder, jieba, CC-CEDICT, Sudachi,
+    # JMdict, MeCab-ko), so the first user's search does not pay for loading them.
+    WARM_QUERIES = ("battery supply chain", "电池回收", "蓄電池の備蓄", "배터리 공급망")
+
+    def warm_up(self) -> threading.Thread:
+        """Load the searcher's models and dictionaries on a background thread; returns the thread.
+
+        It holds ``search_lock`` while it runs, so a search that comes early waits for it instead
+        of loading the same models a second time. A failure is logged, never raised: the first
+        search then loads (and reports) it itself.
+        """
+
+        def run() -> None:
+            try:
+                with self.search_lock:
+                    for query in self.WARM_QUERIES:
+                        self.searcher.search(query, k=1)
+            except Exception:  # noqa: BLE001 - warming is best effort; the real search reports errors
+                log.warning("warming the searcher failed", exc_info=True)
+
+        thread = threading.Thread(target=run, name="policyscope-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def is_built(self) -> bool:
         from policyscope.index.build import current_index_dir
 

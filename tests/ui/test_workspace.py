@@ -49,3 +49,19 @@ def test_an_unexpected_error_is_logged_and_shown_as_one_line(service, caplog):
         raise RuntimeError("disk on fire")
     assert "probe failed (RuntimeError)" in box[0] and "disk on fire" not in box[0]
     assert "disk on fire" in caplog.text
+
+
+def test_warm_up_loads_the_dictionaries_and_analyzers_a_first_search_needs(tmp_path, built_hash_home):
+    import shutil
+
+    from policyscope.ui.workspace import Workspace
+
+    home = tmp_path / "home"
+    shutil.copytree(built_hash_home, home)
+    ws = Workspace(Settings.load(home, encoder="hash"))
+    ws.warm_up().join(timeout=120)
+    translator = ws._searcher.translator if ws._searcher else None
+    assert translator is not None
+    loaded = vars(translator)  # functools.cached_property stores what it has computed in the instance
+    assert {"_index", "_jmdict", "_cedict"} <= set(loaded)
+    assert not ws.search_lock.locked()
