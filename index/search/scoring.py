@@ -102,9 +102,10 @@ def concept_scores(
     Each query term is one concept, matched by its own words or by any of its translations;
     each rendering's BM25 score is divided by its best score over the corpus, so an English
     and a Chinese passage are judged on one scale, and the concept scores the best rendering
-    (a translation's multiplied by ``analysis.weight``: above 1 a full translated match beats
-    a full match of the query's own words). Concepts are weighted by IDF (the highest of their
-    renderings'), and the weighted mean is the topic score.
+    (a translation's multiplied by ``analysis.weight`` where the passage holds the whole
+    rendering, before flattening: above 1 a full translated match beats a full match of the
+    query's own words, and a partial one never does). Concepts are weighted by IDF (the highest
+    of their renderings'), and the weighted mean is the topic score.
 
     ``exponent`` below 1 flattens each rendering's normalised score (0.5: a passage scoring half
     the best keeps 0.71), so matching one more concept counts for more than matching a concept in a
@@ -146,7 +147,8 @@ def concept_scores(
             scopes[lang] = np.isin(passage_langs, RENDERING_SCOPE[lang])
         return scopes[lang]
 
-    def rendering(tokens: Sequence[str], lang: str | None = None) -> tuple[np.ndarray | None, float]:
+    def rendering(tokens: Sequence[str], lang: str | None = None,
+                  weight: float = 1.0) -> tuple[np.ndarray | None, float]:
         every = [token(t) for t in tokens]
         parts = [(sc, idf) for sc, idf, df in every if df]
         if not parts:
@@ -164,6 +166,12 @@ def concept_scores(
         if top <= 0:
             return None, 0.0
         scaled = raw / np.float32(top)
+        if weight != 1.0:
+            # The translation weight rewards a whole rendering: a passage holding only 税 of 炭素 税 is
+            # a partial match and must not outscore one holding the query's own "carbon tax". It
+            # applies before flattening, so a weak translated match stays below a strong own one.
+            whole = np.all([sc > 0 for sc, _, _ in every], axis=0) if len(parts) == len(every) else False
+            scaled = scaled * np.where(whole, np.float32(weight), np.float32(min(weight, 1.0)))
         if exponent != 1.0:
             scaled = np.power(scaled, np.float32(exponent))
             if len(every) > 1:
@@ -183,13 +191,9 @@ def concept_scores(
             best, idfs = own, [idf]
         langs = c.langs or (None,) * len(c.alternatives)
         for alt, alt_lang in zip(c.alternatives, langs) if factor else ():
-            sc, idf = rendering(alt, alt_lang)
+            sc, idf = rendering(alt, alt_lang, factor)
             if sc is None:
                 continue
-            # The translation weight rewards a whole rendering: a passage holding only 税 of 炭素 税 is a
-            # partial match and must not outscore one holding the query's own "carbon tax".
-            whole = np.all([token(t)[0] > 0 for t in alt], axis=0)
-            sc = sc * np.where(whole, np.float32(factor), np.float32(min(factor, 1.0)))
             best = sc if best is None else np.maximum(best, sc)
             idfs.append(idf)
         if c.country:

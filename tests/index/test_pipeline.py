@@ -183,7 +183,9 @@ def test_cclw_records_are_ingested_once_and_found(built):
     # A record is found by its title (titles are indexed with record passages)
     hits = Searcher(settings).search("Green Growth Strategy Through Achieving Carbon Neutrality", k=3, mode="keyword").hits
     assert any(h.title == "Green Growth Strategy Through Achieving Carbon Neutrality" for h in hits)
-    jp = Searcher(settings).search("carbon neutrality", k=10, filters=SearchFilters(countries=("Japan",))).hits
+    # One passage per document: the built-in resource act alone holds dozens of passages on 脱炭素.
+    jp = Searcher(settings).search("carbon neutrality", k=10, per_doc=1,
+                                   filters=SearchFilters(countries=("Japan",))).hits
     assert jp and all(h.country == "JP" for h in jp)
     assert any(h.catalog_id == "" for h in jp)  # a CCLW law, not only built-in documents
     chile = Searcher(settings).search("carbon tax", k=10, filters=SearchFilters(countries=("智利",))).hits
