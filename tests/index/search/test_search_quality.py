@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CCLW_JSONL, REPO, SEARCH_DEV, require_shared
+from tests.conftest import CCLW_JSONL, REPO, SEARCH_DEV, SHARED, require_shared
 
 CCLW_DEV = REPO / "benchmarks" / "eval" / "search_cclw.jsonl"
+MULTI_DEV = SHARED / "eval" / "search_multi_dev.jsonl"
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +80,17 @@ def test_dev_set_stays_above_target_when_cclw_is_added(cclw_searcher):
     report = _evaluate(cclw_searcher, require_shared(SEARCH_DEV))
     assert report["overall"]["MRR@10"] >= 0.75, report["overall"]
     assert report["overall"]["R@10"] >= 0.9, report["overall"]
+
+
+@pytest.mark.slow
+def test_four_language_dev_set_holds_its_reached_quality(seed_searcher):
+    """Queries in en/zh/ja/ko whose answers are in another language (issue #16; target 0.80 / 0.95)."""
+    report = _evaluate(seed_searcher, require_shared(MULTI_DEV))
+    # Reached: MRR@10 0.75, R@10 1.00 (en 0.82, ja 0.56, ko 0.58, zh 0.80); before the four-language
+    # library 0.21 / 0.38. One query falling from first to second place costs 0.03 overall.
+    assert report["overall"]["MRR@10"] >= 0.70, report["overall"]
+    assert report["overall"]["R@10"] >= 0.9, report["overall"]
+    assert set(report["by_lang"]) == {"en", "zh", "ja", "ko"}
 
 
 @pytest.mark.slow
