@@ -32,7 +32,7 @@ def test_defaults_without_toml_or_env(tmp_path):
     s = Settings.load(tmp_path)
     assert s.home == tmp_path
     assert s.encoder == DEFAULT_ENCODER
-    assert (s.rrf_k, s.semantic_weight, s.translation_enabled) == (10, 0.3, True)
+    assert (s.rrf_k, s.semantic_weight, s.translation_enabled) == (10, 0.2, True)
     assert s.store_path == tmp_path / "policyscope.sqlite"
     assert s.index_root == tmp_path / "indexes"
 
