@@ -43,14 +43,17 @@ def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None 
     }
 
 
-def create(settings: Settings, max_upload_mb: int = 50,
-           progress: Progress | None = None) -> tuple[Service, gr.Blocks]:
-    """(service, demo) for a workspace, building the built-in corpus first if needed."""
+def create(settings: Settings, max_upload_mb: int = 50, progress: Progress | None = None,
+           warm: bool = False) -> tuple[Service, gr.Blocks]:
+    """(service, demo) for a workspace, building the built-in corpus first if needed (and with
+    ``warm``, loading the searcher's models on a background thread meanwhile)."""
     from policyscope.ui.app import build_app
     from policyscope.ui.service import Service
 
     service = Service(settings, max_upload_mb=max_upload_mb)
     service.workspace.ensure_built(progress)
+    if warm:  # models and dictionaries for the first search load while Gradio imports and starts
+        service.workspace.warm_up()
     return service, build_app(service)
 
 
@@ -61,9 +64,8 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
     from policyscope.ui.console import progress_bars
 
     with progress_bars() as progress:
-        service, demo = create(settings, max_upload_mb, progress)
+        service, demo = create(settings, max_upload_mb, progress, warm=True)
     typer.echo(f"policyscope: {service.workspace.status}", err=True)
-    service.workspace.warm_up()  # while the server starts: models and dictionaries for the first search
     scheme_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"serving on http://{scheme_host}:{port}" + (" (login required)" if auth else ""), err=True)
     if host not in ("127.0.0.1", "localhost", "::1") and not auth:
