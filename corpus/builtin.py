@@ -37,7 +37,15 @@ from dataclasses import replace
 from importlib import resources
 from typing import Any
 
-from .catalog import TEXTS_DIR, CatalogEntry, catalog_document, entry_meta, load_catalog, text_path
+from .catalog import (
+    TEXTS_DIR,
+    CatalogEntry,
+    catalog_document,
+    entry_facts,
+    entry_meta,
+    load_catalog,
+    text_path,
+)
 from .jurisdictions import region_of, resolve_country
 from .loaders.builder import TextBuilder
 from .normalize import normalize_text
@@ -257,17 +265,10 @@ def text_document(entry: CatalogEntry) -> Document:
     return replace(
         doc,
         title=entry.title or entry.title_en,
-        title_zh=entry.title_zh,
-        title_en=entry.title_en,
-        region=entry.region,
-        country=entry.country,
-        date=entry.date,
-        year=entry.year,
-        kind=entry.kind,
         lang=entry.lang,
         source=f"builtin:{TEXTS_DIR}/{entry.file}",
-        catalog_id=entry.id,
         meta=meta,
+        **entry_facts(entry),
     )
 
 

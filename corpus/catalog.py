@@ -387,6 +387,14 @@ def entry_meta(entry: CatalogEntry) -> dict[str, Any]:
     return meta
 
 
+def entry_facts(entry: CatalogEntry) -> dict[str, Any]:
+    """The entry's facts as ``Document`` fields (titles, jurisdiction, date, kind, catalog id)."""
+    return {
+        "title_zh": entry.title_zh, "title_en": entry.title_en, "region": entry.region, "country": entry.country,
+        "date": entry.date, "year": entry.year, "kind": entry.kind, "catalog_id": entry.id,
+    }
+
+
 def catalog_document(entry: CatalogEntry) -> Document:
     """A short bilingual ``Document`` (``status="catalog"``) standing for the entry's policy.
 
@@ -398,17 +406,10 @@ def catalog_document(entry: CatalogEntry) -> Document:
         id=entry.id,
         text=text,
         title=entry.title_en,
-        title_zh=entry.title_zh,
-        title_en=entry.title_en,
-        region=entry.region,
-        country=entry.country,
-        date=entry.date,
-        year=entry.year,
-        kind=entry.kind,
         lang="en",
         source="catalog",
         status="catalog",
-        catalog_id=entry.id,
+        **entry_facts(entry),
         blocks=(Block(kind="record", start=0, end=len(text), meta={"catalog_id": entry.id}),),
         meta=entry_meta(entry),
     )

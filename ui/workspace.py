@@ -110,7 +110,7 @@ class Workspace:
                 with self.search_lock:
                     for query in self.WARM_QUERIES:
                         self.searcher.search(query, k=1)
-            except Exception:  # noqa: BLE001 - warming is best effort; the real search reports errors
+            except Exception:  # warming is best effort; the real search reports errors
                 log.warning("warming the searcher failed", exc_info=True)
 
         thread = threading.Thread(target=run, name="policyscope-warm-up", daemon=True)

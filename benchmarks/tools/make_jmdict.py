@@ -247,6 +247,14 @@ def glossary_terms(path: Path) -> tuple[set[str], set[str]]:
     return phrases, words
 
 
+def _grouped(db: sqlite3.Connection, sql: str) -> defaultdict[int, list[str]]:
+    """Rows ``(key, value)`` of ``sql`` as key -> values, in row order."""
+    out: defaultdict[int, list[str]] = defaultdict(list)
+    for key, value in db.execute(sql):
+        out[key].append(value)
+    return out
+
+
 def build(
     db_path: Path,
     words: dict[str, set[str]],
@@ -260,39 +268,22 @@ def build(
 
     kanji: dict[int, list[tuple[str, bool, bool]]] = defaultdict(list)  # idseq -> (text, common, bad)
     kana: dict[int, list[tuple[str, bool, bool, bool]]] = defaultdict(list)  # + nokanji
-    kjp = defaultdict(set)
-    for kid, tag in db.execute("select kid, text from KJP"):
-        kjp[kid].add(tag)
-    kji = defaultdict(list)
-    for kid, info in db.execute("select kid, text from KJI"):
-        kji[kid].append(info)
-    knp = defaultdict(set)
-    for kid, tag in db.execute("select kid, text from KNP"):
-        knp[kid].add(tag)
-    kni = defaultdict(list)
-    for kid, info in db.execute("select kid, text from KNI"):
-        kni[kid].append(info)
+    kjp, kji = _grouped(db, "select kid, text from KJP"), _grouped(db, "select kid, text from KJI")
+    knp, kni = _grouped(db, "select kid, text from KNP"), _grouped(db, "select kid, text from KNI")
     for kid, idseq, text in db.execute("select ID, idseq, text from Kanji order by ID"):
-        common = bool(kjp[kid] & set(COMMON_TAGS))
+        common = bool(set(kjp[kid]) & set(COMMON_TAGS))
         bad = any(b in i for i in kji[kid] for b in BAD_FORM)
         kanji[idseq].append((text, common, bad))
     for kid, idseq, text, nokanji in db.execute("select ID, idseq, text, nokanji from Kana order by ID"):
-        common = bool(knp[kid] & set(COMMON_TAGS))
+        common = bool(set(knp[kid]) & set(COMMON_TAGS))
         bad = any(b in i for i in kni[kid] for b in BAD_FORM)
         kana[idseq].append((text, common, bad, bool(nokanji)))
 
     senses: dict[int, list[int]] = defaultdict(list)
     for sid, idseq in db.execute("select ID, idseq from Sense order by ID"):
         senses[idseq].append(sid)
-    pos = defaultdict(list)
-    for sid, text in db.execute("select sid, text from pos"):
-        pos[sid].append(text)
-    misc = defaultdict(list)
-    for sid, text in db.execute("select sid, text from misc"):
-        misc[sid].append(text)
-    gloss = defaultdict(list)
-    for sid, text in db.execute("select sid, text from SenseGloss where lang = 'eng' order by rowid"):
-        gloss[sid].append(text)
+    pos, misc = _grouped(db, "select sid, text from pos"), _grouped(db, "select sid, text from misc")
+    gloss = _grouped(db, "select sid, text from SenseGloss where lang = 'eng' order by rowid")
 
     # Which entries the texts use. A word in kanji matches the entries spelled that way whose reading is the
     # one Sudachi gave it (完了 read かんりょう, not the mahjong term ワンラ); failing that, the common ones;
