@@ -54,7 +54,7 @@ class Variant:
 @dataclass
 class AblationRow:
     name: str
-    metrics: dict[str, dict[str, dict[str, float]]]  # set -> all/en/zh -> {MRR@10, R@10}
+    metrics: dict[str, dict[str, dict[str, float]]]  # set -> all/en/zh/ja/ko -> {MRR@10, R@10}
     p50_ms: float
     p95_ms: float
     note: str = ""
@@ -191,9 +191,16 @@ def run_ablation(
 
 def format_table(rows: Sequence[AblationRow], set_names: Sequence[str]) -> str:
     """A Markdown table: one row per variant, MRR@10 / R@10 per set and language, latency."""
+    # Each set's languages, in a fixed order, as the first row that has the set reports them.
+    order = ("all", "en", "zh", "ja", "ko")
+    set_langs = {
+        s: [lang for lang in order if lang in next((r.metrics[s] for r in rows if r.metrics.get(s)), {})]
+        for s in set_names
+    }
     head = ["variant"]
     for s in set_names:
-        head += [f"{s} MRR all/en/zh", f"{s} R@10 all/en/zh"]
+        langs = "/".join(set_langs[s]) or "all"
+        head += [f"{s} MRR {langs}", f"{s} R@10 {langs}"]
     head += ["p50 ms", "p95 ms"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
@@ -203,7 +210,7 @@ def format_table(rows: Sequence[AblationRow], set_names: Sequence[str]) -> str:
             if not m:
                 cells += [row.note or "—", ""]
                 continue
-            langs = [lang for lang in ("all", "en", "zh") if lang in m]
+            langs = [lang for lang in set_langs[s] if lang in m]
             cells.append("/".join(f"{m[lang]['MRR@10']:.3f}" for lang in langs))
             cells.append("/".join(f"{m[lang]['R@10']:.2f}" for lang in langs))
         cells += [f"{row.p50_ms:.0f}" if row.metrics else "", f"{row.p95_ms:.0f}" if row.metrics else ""]
