@@ -173,3 +173,26 @@ def s_stem(word: str) -> str:
     if word.endswith("s") and not word.endswith(("us", "ss", "is")):
         return word[:-1]
     return word
+
+
+def verb_forms(word: str) -> tuple[str, ...]:
+    """The -ed and -ing forms of a lowercase English base verb, by suffix rules (no dictionary).
+
+    The keyword index stores words as written, apart from plural endings (:func:`s_stem`), so
+    "support" (a translated 지원) does not match "Supported by $60 million": keyword scoring
+    (``index.search.scoring.concept_scores``) also looks the forms up. Words of three letters or
+    fewer, with a non-letter, or already ending in -ed or -ing give nothing; consonant doubling
+    (plan -> planned) is not attempted.
+
+    Example: ``verb_forms("support")`` -> ``("supported", "supporting")``;
+    ``verb_forms("produce")`` -> ``("produced", "producing")``; ``verb_forms("supply")`` ->
+    ``("supplied", "supplying")``.
+    """
+    if len(word) < 4 or not word.isascii() or not word.isalpha() or word.endswith(("ed", "ing")):
+        return ()
+    if word.endswith("e"):
+        return (word + "d", word[:-1] + "ing")
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        return (word[:-1] + "ied", word + "ing")
+    return (word + "ed", word + "ing")
+

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import numpy as np
 from policyscope.index.search.query import QueryAnalysis
+from policyscope.nlp.words import verb_forms
 
 
 class KeywordScores(Protocol):
@@ -134,6 +135,8 @@ def concept_scores(
     def token(tok: str) -> tuple[np.ndarray, float, int]:
         if tok not in cache:
             sc = np.asarray(keywords.scores([tok]), dtype=np.float32)
+            for form in verb_forms(tok):  # "support" also matches "supported", "supporting"
+                sc = np.maximum(sc, np.asarray(keywords.scores([form]), dtype=np.float32))
             df = int(np.count_nonzero(sc))
             cache[tok] = (sc, float(np.log(1 + (n - df + 0.5) / (df + 0.5))), df)
         return cache[tok]

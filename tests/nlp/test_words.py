@@ -14,6 +14,7 @@ from policyscope.nlp.words import (
     plural,
     s_stem,
     singular,
+    verb_forms,
 )
 
 
@@ -121,3 +122,14 @@ def test_singular_is_idempotent_and_never_lengthens(word):
 def test_the_index_stemmer_and_the_singular_rule_differ_only_where_documented(word, stem, key):
     assert s_stem(word) == stem
     assert singular(word) == key
+
+
+@pytest.mark.parametrize(
+    ("word", "forms"),
+    [("support", ("supported", "supporting")), ("produce", ("produced", "producing")),
+     ("supply", ("supplied", "supplying")), ("stockpile", ("stockpiled", "stockpiling")),
+     ("deploy", ("deployed", "deploying")), ("recycled", ()), ("mining", ()), ("tax", ()), ("co2", ()),
+     ("电池", ())],
+)
+def test_verb_forms_are_the_ed_and_ing_forms_of_a_base_verb(word, forms):
+    assert verb_forms(word) == forms

@@ -140,3 +140,11 @@ def test_a_rendering_word_no_passage_holds_counts_as_missing():
     a = _analysis(Concept(("carbontax",), (("炭素", "税"),)), weight=1.0)
     s = concept_scores(kw, a, idf_weighted=False)
     assert 0 < s[1] < 0.7
+
+
+def test_an_english_rendering_matches_the_verbs_past_and_ing_forms():
+    # 지원 -> "support"; passage 1 says "Supported by $60 million", passage 2 "supporting".
+    kw = _FakeKeywords({"supported": [0, 2, 0, 0], "supporting": [0, 0, 1, 0]})
+    a = _analysis(Concept(("지원",), (("support",),), ("en",)), weight=1.0)
+    s = concept_scores(kw, a, idf_weighted=False)
+    assert s[1] == pytest.approx(1.0) and 0 < s[2] < 1 and s[0] == 0
