@@ -86,9 +86,9 @@ def test_dev_set_stays_above_target_when_cclw_is_added(cclw_searcher):
 def test_four_language_dev_set_holds_its_reached_quality(seed_searcher):
     """Queries in en/zh/ja/ko whose answers are in another language (issue #16; target 0.80 / 0.95)."""
     report = _evaluate(seed_searcher, require_shared(MULTI_DEV))
-    # Reached: MRR@10 0.75, R@10 1.00 (en 0.82, ja 0.56, ko 0.58, zh 0.80); before the four-language
+    # Reached: MRR@10 0.805, R@10 1.00 (en 0.82, ja 0.56, ko 1.00, zh 0.80); before the four-language
     # library 0.21 / 0.38. One query falling from first to second place costs 0.03 overall.
-    assert report["overall"]["MRR@10"] >= 0.70, report["overall"]
+    assert report["overall"]["MRR@10"] >= 0.75, report["overall"]
     assert report["overall"]["R@10"] >= 0.9, report["overall"]
     assert set(report["by_lang"]) == {"en", "zh", "ja", "ko"}
 
