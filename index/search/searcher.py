@@ -52,6 +52,9 @@ class Searcher:
         self.settings = settings
         self._store = store
         self._lock = threading.Lock()
+        # The index a query in progress on this thread reads: a build that finishes mid-query must
+        # not hand its later steps another index's arrays (BM25 of one, row columns of the other).
+        self._query = threading.local()
         self._index: LoadedIndex | None = None
         self._pointer_mtime: float | None = None
         self._encoder: Encoder | None = None
@@ -71,6 +74,10 @@ class Searcher:
 
     @property
     def index(self) -> LoadedIndex:
+        """The current index: the one a query in progress started with, else the newest complete one."""
+        pinned = getattr(self._query, "index", None)
+        if pinned is not None:
+            return pinned
         self.refresh()
         assert self._index is not None
         return self._index
@@ -163,8 +170,17 @@ class Searcher:
         query = (query or "").strip()[:MAX_QUERY_CHARS]
         if not query:
             raise QueryError("empty query; type some words to search for")
+        outer = getattr(self._query, "index", None)
+        self._query.index = outer or self.index  # switch to a newer complete index before this query, not during it
+        try:
+            return self._search(query, k, mode, filters, per_doc)
+        finally:
+            self._query.index = outer
+
+    def _search(
+        self, query: str, k: int, mode: str, filters: SearchFilters | None, per_doc: int
+    ) -> SearchResult:
         t0 = time.perf_counter()
-        self.refresh()  # switch to a newer complete index before this query, not during it
         mask = allowed_mask(self.index, filters)
         timings: dict[str, float] = {}
         analysis = self.query_analysis(query)

@@ -106,6 +106,36 @@ def test_readers_keep_searching_while_another_process_rebuilds(home, tmp_path):
     assert hits and "concur 17" in hits[0].text
 
 
+def test_a_build_finishing_mid_query_does_not_mix_two_indexes(home, tmp_path, monkeypatch):
+    """The query keeps the index it started with; the next query takes the new one."""
+    from policyscope.index.pipeline import Pipeline
+    from policyscope.index.search import Searcher, SearchFilters
+
+    searcher = Searcher(home)
+    old = searcher.index.path
+    note = tmp_path / "new.md"
+    note.write_text("# Battery passport\n\nThe ministry pilots a battery passport for critical minerals.\n",
+                    encoding="utf-8")
+    analyse = Searcher.query_analysis
+    built: list[Path] = []
+
+    def analyse_then_build(self, query):  # a rebuild completes between two steps of one query
+        if not built:
+            pipe = Pipeline(home)
+            built.append(pipe.run([note]).index.index_dir)
+            pipe.store.close()
+        return analyse(self, query)
+
+    monkeypatch.setattr(Searcher, "query_analysis", analyse_then_build)
+    # With a filter the row mask is made first: read against another index, its length is wrong.
+    result = searcher.search("critical minerals", k=5, mode="keyword", filters=SearchFilters(langs=("en",)))
+    assert result.hits and built and built[0] != old
+    assert all("passport" not in h.text for h in result.hits)
+    monkeypatch.setattr(Searcher, "query_analysis", analyse)
+    assert searcher.index.path == built[0]
+    assert any("passport" in h.text for h in searcher.search("battery passport", k=5, mode="keyword").hits)
+
+
 @pytest.mark.timeout(240)
 def test_app_service_answers_searches_while_an_upload_is_indexed(home, tmp_path):
     from policyscope.ui.service import Service
