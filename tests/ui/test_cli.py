@@ -28,6 +28,13 @@ def home(built_hash_home, tmp_path_factory):
     return home
 
 
+def test_version_prints_the_installed_version():
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"policyscope {version('policyscope')}"
+
+
 def test_build_reports_json_with_index_counts(home):
     report = json.loads(run(home, "build", "--json").stdout)
     assert report["files"][0] == {"path": "builtin", "added": 0, "unchanged": 46, "updated": 0, "removed": 0,
