@@ -56,7 +56,16 @@ def serve(
     max_upload_mb: Annotated[int, typer.Option("--max-upload-mb", help="Largest accepted upload.")] = 50,
 ) -> None:
     """Start the web app (builds the built-in corpus on first start, with progress shown)."""
+    from importlib.util import find_spec
+
     from policyscope.ui.serve import run_server
+
+    try:
+        has_gradio = find_spec("gradio") is not None  # found, not imported: serve overlaps that import
+    except ValueError:  # a module blocked in sys.modules
+        has_gradio = False
+    if not has_gradio:
+        fail("serve needs the web app's packages (Gradio); install them with: pip install 'policyscope[app]'")
 
     credentials = None
     if auth:

@@ -28,6 +28,15 @@ def home(built_hash_home, tmp_path_factory):
     return home
 
 
+def test_serve_without_the_app_extra_says_how_to_install_it(home, monkeypatch):
+    monkeypatch.setitem(sys.modules, "gradio", None)  # as if `pip install -e .` without [app]
+    result = run(home, "serve", "--port", "7999")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: serve needs the web app's packages (Gradio); install them with: pip install 'policyscope[app]'"
+    )
+
+
 def test_version_prints_the_installed_version():
     from importlib.metadata import version
 
