@@ -26,8 +26,8 @@ class LoadError(PolicyscopeError):
         return cls(path, f"cannot read file ({(exc.strerror or type(exc).__name__).lower()})")
 
 
-class ConfigError(PolicyscopeError):
-    """Bad settings, catalog file or column mapping."""
+class ConfigError(PolicyscopeError, ValueError):
+    """Bad settings, catalog file or column mapping (a ``ValueError`` too: a bad value given)."""
 
 
 class IndexMissingError(PolicyscopeError):

@@ -33,6 +33,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from policyscope.corpus.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +94,7 @@ def _check_texts(texts: Sequence[str]) -> list[str]:
 
 def _check_batch_size(batch_size: int) -> None:
     if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        raise ConfigError(f"batch_size must be >= 1, got {batch_size}")
 
 
 def _batched(
@@ -145,7 +146,7 @@ class HashEncoder(_SymmetricEncoder):
 
     def __init__(self, dim: int = 256, ngrams: tuple[int, ...] = (1, 2, 3)):
         if dim < 1:
-            raise ValueError(f"hash encoder dim must be >= 1, got {dim}")
+            raise ConfigError(f"hash encoder dim must be >= 1, got {dim}")
         self.name = "hash" if dim == 256 else f"hash:{dim}"
         self.dim = dim
         self.ngrams = tuple(ngrams)
@@ -260,7 +261,7 @@ _DEVICES = ("auto", "cpu", "cuda")
 def resolve_device(device: str) -> str:
     """``"auto"`` becomes ``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
     if device not in _DEVICES:
-        raise ValueError(f"unknown device {device!r}; available: {', '.join(_DEVICES)}")
+        raise ConfigError(f"unknown device {device!r}; available: {', '.join(_DEVICES)}")
     if device != "auto":
         return device
     try:
@@ -285,17 +286,20 @@ class SentenceTransformerEncoder:
 
     def __init__(self, model: str, device: str = "cpu"):
         if not model:
-            raise ValueError("the st encoder needs a model: st:<model name or local path>")
+            raise ConfigError("the st encoder needs a model: st:<model name or local path>")
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
-            raise ValueError(
+            raise ConfigError(
                 "encoder 'st:…' needs sentence-transformers; install policyscope[transformers]"
             ) from exc
         self.model_name = model
         self.device = resolve_device(device)
         self.name = f"st:{model}"
-        self._model = SentenceTransformer(model, device=self.device)
+        try:
+            self._model = SentenceTransformer(model, device=self.device)
+        except (OSError, ValueError) as exc:  # no such path, a hub name without a network, a bad name
+            raise ConfigError(f"cannot load sentence-transformers model {model!r}: {exc}") from exc
         # sentence-transformers 5+ renamed get_sentence_embedding_dimension (kept as an alias).
         getdim = getattr(self._model, "get_embedding_dimension", None)
         self.dim = int(getdim() if getdim else self._model.get_sentence_embedding_dimension())
@@ -343,7 +347,7 @@ class SentenceTransformerEncoder:
 
 def _make_hash(arg: str, device: str) -> Encoder:
     if arg and not arg.isdigit():
-        raise ValueError(f"hash encoder takes a dimension, e.g. hash:64; got {arg!r}")
+        raise ConfigError(f"hash encoder takes a dimension, e.g. hash:64; got {arg!r}")
     return HashEncoder(dim=int(arg)) if arg else HashEncoder()
 
 
@@ -381,6 +385,25 @@ def available_encoders() -> list[str]:
     return [_DISPLAY.get(name, name) for name in sorted(_BACKENDS)]
 
 
+def check_encoder_spec(spec: str, device: str = "cpu") -> tuple[str, str]:
+    """``(name, argument)`` of an encoder spec, checked without loading anything.
+
+    Raises:
+        ConfigError: unknown spec or device, or a spec missing its model argument.
+    """
+    if not isinstance(spec, str) or not spec.strip():
+        raise ConfigError(f"unknown encoder {spec!r}; available: {', '.join(available_encoders())}")
+    name, _, arg = spec.strip().partition(":")
+    entry = _BACKENDS.get(name)
+    if entry is None or (arg and not entry[1]):
+        raise ConfigError(f"unknown encoder {spec!r}; available: {', '.join(available_encoders())}")
+    if device not in _DEVICES:
+        raise ConfigError(f"unknown device {device!r}; available: {', '.join(_DEVICES)}")
+    if name == "st" and not arg:
+        raise ConfigError("the st encoder needs a model: st:<model name or local path>")
+    return name, arg
+
+
 def get_encoder(spec: str, device: str = "cpu") -> Encoder:
     """The encoder for ``spec``, created once per process and reused afterwards.
 
@@ -391,17 +414,8 @@ def get_encoder(spec: str, device: str = "cpu") -> Encoder:
     Raises:
         ValueError: unknown spec or device, or a spec missing its model argument.
     """
-    if not isinstance(spec, str) or not spec.strip():
-        raise ValueError(f"unknown encoder {spec!r}; available: {', '.join(available_encoders())}")
-    name, _, arg = spec.strip().partition(":")
-    entry = _BACKENDS.get(name)
-    if entry is None or (arg and not entry[1]):
-        raise ValueError(f"unknown encoder {spec!r}; available: {', '.join(available_encoders())}")
-    factory, _ = entry
-    if device not in _DEVICES:
-        raise ValueError(f"unknown device {device!r}; available: {', '.join(_DEVICES)}")
-    if name == "st" and not arg:
-        raise ValueError("the st encoder needs a model: st:<model name or local path>")
+    name, arg = check_encoder_spec(spec, device)
+    factory, _ = _BACKENDS[name]
     resolved = resolve_device(device) if name == "st" else "cpu"
     key = (spec.strip(), resolved)
     with _lock:

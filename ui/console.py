@@ -50,6 +50,15 @@ _NOISY = ("jieba", "faiss", "bm25s", "urllib3", "httpx", "httpcore", "gradio")
 def configure(debug: bool, home: Path | None, encoder: str | None, device: str | None) -> None:
     """Record the global options and set up logging on stderr (the CLI configures logging, no library does)."""
     options.debug, options.home, options.encoder, options.device = debug, home, encoder, device
+    if encoder is not None or device is not None:  # a typo fails now, not after minutes of segmenting
+        from policyscope.corpus.config import DEFAULT_ENCODER
+        from policyscope.corpus.errors import ConfigError
+        from policyscope.index.encoders import check_encoder_spec
+
+        try:
+            check_encoder_spec(encoder or DEFAULT_ENCODER, device or "cpu")
+        except ConfigError as exc:
+            fail(str(exc))
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

