@@ -16,6 +16,14 @@ if TYPE_CHECKING:
 YearValue = str | int | float | None
 
 
+def _whole_number(value: int | str | None, name: str) -> int:
+    """A form field's whole number, or a ``QueryError`` naming the field."""
+    try:
+        return int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise QueryError(f"{name} must be a number, got {value!r}") from None
+
+
 def _year(value: YearValue, name: str) -> int | None:
     if value is None or value == "":
         return None
@@ -70,17 +78,9 @@ class SearchTab:
     ) -> SearchResult:
         """The raw ``SearchResult`` (raises ``QueryError`` on bad input)."""
         filters = search_filters(regions, docs, langs, year_from, year_to, measures, countries)
-        try:
-            k = int(k)
-        except (TypeError, ValueError):
-            raise QueryError(f"k must be a number, got {k!r}") from None
-        try:
-            per_doc = int(per_doc or 0)
-        except (TypeError, ValueError):
-            raise QueryError(f"per_doc must be a number, got {per_doc!r}") from None
         with self.ws.search_lock:
-            return self.ws.searcher.search(query or "", k=k, mode=mode or "hybrid", filters=filters,
-                                           per_doc=per_doc)
+            return self.ws.searcher.search(query or "", k=_whole_number(k, "k"), mode=mode or "hybrid",
+                                           filters=filters, per_doc=_whole_number(per_doc or 0, "per_doc"))
 
     def search(
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
@@ -93,6 +93,7 @@ class SearchTab:
             return render.message("Type a question or some words in Chinese or English, e.g. 电池回收 or"
                                   " critical minerals stockpile.", "empty")
         with self.ws.friendly("search") as box:
+            per_doc = _whole_number(per_doc or 0, "per_doc")
             result = self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k, countries,
                                      per_doc)
             if not result.hits:
@@ -101,7 +102,7 @@ class SearchTab:
             took = result.timings_ms.get("total", 0.0)
             n = len(result.hits)
             unit = "passage" if n == 1 else "passages"
-            grouped = f" · at most {int(per_doc)} per document" if int(per_doc or 0) else ""
+            grouped = f" · at most {per_doc} per document" if per_doc else ""
             header = f"{n} {unit}{grouped} · {result.mode} · {took:.0f} ms"
             return render.result_cards(result.hits, self.evidence_spans(result.hits), header,
                                        result.translations)
