@@ -169,16 +169,18 @@ def concept_scores(
         if top <= 0:
             return None, 0.0
         scaled = raw / np.float32(top)
+        held = [sc > 0 for sc, _ in parts] if len(every) > 1 else []  # which passages hold each word
         if weight != 1.0:
             # The translation weight rewards a whole rendering: a passage holding only 税 of 炭素 税 is
             # a partial match and must not outscore one holding the query's own "carbon tax". It
             # applies before flattening, so a weak translated match stays below a strong own one.
-            whole = np.all([sc > 0 for sc, _, _ in every], axis=0) if len(parts) == len(every) else False
+            # (A one-word rendering scores 0 where it is absent, so only several words need the check.)
+            whole = len(parts) == len(every) and (np.logical_and.reduce(held) if held else True)
             scaled = scaled * np.where(whole, np.float32(weight), np.float32(min(weight, 1.0)))
         if exponent != 1.0:
             scaled = np.power(scaled, np.float32(exponent))
-            if len(every) > 1:
-                scaled = scaled * sum((sc > 0).astype(np.float32) * np.float32(idf / total_idf) for sc, idf in parts)
+            if held:
+                scaled = scaled * sum(h.astype(np.float32) * np.float32(idf / total_idf) for h, (_, idf) in zip(held, parts))
         elif len(parts) < len(every):
             scaled = scaled * np.float32(sum(idf for _, idf in parts) / total_idf)
         return scaled, max(idf for _, idf in parts)
