@@ -44,9 +44,11 @@ def load_html(path: Path, columns: ColumnMap | None, progress: Progress | None) 
     html, enc = _decode_html(path, data)
     b = TextBuilder()
     title = ""
-    try:
-        import trafilatura
+    # Imported outside the guard below: a broken install (jusText without lxml_html_clean) must fail
+    # loudly, not degrade every page to "all visible text" with a debug log line.
+    import trafilatura
 
+    try:
         xml = trafilatura.extract(
             html,
             output_format="xml",
