@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from policyscope.ui.console import JsonOpt, emit_json, errors, fail, settings
+from policyscope.ui.console import JsonOpt, emit_json, errors, settings
 
 if TYPE_CHECKING:
     from policyscope.index.search import SearchFilters, SearchResult
@@ -16,19 +16,8 @@ def _filters(region: list[str], doc: list[str], lang: list[str], kind: list[str]
              measure: list[str], measure_all: list[str], country: list[str] = ()) -> SearchFilters:
     from policyscope.index.search import SearchFilters
 
-    year_from = year_to = None
-    if year:
-        lo, _, hi = year.partition("-") if "-" in year else (year, "", year)
-        try:
-            year_from = int(lo) if lo else None
-            year_to = int(hi) if hi else None
-        except ValueError:
-            fail(f"--year: expected YEAR or FROM-TO, got {year!r}")
-    return SearchFilters(
-        regions=tuple(region), doc_ids=tuple(doc), langs=tuple(lang), kinds=tuple(kind),
-        year_from=year_from, year_to=year_to, measures_any=tuple(measure), measures_all=tuple(measure_all),
-        countries=tuple(country),
-    )
+    return SearchFilters.from_options(region=region, doc=doc, lang=lang, kind=kind, year=year, measure=measure,
+                                      measure_all=measure_all, country=country)
 
 
 def search(

@@ -24,16 +24,6 @@ def _whole_number(value: int | str | None, name: str) -> int:
         raise QueryError(f"{name} must be a number, got {value!r}") from None
 
 
-def _year(value: YearValue, name: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        y = int(float(value))
-    except (TypeError, ValueError):
-        raise QueryError(f"{name} must be a year such as 2021, got {value!r}") from None
-    return y if y > 0 else None  # an empty number box arrives as 0
-
-
 def search_filters(
     regions: Sequence[str] | None, docs: Sequence[str] | None, langs: Sequence[str] | None,
     year_from: YearValue, year_to: YearValue, measures: Sequence[str] | None,
@@ -42,15 +32,14 @@ def search_filters(
     """The page's (or API's) filter values as ``SearchFilters``; ``QueryError`` names a bad year.
 
     ``countries`` are codes or names in en/zh/ja/ko; ``regions`` are UN M49 regions or blocs (or countries).
+    An empty number box arrives as 0 and means "no bound".
     """
     from policyscope.index.search import SearchFilters
 
-    yf, yt = _year(year_from, "year from"), _year(year_to, "year to")
-    if yf is not None and yt is not None and yf > yt:
-        raise QueryError(f"the year range {yf}–{yt} is empty; put the earlier year first")
-    return SearchFilters(
-        regions=tuple(regions or ()), doc_ids=tuple(docs or ()), langs=tuple(langs or ()),
-        year_from=yf, year_to=yt, measures_any=tuple(measures or ()), countries=tuple(countries or ()),
+    return SearchFilters.from_options(
+        region=regions, doc=docs, lang=langs, measure=measures, country=countries,
+        year_from=None if year_from in (None, "", 0) else year_from,
+        year_to=None if year_to in (None, "", 0) else year_to,
     )
 
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from policyscope.corpus.errors import QueryError
 from policyscope.index.search.loaded_index import LoadedIndex
+
+#: The keyword arguments of :meth:`SearchFilters.from_options` (the CLI's option names) and the field each
+#: fills (``year`` fills both ends).
+FILTER_OPTIONS: dict[str, str | None] = {
+    "country": "countries", "region": "regions", "doc": "doc_ids", "lang": "langs", "kind": "kinds",
+    "measure": "measures_any", "measure_all": "measures_all", "year": None, "year_from": "year_from",
+    "year_to": "year_to",
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,41 @@ class SearchFilters:
 
     def is_empty(self) -> bool:
         return self == SearchFilters()
+
+    @classmethod
+    def from_options(cls, **options: Any) -> SearchFilters:
+        """Filters from the search command's options, each a value or a list of values.
+
+        ``year`` is a year (``2021``), a range string (``"2019-2022"``, ``"2019-"``) or a
+        ``(from, to)`` pair; ``year_from``/``year_to`` set one end. None and empty values mean
+        "no restriction".
+
+        Example:
+            >>> SearchFilters.from_options(country=["US", "日本"], year="2021-2023", measure="alliance")
+            SearchFilters(regions=(), ..., countries=('US', '日本'))
+
+        Raises:
+            TypeError: an unknown option (the message lists the valid ones), as a Python call would.
+            QueryError: a year that is not a whole number between 0 and 9999, or a range whose start is
+                after its end.
+        """
+        unknown = sorted(set(options) - set(FILTER_OPTIONS))
+        if unknown:
+            raise TypeError(f"unknown filter(s) {', '.join(unknown)}; available: {', '.join(FILTER_OPTIONS)}")
+        values: dict[str, Any] = {}
+        for name, value in options.items():
+            field = FILTER_OPTIONS[name]
+            if field is None or field.startswith("year") or value is None:
+                continue
+            values[field] = _strings(name, value)
+        year_from, year_to = _year_range(options.get("year"))
+        if options.get("year_from") is not None:
+            year_from = _year("year_from", options["year_from"])
+        if options.get("year_to") is not None:
+            year_to = _year("year_to", options["year_to"])
+        if year_from is not None and year_to is not None and year_from > year_to:
+            raise QueryError(f"year range {year_from}-{year_to}: the start is after the end")
+        return cls(year_from=year_from, year_to=year_to, **values)
 
     def jurisdiction_codes(self) -> frozenset[str] | None:
         """The country codes that ``countries`` and ``regions`` allow, or None when neither is set.
@@ -60,6 +105,40 @@ class SearchFilters:
                 )
             codes |= found
         return frozenset(codes)
+
+
+def _strings(name: str, value: Any) -> tuple[str, ...]:
+    """One value or an iterable of values, as non-empty strings (``"US"`` is one value, not two letters)."""
+    items = [value] if isinstance(value, str) or not isinstance(value, Iterable) else list(value)
+    return tuple(str(v).strip() for v in items if v is not None and str(v).strip())
+
+
+def _year(name: str, value: Any) -> int:
+    """A year from an int, a whole float (a form's number box) or a string; anything else, or outside 0..9999
+    (``1e400`` included), is refused."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 10_000:
+        value = int(value)
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not 0 <= int(text) <= 9999:
+        raise QueryError(f"{name}: expected a year between 0 and 9999, got {value!r}")
+    return int(text)
+
+
+def _year_range(value: Any) -> tuple[int | None, int | None]:
+    """``2021`` → (2021, 2021); ``"2019-2022"`` → (2019, 2022); ``"2019-"`` → (2019, None); (a, b) → (a, b)."""
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, tuple | list):
+        if len(value) != 2:
+            raise QueryError(f"year: expected a year, FROM-TO or a (from, to) pair, got {value!r}")
+        lo, hi = value
+        return (None if lo in (None, "") else _year("year", lo)), (None if hi in (None, "") else _year("year", hi))
+    text = str(value).strip()
+    lo, dash, hi = text.partition("-")
+    if not dash:
+        year = _year("year", text)
+        return year, year
+    return (_year("year", lo) if lo.strip() else None), (_year("year", hi) if hi.strip() else None)
 
 
 def allowed_mask(index: LoadedIndex, filters: SearchFilters | None) -> np.ndarray | None:
