@@ -14,6 +14,8 @@ from typing import Any
 from .errors import ConfigError
 
 DEFAULT_ENCODER = "use"
+#: The keyword scorers the searcher knows (``keyword_fusion``): concept scoring or summed BM25.
+KEYWORD_FUSIONS: tuple[str, ...] = ("concepts", "bm25")
 
 # Words accepted for a boolean setting, compared lowercase; anything else is refused.
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -87,6 +89,25 @@ class Settings:
     fetch_timeout: float = 30.0
     fetch_max_bytes: int = 50 * 1024 * 1024
     fetch_retries: int = 3
+
+    def __post_init__(self) -> None:
+        """Refuse values no search or build could use, naming the setting (at load, not mid-build)."""
+        if self.keyword_fusion not in KEYWORD_FUSIONS:
+            raise ConfigError(
+                f"setting keyword_fusion={self.keyword_fusion!r}: expected one of {', '.join(KEYWORD_FUSIONS)}"
+            )
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                raise ConfigError(f"setting {f.name}={value!r}: expected a number >= 0")
+        for name in ("rrf_k", "batch_size", "min_passage_chars"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"setting {name}={getattr(self, name)!r}: expected a whole number >= 1")
+        if self.max_passage_chars <= self.min_passage_chars:
+            raise ConfigError(
+                f"setting max_passage_chars={self.max_passage_chars!r}: expected more than "
+                f"min_passage_chars ({self.min_passage_chars})"
+            )
 
     @property
     def store_path(self) -> Path:

@@ -14,13 +14,14 @@ One module per concept, this package's namespace is the public API:
 
 from __future__ import annotations
 
+from policyscope.corpus.config import KEYWORD_FUSIONS
 from policyscope.index.search.filters import SearchFilters, allowed_mask
 from policyscope.index.search.loaded_index import LoadedIndex
 from policyscope.index.search.matching import matched_terms, normalize_for_match
 from policyscope.index.search.query import QueryAnalysis, Translator, analyse_query
 from policyscope.index.search.results import Hit, SearchResult
 from policyscope.index.search.scoring import concept_scores, keyword_scores
-from policyscope.index.search.searcher import KEYWORD_FUSIONS, MAX_QUERY_CHARS, MODES, Mode, Searcher
+from policyscope.index.search.searcher import MAX_QUERY_CHARS, MODES, Mode, Searcher
 
 __all__ = [
     "KEYWORD_FUSIONS",

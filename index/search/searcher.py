@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 import numpy as np
 from policyscope.corpus.config import Settings
-from policyscope.corpus.errors import ConfigError, QueryError
+from policyscope.corpus.errors import QueryError
 from policyscope.corpus.store import Store
 from policyscope.index.build import POINTER, require_index
 from policyscope.index.encoders import Encoder
@@ -29,7 +29,6 @@ from policyscope.index.search.scoring import concept_scores, keyword_scores
 Mode = Literal["hybrid", "semantic", "keyword", "phrase"]
 MODES: tuple[str, ...] = get_args(Mode)
 MAX_QUERY_CHARS = 2000
-KEYWORD_FUSIONS: tuple[str, ...] = ("concepts", "bm25")
 
 
 class Searcher:
@@ -272,10 +271,6 @@ class Searcher:
 
     def _keyword(self, analysis: QueryAnalysis, depth: int, mask: np.ndarray | None) -> list[int]:
         """BM25 over the query's own words plus its translation, ranked best first."""
-        if self.settings.keyword_fusion not in KEYWORD_FUSIONS:
-            raise ConfigError(
-                f"unknown keyword_fusion {self.settings.keyword_fusion!r}; available: {', '.join(KEYWORD_FUSIONS)}"
-            )
         if self.settings.keyword_fusion == "concepts":
             scores = concept_scores(
                 self.index.keywords, analysis, idf_weighted=self.settings.keyword_normalize,
@@ -341,7 +336,7 @@ class Searcher:
                     rank=len(hits) + 1, score=round(float(score), 6), passage_id=pid, doc_id=r.doc_id,
                     text=r.text, title=r.title, title_zh=r.title_zh, title_en=r.title_en,
                     region=r.region, country=r.country, year=r.year, page=r.page,
-                    kind=r.kind, heading=r.heading, context=r.context, lang=r.lang,
+                    kind=r.kind, doc_kind=r.doc_kind, heading=r.heading, context=r.context, lang=r.lang,
                     start=r.start, end=r.end, catalog_id=r.catalog_id,
                     matched_terms=matched_terms(r.text + " " + r.context, terms),
                     semantic_rank=sem_rank.get(row), keyword_rank=kw_rank.get(row), measures=idx.measures_of(row),

@@ -161,3 +161,20 @@ def test_non_boolean_toml_value_for_a_boolean_setting_is_a_config_error(tmp_path
     home = _toml(tmp_path / "home", "keyword_normalize = 2\n")
     with pytest.raises(ConfigError, match="setting keyword_normalize=2: expected a boolean"):
         Settings.load(home)
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "message"),
+    [
+        ("KEYWORD_FUSION", "tfidf", "setting keyword_fusion='tfidf': expected one of concepts, bm25"),
+        ("SEMANTIC_WEIGHT", "-0.5", "setting semantic_weight=-0.5: expected a number >= 0"),
+        ("RRF_K", "0", "setting rrf_k=0: expected a whole number >= 1"),
+        ("MAX_PASSAGE_CHARS", "10", "setting max_passage_chars=10: expected more than min_passage_chars (20)"),
+        ("BATCH_SIZE", "lots", "setting batch_size='lots': expected int"),
+    ],
+)
+def test_a_setting_no_build_or_search_could_use_is_refused_at_load(tmp_path, monkeypatch, env, value, message):
+    monkeypatch.setenv(f"POLICYSCOPE_{env}", value)
+    with pytest.raises(ConfigError) as info:
+        Settings.load(tmp_path)
+    assert str(info.value) == message
