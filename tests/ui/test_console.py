@@ -48,3 +48,45 @@ def test_open_store_without_a_corpus_says_to_build_first(options, tmp_path, caps
     with pytest.raises(typer.Exit):
         console.open_store(console.settings(tmp_path / "empty"))
     assert "run `policyscope build` first" in capsys.readouterr().err
+
+
+def test_without_a_terminal_each_stage_is_named_once(options, capsys, monkeypatch):
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    with console.progress_bars() as progress:
+        for done in range(3):
+            progress("segment", done, 3)
+        progress("read big.csv", 100, None)
+    assert capsys.readouterr().err.splitlines() == ["segment…", "read big.csv…"]
+    # Hugging Face bars (sentence-transformers' "Loading weights") would leak into the log: off
+    import os
+
+    assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"
+
+
+def test_quiet_prints_no_progress(options, capsys):
+    options.quiet = True
+    with console.progress_bars() as progress:
+        progress("segment", 1, 1)
+    assert capsys.readouterr().err == ""
+
+
+def test_a_stage_without_a_total_ends_complete_at_its_count(options, capsys, monkeypatch):
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich draws bars as on a terminal
+    monkeypatch.setenv("COLUMNS", "100")
+    with console.progress_bars() as progress:
+        progress("read rows.csv", 100, None)
+        progress("read rows.csv", 250, None)
+        progress("segment", 2, 2)
+    final = capsys.readouterr().err.split("\r")[-1]
+    assert "250/250" in final and "2/2" in final
+
+
+def test_the_keywords_stage_reports_its_end(home):
+    from policyscope.corpus.config import Settings
+    from policyscope.index.pipeline import Pipeline
+
+    calls: list[tuple[str, int, int | None]] = []
+    pipe = Pipeline(Settings.load(home, encoder="hash"))
+    pipe.index(force=True, progress=lambda stage, done, total: calls.append((stage, done, total)))
+    keywords = [c for c in calls if c[0] == "keywords"]
+    assert keywords[0][1] == 0 and keywords[-1][1] == keywords[-1][2] == pipe.store.count("passages")
