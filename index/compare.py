@@ -29,12 +29,16 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from policyscope.corpus.errors import QueryError
+from policyscope.corpus.frames import to_frame
 from policyscope.corpus.records import PassageView
 from policyscope.corpus.store import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +114,16 @@ class MeasureTable:
                 for r in self.rows
             ],
         }
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per measure, one column per item (``US``, ``日本``…): True where the item has it.
+
+        The evidence (passage id, score, text) is in :meth:`to_dict`; this is the overview table.
+        """
+        columns = [i.key for i in self.items]
+        frame = to_frame(({"measure": r.measure, **dict(zip(columns, r.present))} for r in self.rows),
+                         ["measure", *columns])
+        return frame.set_index("measure")
 
 
 @dataclass(frozen=True)

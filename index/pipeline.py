@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -147,6 +147,18 @@ class Pipeline:
             if report.error:  # the caller reports it (one line); keep the log for --debug
                 log.debug("%s", report.error)
         return reports
+
+    def ingest_records(self, records: Iterable[Mapping[str, Any]], name: str, columns: Any = None) -> FileReport:
+        """Store in-memory records (dicts, a DataFrame's rows), one document per record; errors become the report."""
+        from policyscope.corpus.loaders import load_records
+
+        try:
+            report = self.ingest_documents(load_records(records, name, columns), name)
+            if not report.added and not report.unchanged:
+                raise LoadError(Path(name), "no documents found (every record lacks text and title)")
+        except LoadError as exc:
+            report = FileReport(name, error=str(exc))
+        return report
 
     # -- derive ----------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from policyscope.corpus.loaders.docx import load_docx
 from policyscope.corpus.loaders.encoding import UndecodableError, decode_bytes
 from policyscope.corpus.loaders.html import html_to_text, load_html
 from policyscope.corpus.loaders.pdf import load_pdf
-from policyscope.corpus.loaders.tabular import PROGRESS_EVERY, load_csv, load_jsonl, load_xlsx
+from policyscope.corpus.loaders.tabular import PROGRESS_EVERY, load_csv, load_jsonl, load_records, load_xlsx
 from policyscope.corpus.loaders.text import heading_level, load_markdown, load_text
 from policyscope.corpus.records import Document
 
@@ -107,5 +107,6 @@ __all__ = [
     "heading_level",
     "html_to_text",
     "load_path",
+    "load_records",
     "parse_date",
 ]

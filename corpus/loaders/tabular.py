@@ -13,7 +13,7 @@ import csv
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +248,25 @@ def load_xlsx(path: Path, columns: ColumnMap | None, progress: Progress | None) 
         yield from _rows_to_documents(path, header, rows(), columns, progress)
     finally:
         wb.close()
+
+
+def load_records(
+    records: Iterable[Mapping[str, Any]], name: str, columns: ColumnMap | None = None,
+    progress: Progress | None = None,
+) -> Iterator[Document]:
+    """One document per in-memory record (a DataFrame's rows as dicts), read like the lines of a JSONL file.
+
+    ``name`` stands in for the file name: documents record it as their ``source`` and errors start with it.
+    """
+    rows = iter(records)
+    try:
+        first = next(rows)
+    except StopIteration:
+        raise LoadError(Path(name), "no records") from None
+
+    def gets() -> Iterator[Callable[[str], Any]]:
+        yield first.get
+        for row in rows:
+            yield row.get
+
+    yield from _rows_to_documents(Path(name), [str(c) for c in first], gets(), columns, progress)

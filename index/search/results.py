@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
+
+from policyscope.corpus.frames import to_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,8 @@ class Hit:
     measures: tuple[str, ...] = ()
     # With search(per_doc=N): how many of the candidates came from this hit's document (0 = not grouped).
     doc_hits: int = 0
+    # The document's kind (law, executive order, fact sheet, …); ``kind`` is the passage's block kind.
+    doc_kind: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,3 +68,8 @@ class SearchResult:
             "translations": list(self.translations), "timings_ms": self.timings_ms,
             "hits": [h.to_dict() for h in self.hits],
         }
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per hit (every :class:`Hit` field, in rank order), plus the query."""
+        columns = ["query", *(f.name for f in fields(Hit))]
+        return to_frame(({"query": self.query, **h.to_dict()} for h in self.hits), columns)
