@@ -42,6 +42,20 @@ class IndexMismatchError(PolicyscopeError):
     """The saved index was built with settings this code cannot use."""
 
 
+class WorkspaceDamagedError(PolicyscopeError):
+    """A workspace file (store, index) that cannot be read; the message names the command that repairs it.
+
+    ``policyscope.sqlite: damaged store (database disk image is malformed); run `policyscope doctor --repair```
+    """
+
+    REPAIR = "run `policyscope doctor --repair`"
+
+    def __init__(self, path: str | Path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}; {self.REPAIR}")
+
+
 class QueryError(PolicyscopeError):
     """A search request that cannot be answered (bad mode, empty query, bad filter)."""
 

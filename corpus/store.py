@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Self
 
+from .errors import WorkspaceDamagedError
 from .jurisdictions import region_of, resolve_country
 from .records import Block, Document, Passage, PassageView, Span, Tag
 
@@ -94,6 +95,8 @@ CREATE INDEX IF NOT EXISTS annotations_passage ON annotations(passage_id);
 """
 
 _TABLES = {"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations"}
+#: The tables of a complete store (``policyscope doctor`` checks a file for them).
+STORE_TABLES = frozenset(_TABLES)
 
 # One SELECT for PassageView, its columns in the dataclass's field order.
 _VIEW_SELECT = """SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,
@@ -160,7 +163,7 @@ class Store:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            if not self._schema_ready():
+            if not self._schema_ready_or_damaged():
                 # Only a new or older store is written here: opening a current store must not wait
                 # for the write lock that a running build may hold for a while.
                 self._db.execute("PRAGMA journal_mode=WAL")
@@ -206,6 +209,14 @@ class Store:
     def _schema_ready(self) -> bool:
         names = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         return _TABLES <= names
+
+    def _schema_ready_or_damaged(self) -> bool:
+        """Whether the schema is there; a file SQLite cannot read is a ``WorkspaceDamagedError``."""
+        try:
+            return self._schema_ready()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise WorkspaceDamagedError(self.path, f"damaged store ({exc})") from None
 
     def close(self) -> None:
         self._db.close()

@@ -8,6 +8,7 @@ A crash at any point leaves the previous index in place and searchable.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -103,6 +104,45 @@ def read_manifest(index_dir: Path) -> dict[str, Any]:
     return manifest
 
 
+def file_checksums(index_dir: Path) -> dict[str, dict[str, Any]]:
+    """Size and sha256 of every file of an index directory but its manifest, by relative path."""
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(p for p in index_dir.rglob("*") if p.is_file() and p.name != "manifest.json"):
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        out[path.relative_to(index_dir).as_posix()] = {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
+    return out
+
+
+def verify_index_files(index_dir: Path, manifest: dict[str, Any]) -> str:
+    """What is wrong with the index's files against its manifest ("" when nothing is).
+
+    Checks that every file the manifest lists is there with its size and sha256 (a manifest written
+    before checksums were recorded: that the vectors, BM25 and columns load).
+    """
+    listed = manifest.get("files")
+    if not listed:  # an index from before checksums: it is sound if its three parts load
+        from policyscope.index.keywords import KeywordIndex
+        from policyscope.index.vectors import VectorIndex
+
+        try:
+            VectorIndex.load(index_dir / "vectors")
+            KeywordIndex.load(index_dir / "bm25")
+            with np.load(index_dir / "columns.npz", allow_pickle=False) as cols:
+                cols["ids"]
+        except (OSError, RuntimeError, ValueError, KeyError, EOFError) as exc:
+            return f"unreadable ({type(exc).__name__}: {exc})"
+        return ""
+    actual = file_checksums(index_dir)
+    missing = sorted(set(listed) - set(actual))
+    if missing:
+        return f"missing {', '.join(missing)}"
+    changed = sorted(name for name, want in listed.items() if actual[name] != want)
+    return f"damaged {', '.join(changed)} (checksum differs from the manifest)" if changed else ""
+
+
 def require_index(settings: Settings) -> Path:
     path = current_index_dir(settings.index_root)
     if path is None:
@@ -165,8 +205,11 @@ def build_index(
         try:
             manifest = read_manifest(current)
             if manifest.get("fingerprint") == fingerprint:
-                n = manifest["counts"]["passages"]
-                return BuildReport(current, n, 0, True, time.perf_counter() - started)
+                damage = verify_index_files(current, manifest)
+                if not damage:
+                    n = manifest["counts"]["passages"]
+                    return BuildReport(current, n, 0, True, time.perf_counter() - started)
+                log.warning("%s: %s; rebuilding it", current, damage)
         except IndexMismatchError:
             pass
 
@@ -233,6 +276,7 @@ def build_index(
             },
             "versions": {p: package_version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")},
         }
+        manifest["files"] = file_checksums(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         final = root / f"idx-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
         os.rename(tmp, final)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 from policyscope.corpus.errors import PolicyscopeError
-from policyscope.ui import cli_corpus, cli_labels, cli_search, cli_tags, console
+from policyscope.ui import cli_corpus, cli_doctor, cli_labels, cli_search, cli_tags, console
 from policyscope.ui.console import HomeOpt, errors, fail, settings
 
 app = typer.Typer(
@@ -84,6 +84,7 @@ app.command("add")(cli_corpus.add_cmd)
 app.command()(cli_search.search)
 app.command()(cli_corpus.docs)
 app.command()(cli_corpus.fetch)
+app.command()(cli_doctor.doctor)
 app.command()(serve)
 app.command("export")(cli_labels.export)
 app.command("import-labels")(cli_labels.import_labels_cmd)

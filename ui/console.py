@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,6 +121,12 @@ def errors(*also: type[Exception]) -> Iterator[None]:
         fail(str(exc))
     except KeyboardInterrupt:
         fail("interrupted; the previous index is still in place")
+    except sqlite3.DatabaseError as exc:  # a store page damaged after it opened, mid-query
+        if options.debug:
+            raise
+        from policyscope.corpus.errors import WorkspaceDamagedError
+
+        fail(str(WorkspaceDamagedError(settings().store_path, f"damaged store ({exc})")))
     except also as exc:
         if options.debug:
             raise

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from policyscope.corpus.errors import WorkspaceDamagedError
 from policyscope.corpus.store import Store
 from policyscope.index.build import read_manifest
 from policyscope.index.search.matching import normalize_for_match
@@ -28,10 +29,13 @@ class LoadedIndex:
 
         self.path = path
         self.manifest: dict[str, Any] = read_manifest(path)
-        self.vectors = VectorIndex.load(path / "vectors")
-        self.keywords = KeywordIndex.load(path / "bm25")
-        with np.load(path / "columns.npz", allow_pickle=False) as cols:
-            self.columns = {name: cols[name] for name in cols.files}
+        try:
+            self.vectors = VectorIndex.load(path / "vectors")
+            self.keywords = KeywordIndex.load(path / "bm25")
+            with np.load(path / "columns.npz", allow_pickle=False) as cols:
+                self.columns = {name: cols[name] for name in cols.files}
+        except (OSError, RuntimeError, ValueError, KeyError, EOFError) as exc:  # a file deleted or cut short
+            raise WorkspaceDamagedError(path, f"damaged index ({type(exc).__name__}: {exc})") from None
         self.ids: np.ndarray = self.columns["ids"]
         self.row_of = {pid: i for i, pid in enumerate(self.ids.tolist())}
         self.measures: list[str] = self.columns["measures"].tolist()

@@ -13,7 +13,7 @@ from typing import Literal, get_args
 
 import numpy as np
 from policyscope.corpus.config import Settings
-from policyscope.corpus.errors import QueryError
+from policyscope.corpus.errors import QueryError, WorkspaceDamagedError
 from policyscope.corpus.store import Store
 from policyscope.index.build import POINTER, require_index
 from policyscope.index.encoders import Encoder
@@ -101,6 +101,11 @@ class Searcher:
                 # Query tokens must be cut as the index's were: an index of an older tokenizer is
                 # refused with a rebuild message instead of answering with silent misses.
                 check_index_tokenizer(index.manifest.get("tokenizer"), str(path), self.tokenizer)
+                if index.n and not self.store.count("documents"):
+                    # An emptied store (a 0-byte file) would drop every hit and answer "no results".
+                    raise WorkspaceDamagedError(
+                        self.settings.store_path, f"the store holds no documents but the index has {index.n} passages"
+                    )
                 self._index = index
             self._pointer_mtime = mtime
             return True
