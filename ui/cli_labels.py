@@ -22,6 +22,8 @@ review_app = typer.Typer(
 
 
 def export(
+    # The format names are written out here, not read from nlp.labels.WRITERS: importing the registry costs
+    # ~0.2 s that every `policyscope --help` would pay (tests/ui/test_cli_labels.py checks the list).
     fmt: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv, parquet, hf or spacy.")] = "jsonl",
     measure: Annotated[
         list[str] | None,
@@ -43,16 +45,40 @@ def export(
             "--output", "-o", help="File (a directory for hf). Default: policyscope-tags.<ext> here."
         ),
     ] = None,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help="hf: shares of passages for train,validation,test, grouped by document (default 0.8,0.1,0.1).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="hf: seed of the document shuffle for --split (default 13).")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Export passages with text, document metadata and tags (source, score, evidence spans) as a dataset."""
-    from policyscope.nlp.labels import default_export_path, export_dataset
+    from policyscope.nlp.labels import DocumentSplit, default_export_path, export_dataset
+    from policyscope.nlp.labels.splits import DEFAULT_SEED
 
     with errors(*BAD_INPUT):
+        doc_split = None
+        if split is not None or seed is not None:
+            doc_split = (
+                DocumentSplit.parse(split, DEFAULT_SEED if seed is None else seed)
+                if split is not None
+                else DocumentSplit(seed=seed if seed is not None else DEFAULT_SEED)
+            )
         store = open_store(settings())
         path = output or default_export_path(fmt)
         report = export_dataset(
-            store, fmt, path, measures=measure or None, sources=source or None, langs=lang or None
+            store,
+            fmt,
+            path,
+            measures=measure or None,
+            sources=source or None,
+            langs=lang or None,
+            split=doc_split,
         )
     if as_json:
         emit_json(report.to_dict())
@@ -61,13 +87,27 @@ def export(
         f"{report.path}: {report.passages} passages ({report.labelled} with a measure, "
         f"{report.tags} tags) as {report.format}"
     )
+    if report.splits:
+        typer.echo(
+            "  "
+            + ", ".join(
+                f"{name} {s['passages']} passages / {s['documents']} documents"
+                for name, s in report.splits.items()
+            )
+            + f" (grouped by document, seed {report.split['seed']})"
+        )
+
+
+#: How many row errors and changed passages the human-readable output lists (--json lists all).
+_SHOW = 20
 
 
 def import_labels_cmd(
     path: Annotated[
         Path,
         typer.Argument(
-            help="Labels: our JSONL/CSV/parquet export, edited, or any JSONL with 'id' and 'accept'."
+            help="Labels: any `policyscope export` file or hf directory, edited, or any JSONL with 'id' and "
+            "'accept'."
         ),
     ],
     annotator: Annotated[
@@ -79,29 +119,57 @@ def import_labels_cmd(
             "--confirm", help="Also record kept machine tags as 'accept' (marks the passages reviewed)."
         ),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would change (per measure, per passage); write nothing."),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Store a label file as human annotations: each passage's effective tags become its 'accept' list."""
+    """Store a label file as human annotations: each passage's labels in the file become its effective tags."""
     from policyscope.nlp.labels import LabelFileError, import_labels
 
     who = annotator or _default_annotator()
     with errors(*BAD_INPUT):
         store = open_store(settings())
         try:
-            report = import_labels(store, path, who, confirm=confirm)
+            report = import_labels(store, path, who, confirm=confirm, dry_run=dry_run)
         except LabelFileError as exc:
-            for line in exc.errors:
+            if len(exc.errors) == 1:
+                typer.echo(f"error: {exc.errors[0]} (nothing imported)", err=True)
+                raise typer.Exit(1) from None
+            for line in exc.errors[:_SHOW]:
                 typer.echo(f"error: {line}", err=True)
-            typer.echo(f"error: {path}: nothing imported ({len(exc.errors)} error(s))", err=True)
+            more = f", {len(exc.errors) - _SHOW} not shown" if len(exc.errors) > _SHOW else ""
+            typer.echo(f"error: {path}: nothing imported ({len(exc.errors)} errors{more})", err=True)
             raise typer.Exit(1) from None
     if as_json:
         emit_json(report.to_dict())
         return
-    typer.echo(
-        f"{path}: {report.rows} rows by {who}; {report.changed_passages} passages changed "
-        f"({report.added} added, {report.rejected} rejected), {report.unchanged_passages} unchanged, "
-        f"{report.skipped} skipped" + (f", {report.confirmed} confirmed" if confirm else "")
+    would = "would change" if dry_run else "changed"
+    measures = ", ".join(
+        f"{m} " + " ".join(f"{sign}{n}" for sign, n in (("+", c["added"]), ("-", c["removed"])) if n)
+        for m, c in report.by_measure.items()
     )
+    typer.echo(
+        f"{path}{' (dry run: nothing written)' if dry_run else ''}: {_n(report.rows, 'row')} by {who}; "
+        f"{_n(report.changed_passages, 'passage')} {would} ({_n(report.added, 'label')} added, "
+        f"{report.removed} removed"
+        + (f": {measures}" if measures else "")
+        + f"), {report.unchanged_passages} unchanged, {report.skipped} skipped; "
+        + f"{_n(report.annotations, 'annotation')} {'to write' if dry_run else 'written'}"
+        + (f" ({_n(report.confirmed, 'confirmation')})" if confirm else "")
+    )
+    if dry_run:
+        for c in report.changes[:_SHOW]:
+            typer.echo(
+                f"  {c.id}  " + "  ".join([*(f"+{m}" for m in c.added), *(f"-{m}" for m in c.removed)])
+            )
+        if len(report.changes) > _SHOW:
+            typer.echo(f"  … {len(report.changes) - _SHOW} more passages (--json lists all)")
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _default_annotator() -> str:
@@ -209,4 +277,3 @@ for _action, _summary in (
     ("add", "Add a measure the taggers missed."),
 ):
     review_app.command(_action)(_review_command(_action, _summary))
-

@@ -9,18 +9,22 @@ One :class:`LabelRecord` per passage, the same in every format (its JSON line)::
 
 ``tags`` lists what each source said (``rule``/``model``/``classifier``/``ensemble`` machine tags with their
 evidence spans, plus ``human`` for measures a person accepted or added, score 1.0); span offsets point into
-``text``. ``accept`` is the *effective* label set - machine tags corrected by humans - and is the only field
-:func:`import_labels` reads back. ``options``/``accept``/``answer`` is Prodigy's ``textcat_multilabel``
-shape; ``text`` + ``meta`` + ``tags`` (as suggestions) map onto an Argilla record. ``docs/tagging.md`` shows
-an example of each format.
+``text``. ``accept`` is the *effective* label set - machine tags corrected by humans. Each format writes
+those labels one way (JSONL ``accept``, CSV and parquet one 0/1 column per measure, ``hf`` ``labels`` as
+``Sequence(ClassLabel)`` plus ``multi_hot``, spaCy ``doc.cats``), and :func:`import_labels` reads every
+format back. ``options``/``accept``/``answer`` is Prodigy's ``textcat_multilabel`` shape; ``text`` + ``meta``
++ ``tags`` (as suggestions) map onto an Argilla record. ``docs/tagging.md`` shows an example of each format.
 
 Modules, one concern each:
 
 * ``records`` - :class:`LabelRecord` and :func:`iter_records` (passages of a store as records).
 * ``effective`` - :func:`effective_tags`: machine tags with the latest human word applied.
-* ``writers`` - :data:`WRITERS`, the export formats by name, each with its file suffix.
+* ``writers`` - :data:`WRITERS`, the export formats by name, each with its file suffix, writer and reader.
+* ``readers`` - the readers of the flat formats, and :func:`~.readers.label_rows`: label columns to labels.
+* ``hf`` - the Hugging Face ``DatasetDict`` directory: features, dataset card, reading it back.
+* ``splits`` - :class:`DocumentSplit`: train/validation/test grouped by document.
 * ``export`` - :func:`export_dataset`: records through a writer into a file, renamed into place.
-* ``importer`` - :func:`import_labels`: a label file back as human annotations.
+* ``importer`` - :func:`import_labels`: a label file back as human annotations (or a dry run).
 * ``review`` - :func:`review_queue`: the passages most worth a human look.
 * ``agreement`` - :func:`agreement`: Cohen's kappa between two annotators, or one and the model.
 """
@@ -30,7 +34,14 @@ from __future__ import annotations
 from policyscope.nlp.labels.agreement import agreement
 from policyscope.nlp.labels.effective import annotator_labels, effective_tags
 from policyscope.nlp.labels.export import ExportReport, default_export_path, export_dataset
-from policyscope.nlp.labels.importer import ImportReport, LabelFileError, import_labels, read_label_file
+from policyscope.nlp.labels.importer import (
+    ImportReport,
+    LabelFile,
+    LabelFileError,
+    PassageChange,
+    import_labels,
+    read_label_file,
+)
 from policyscope.nlp.labels.records import (
     META_FIELDS,
     SOURCES,
@@ -40,18 +51,23 @@ from policyscope.nlp.labels.records import (
     iter_records,
 )
 from policyscope.nlp.labels.review import review_queue
-from policyscope.nlp.labels.writers import EXPORT_FORMATS, WRITERS, Writer, get_writer
+from policyscope.nlp.labels.splits import SPLIT_NAMES, DocumentSplit
+from policyscope.nlp.labels.writers import EXPORT_FORMATS, WRITERS, Writer, format_of, get_writer
 
 __all__ = [
     "EXPORT_FORMATS",
     "META_FIELDS",
     "SOURCES",
+    "SPLIT_NAMES",
     "WRITERS",
     "Annotation",
+    "DocumentSplit",
     "ExportReport",
     "ImportReport",
+    "LabelFile",
     "LabelFileError",
     "LabelRecord",
+    "PassageChange",
     "PassageMeta",
     "Writer",
     "agreement",
@@ -59,6 +75,7 @@ __all__ = [
     "default_export_path",
     "effective_tags",
     "export_dataset",
+    "format_of",
     "get_writer",
     "import_labels",
     "iter_records",

@@ -1,17 +1,19 @@
-"""Export writers: one per dataset format, each knowing its name and default file suffix.
+"""Export formats: one per dataset format, each knowing its name, file suffix, writer and reader.
 
-:data:`WRITERS` is the only list of formats; ``EXPORT_FORMATS`` and the default file names derive from it.
-Every writer gets the :class:`~policyscope.nlp.labels.records.LabelRecord` list, the target path and the
-measure ids, and writes one file (or, with an empty suffix, one directory):
+:data:`WRITERS` is the only list of formats; ``EXPORT_FORMATS``, the default file names and the suffixes
+``import-labels`` accepts derive from it. Every writer gets the
+:class:`~policyscope.nlp.labels.records.LabelRecord` list, the target path and an :class:`ExportContext`
+(measure ids, split, provenance), and writes one file (or, with an empty suffix, one directory); every
+reader turns such a file, edited, back into :class:`~.readers.LabelTable` s for ``import-labels``:
 
-* ``jsonl`` - :meth:`LabelRecord.to_dict`, one a line (UTF-8, Chinese unescaped).
+* ``jsonl`` - :meth:`LabelRecord.to_dict`, one a line (UTF-8, Chinese unescaped); labels: ``accept``.
 * ``csv`` - one row per passage: ``id``, ``text``, the meta fields, one ``0``/``1`` column per measure (the
   effective labels, editable in a spreadsheet), and ``tags``/``annotations`` as JSON text. UTF-8 with a BOM
   so spreadsheet programs show Chinese.
-* ``parquet`` - the CSV's columns with ``tags``/``annotations`` as nested lists of structs and ``accept`` as
-  a list of strings.
-* ``hf`` - a directory ``data/train.parquet`` + ``README.md`` (a dataset card whose YAML header names the
-  data files), loadable with ``datasets.load_dataset(DIR)`` or ``load_dataset("parquet", data_files=...)``.
+* ``parquet`` - the CSV's columns with real types, ``tags``/``annotations`` as nested lists of structs; the
+  0/1 measure columns are the labels (no ``accept`` list beside them: an edit has one place to go).
+* ``hf`` - a ``datasets.DatasetDict`` directory split by document, with ``labels`` as
+  ``Sequence(ClassLabel)``, a ``multi_hot`` column and a dataset card (:mod:`~.hf`).
 * ``spacy`` - a ``.spacy`` ``DocBin`` for ``textcat_multilabel``: ``doc.cats`` holds all measures (1.0/0.0),
   ``doc.spans["evidence"]`` the evidence of the effective tags, ``doc.user_data`` the passage id and meta.
   Chinese passages are tokenised by spaCy's jieba segmenter, English by spaCy's English rules.
@@ -21,32 +23,71 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policyscope.nlp.labels.records import INT_META, META_FIELDS, LabelRecord, tag_dict, taxonomy_names
+from policyscope.corpus.store import DocumentInfo
+from policyscope.nlp.labels.hf import read_hf, write_hf
+from policyscope.nlp.labels.readers import LabelTable, read_csv, read_jsonl, read_parquet, read_spacy
+from policyscope.nlp.labels.records import INT_META, META_FIELDS, LabelRecord, tag_dict
+from policyscope.nlp.labels.splits import DocumentSplit
 
-__all__ = ["EXPORT_FORMATS", "WRITERS", "Writer", "get_writer"]
+__all__ = ["EXPORT_FORMATS", "WRITERS", "ExportContext", "Provenance", "Writer", "format_of", "get_writer"]
 
-WriteFn = Callable[[Sequence[LabelRecord], Path, Sequence[str]], None]
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an export comes from, for a dataset card."""
+
+    workspace: str
+    policyscope_version: str
+    taxonomy_version: str
+    exported_at: str
+    filters: Mapping[str, tuple[str, ...]]
+    documents: Mapping[str, DocumentInfo]
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What a writer gets besides the records.
+
+    Attributes:
+        measures: the measure ids, in taxonomy order (columns, classes).
+        split: the split settings (for a writer with ``splits``).
+        doc_split: ``{document id: split name}`` of every exported document (for a writer with ``splits``).
+        provenance: where the records come from.
+    """
+
+    measures: tuple[str, ...]
+    split: DocumentSplit = field(default_factory=DocumentSplit)
+    doc_split: Mapping[str, str] = field(default_factory=dict)
+    provenance: Provenance | None = None
+
+
+WriteFn = Callable[[Sequence[LabelRecord], Path, ExportContext], None]
+ReadFn = Callable[[Path, Sequence[str]], list[LabelTable]]
 
 
 @dataclass(frozen=True)
 class Writer:
-    """An export format: its registry name, the suffix of its file (empty for a directory) and the writer."""
+    """An export format: its registry name, the suffix of its file (empty for a directory), the writer, the
+    reader ``import-labels`` uses, other suffixes that reader accepts, and whether it writes splits."""
 
     name: str
     suffix: str
     write: WriteFn
+    read: ReadFn
+    also_reads: tuple[str, ...] = ()
+    splits: bool = False
 
     def file_name(self, stem: str) -> str:
         """``stem`` + suffix, or ``stem-<name>`` for a directory format (``policyscope-tags-hf``)."""
         return f"{stem}{self.suffix}" if self.suffix else f"{stem}-{self.name}"
 
 
-def _write_jsonl(records: Sequence[LabelRecord], path: Path, known: Sequence[str]) -> None:
+def _write_jsonl(records: Sequence[LabelRecord], path: Path, ctx: ExportContext) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as f:
         for r in records:
             f.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
@@ -54,29 +95,30 @@ def _write_jsonl(records: Sequence[LabelRecord], path: Path, known: Sequence[str
 
 def _flat(record: LabelRecord, known: Sequence[str]) -> dict[str, Any]:
     """A record as one flat row: meta fields become columns, one 0/1 column per measure."""
-    clash = sorted(set(known) & {"id", "text", "accept", "tags", "annotations", *META_FIELDS})
+    # The importer recognises the label columns of every format by name.
+    taken = {"id", "text", "accept", "answer", "labels", "multi_hot", "cats", "tags", "annotations"}
+    clash = sorted(set(known) & (taken | set(META_FIELDS)))
     if clash:
         raise ValueError(f"measure id(s) {clash} clash with column names; rename them in the taxonomy")
     row: dict[str, Any] = {"id": record.id, "text": record.text}
     row.update(asdict(record.meta))
     accept = set(record.accept)
     row.update({m: int(m in accept) for m in known})
-    row["accept"] = list(record.accept)
     row["tags"] = [tag_dict(t) for t in record.tags]
     row["annotations"] = [asdict(a) for a in record.annotations]
     return row
 
 
-def _write_csv(records: Sequence[LabelRecord], path: Path, known: Sequence[str]) -> None:
+def _write_csv(records: Sequence[LabelRecord], path: Path, ctx: ExportContext) -> None:
     # The 0/1 measure columns are the labels; there is no ``accept`` column, so a spreadsheet edit has one
-    # place to go (import_labels reads either, and refuses a file where both disagree).
+    # place to go (import_labels reads either, and refuses a row where both are given and disagree).
+    known = ctx.measures
     columns = ["id", "text", *META_FIELDS, *known, "tags", "annotations"]
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, fieldnames=columns)
         w.writeheader()
         for r in records:
             row = _flat(r, known)
-            row.pop("accept")
             row["tags"] = json.dumps(row["tags"], ensure_ascii=False)
             row["annotations"] = json.dumps(row["annotations"], ensure_ascii=False)
             w.writerow({k: "" if v is None else v for k, v in row.items()})
@@ -106,7 +148,6 @@ def _arrow_table(records: Sequence[LabelRecord], known: Sequence[str]) -> Any:
     fields += [pa.field(k, pa.int32() if k in INT_META else pa.string()) for k in META_FIELDS]
     fields += [pa.field(m, pa.int8()) for m in known]
     fields += [
-        pa.field("accept", pa.list_(pa.string())),
         pa.field("tags", pa.list_(tag)),
         pa.field("annotations", pa.list_(ann)),
     ]
@@ -115,72 +156,16 @@ def _arrow_table(records: Sequence[LabelRecord], known: Sequence[str]) -> Any:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _write_parquet(records: Sequence[LabelRecord], path: Path, known: Sequence[str]) -> None:
+def _write_parquet(records: Sequence[LabelRecord], path: Path, ctx: ExportContext) -> None:
     import pyarrow.parquet as pq
 
-    pq.write_table(_arrow_table(records, known), path)
-
-
-# No `configs:` block: with one, `datasets` (5.x) keys its cache on the folder name and the config
-# alone, so loading a re-exported or another workspace's `hfds` folder returned the old rows. Without
-# it, `data/train.parquet` is found by name and the cache key covers the file itself.
-_HF_CARD = """---
-language:
-- zh
-- en
-- ja
-- ko
-task_categories:
-- text-classification
-task_ids:
-- multi-label-classification
----
-
-# policyscope measure-tagging dataset
-
-Passages of policy documents with the {n_measures} policy measures of taxonomy `{version}`, exported by
-`policyscope export --format hf`. {n} passages, {labelled} with at least one measure.
-
-Load it with `datasets.load_dataset("{dirname}")` (or `load_dataset("parquet",
-data_files="{dirname}/data/train.parquet")`).
-
-Columns: `id`, `text`, document metadata ({meta}), one 0/1 column per measure (the effective labels: machine
-tags corrected by humans), `accept` (the same labels as a list), `tags` (per source: measure, score, source,
-evidence spans with character offsets into `text`) and `annotations` (human accept/reject/add decisions).
-
-| measure | name | passages |
-|---|---|---|
-{rows}
-"""
-
-
-def _write_hf(records: Sequence[LabelRecord], path: Path, known: Sequence[str]) -> None:
-    from policyscope.nlp.measures import load_taxonomy
-
-    tax = load_taxonomy()
-    (path / "data").mkdir(parents=True)
-    _write_parquet(records, path / "data" / "train.parquet", known)
-    names = taxonomy_names()
-    rows = "\n".join(
-        f"| `{m}` | {names.get(m, m)} | {sum(1 for r in records if m in r.accept)} |" for m in known
-    )
-    card = _HF_CARD.format(
-        n_measures=len(known),
-        version=tax.version,
-        n=len(records),
-        labelled=sum(1 for r in records if r.accept),
-        dirname=path.name.split(".")[0] or "DIR",
-        meta=", ".join(f"`{k}`" for k in META_FIELDS),
-        rows=rows,
-    )
-    (path / "README.md").write_text(card, encoding="utf-8")
-    (path / "measures.json").write_text(json.dumps(list(known), ensure_ascii=False), encoding="utf-8")
+    pq.write_table(_arrow_table(records, ctx.measures), path)
 
 
 _SPACY_LANGS = {"zh": ("zh", {"nlp": {"tokenizer": {"segmenter": "jieba"}}}), "en": ("en", {})}
 
 
-def _write_spacy(records: Sequence[LabelRecord], path: Path, known: Sequence[str]) -> None:
+def _write_spacy(records: Sequence[LabelRecord], path: Path, ctx: ExportContext) -> None:
     import spacy
     from policyscope.nlp.tokens import import_jieba
     from spacy.tokens import DocBin
@@ -201,7 +186,7 @@ def _write_spacy(records: Sequence[LabelRecord], path: Path, known: Sequence[str
         lang = r.meta.lang or ""
         doc = nlp_for(lang).make_doc(r.text)
         accept = set(r.accept)
-        doc.cats = {m: 1.0 if m in accept else 0.0 for m in known}
+        doc.cats = {m: 1.0 if m in accept else 0.0 for m in ctx.measures}
         evidence = []
         seen: set[tuple[int, int, str]] = set()
         for t in r.tags:
@@ -223,11 +208,11 @@ def _write_spacy(records: Sequence[LabelRecord], path: Path, known: Sequence[str
 WRITERS: dict[str, Writer] = {
     w.name: w
     for w in (
-        Writer("jsonl", ".jsonl", _write_jsonl),
-        Writer("csv", ".csv", _write_csv),
-        Writer("parquet", ".parquet", _write_parquet),
-        Writer("hf", "", _write_hf),
-        Writer("spacy", ".spacy", _write_spacy),
+        Writer("jsonl", ".jsonl", _write_jsonl, read_jsonl, also_reads=(".json", ".ndjson")),
+        Writer("csv", ".csv", _write_csv, read_csv, also_reads=(".tsv",)),
+        Writer("parquet", ".parquet", _write_parquet, read_parquet),
+        Writer("hf", "", write_hf, read_hf, splits=True),
+        Writer("spacy", ".spacy", _write_spacy, read_spacy),
     )
 }
 """Export writers by format name, in the order ``--format`` help lists them."""
@@ -241,3 +226,26 @@ def get_writer(fmt: str) -> Writer:
         return WRITERS[fmt]
     except KeyError:
         raise ValueError(f"unknown export format {fmt!r}; available: {', '.join(WRITERS)}") from None
+
+
+def format_of(path: str | Path) -> Writer:
+    """The format of an existing label file: a directory is the directory format, a file goes by suffix.
+
+    Raises:
+        ValueError: no format reads that suffix (the message lists those that do).
+    """
+    path = Path(path)
+    if path.is_dir():
+        for w in WRITERS.values():
+            if not w.suffix:
+                return w
+    suffix = path.suffix.lower()
+    for w in WRITERS.values():
+        if suffix and suffix in (w.suffix, *w.also_reads):
+            return w
+    readable = [x for w in WRITERS.values() for x in (w.suffix, *w.also_reads) if x]
+    dirs = [w.name for w in WRITERS.values() if not w.suffix]
+    raise ValueError(
+        f"unsupported label file type {suffix or '(none)'!r}; use {', '.join(readable)}"
+        + (f" or a directory of the {', '.join(dirs)} export" if dirs else "")
+    )

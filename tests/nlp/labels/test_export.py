@@ -1,4 +1,5 @@
-"""Label export on a real built workspace: five formats, filters, and the writers registry."""
+"""Label export on a real built workspace: every format, filters, and the writers registry (the hf
+directory format has its own tests in test_hf.py)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,9 @@ def _read_jsonl(path):
 
 
 def test_every_format_exports_every_passage(store, tmp_path):
+    import datasets
     import pyarrow.parquet as pq
+    from spacy.tokens import DocBin
 
     n = store.count("passages")
     assert n > 100
@@ -37,7 +40,8 @@ def test_every_format_exports_every_passage(store, tmp_path):
     with paths["csv"].open(encoding="utf-8-sig", newline="") as f:
         assert len(list(csv.DictReader(f))) == n
     assert pq.read_table(paths["parquet"]).num_rows == n
-    assert pq.read_table(paths["hf"] / "data" / "train.parquet").num_rows == n
+    assert sum(ds.num_rows for ds in datasets.load_from_disk(str(paths["hf"])).values()) == n
+    assert len(DocBin().from_disk(paths["spacy"])) == n
 
 
 def test_jsonl_record_carries_meta_tags_and_spans_inside_the_text(store, tmp_path):
@@ -60,32 +64,9 @@ def test_jsonl_record_carries_meta_tags_and_spans_inside_the_text(store, tmp_pat
     assert "电池" in path.read_text(encoding="utf-8")
 
 
-def test_hf_export_loads_with_datasets_and_shows_measure_columns(store, tmp_path):
-    datasets = pytest.importorskip("datasets")
-    path = tmp_path / "hfds"
-    export_dataset(store, "hf", path)
-    ds = datasets.load_dataset(str(path), split="train")
-    assert ds.num_rows == store.count("passages")
-    assert set(MEASURES) <= set(ds.column_names)
-    for row in ds.select(range(20)):
-        assert [m for m in MEASURES if row[m]] == row["accept"]
-    same = datasets.load_dataset("parquet", data_files=str(path / "data" / "train.parquet"), split="train")
-    assert same.num_rows == ds.num_rows
-    assert "recycling" in (path / "README.md").read_text(encoding="utf-8")
-
-
-def test_hf_exports_under_one_folder_name_load_their_own_rows(store, tmp_path):
-    datasets = pytest.importorskip("datasets")
-    counts = {}
-    for langs in (["en"], ["zh"]):  # two exports, both in a folder named "tagset"
-        path = tmp_path / langs[0] / "tagset"
-        counts[langs[0]] = export_dataset(store, "hf", path, langs=langs).passages
-        assert datasets.load_dataset(str(path), split="train").num_rows == counts[langs[0]]
-    assert counts["en"] != counts["zh"]
-
-
 def test_jsonl_export_loads_with_datasets_json(store, tmp_path):
-    datasets = pytest.importorskip("datasets")
+    import datasets
+
     path = tmp_path / "out.jsonl"
     export_dataset(store, "jsonl", path)
     ds = datasets.load_dataset("json", data_files=str(path), split="train")
@@ -122,7 +103,9 @@ def test_export_filters_by_measure_source_and_language(store, tmp_path):
     human = list(iter_records(store, sources=["human"]))
     assert [r.id for r in human] == [pid]
     assert human[0].tags == (Tag("stockpiling", 1.0, "human"),)
-    assert human[0].to_dict()["tags"] == [{"measure": "stockpiling", "score": 1.0, "source": "human", "spans": []}]
+    assert human[0].to_dict()["tags"] == [
+        {"measure": "stockpiling", "score": 1.0, "source": "human", "spans": []}
+    ]
     assert all(r.meta.lang == "en" for r in iter_records(store, langs=["en"]))
     with pytest.raises(ValueError, match="unknown measure.*available: localization"):
         export_dataset(store, "jsonl", tmp_path / "x.jsonl", measures=["nope"])
@@ -141,7 +124,9 @@ def test_formats_and_default_paths_come_from_the_writers_registry(tmp_path):
     }
     assert default_export_path("csv", tmp_path) == tmp_path / "policyscope-tags.csv"
     assert default_export_path("hf", tmp_path) == tmp_path / "policyscope-tags-hf"
-    with pytest.raises(ValueError, match="unknown export format 'xml'; available: jsonl, csv, parquet, hf, spacy"):
+    with pytest.raises(
+        ValueError, match="unknown export format 'xml'; available: jsonl, csv, parquet, hf, spacy"
+    ):
         default_export_path("xml")
 
 
@@ -152,3 +137,17 @@ def test_a_record_is_typed_and_its_json_line_keeps_the_export_shape(store):
     assert list(line) == ["id", "text", "meta", "tags", "annotations", "options", "accept", "answer"]
     assert line["meta"]["doc_id"] == rec.meta.doc_id and line["accept"] == list(rec.accept)
     json.dumps(line)  # plain JSON types only
+
+
+def test_an_export_never_replaces_a_folder_of_other_files(store, tmp_path):
+    folder = tmp_path / "my-data"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(ValueError, match="not an earlier hf export"):
+        export_dataset(store, "hf", folder)
+    with pytest.raises(ValueError, match="is a directory; give a file name"):
+        export_dataset(store, "csv", folder)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    export_dataset(store, "hf", tmp_path / "hf", langs=["ko"])
+    export_dataset(store, "hf", tmp_path / "hf", langs=["ko"])  # an earlier export is replaced
+    assert (tmp_path / "hf" / "dataset_dict.json").is_file()
