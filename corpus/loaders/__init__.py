@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from policyscope.corpus.errors import LoadError
-from policyscope.corpus.loaders.base import Loader, Progress
+from policyscope.corpus.loaders.base import Loader, Progress, check_regular_file, probe_open
 from policyscope.corpus.loaders.cells import parse_date
 from policyscope.corpus.loaders.columns import ColumnMap
 from policyscope.corpus.loaders.docx import load_docx
@@ -76,24 +76,18 @@ def load_path(
         An iterator of documents: one per file, or one per row for tabular files.
 
     Raises:
-        LoadError: The path is missing, a directory, unreadable or of an unsupported type
-            (raised immediately), or its content is bad (raised while iterating).
+        LoadError: The path is missing, a directory, not a regular file (a FIFO, a device),
+            unreadable or of an unsupported type (raised immediately, without blocking), or its
+            content is bad (raised while iterating).
     """
     p = Path(path)
     ext = p.suffix.lower()
     # Path problems first: a folder or a typo is not an "unsupported file type".
-    if not p.exists():
-        raise LoadError(p, "no such file")
-    if p.is_dir():
-        raise LoadError(p, "is a directory, not a file")
+    check_regular_file(p)
     if ext not in LOADERS:
         shown = f"'{ext}'" if ext else "(no extension)"
         raise LoadError(p, f"unsupported file type {shown}; supported: {', '.join(LOADERS)}")
-    try:
-        with p.open("rb"):
-            pass
-    except OSError as exc:
-        raise LoadError.cannot_read(p, exc) from None
+    probe_open(p)
     return LOADERS[ext](p, columns, progress)
 
 
