@@ -25,6 +25,7 @@ module and its extensions in :data:`LOADERS`; :data:`SUPPORTED_EXTENSIONS` follo
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,8 @@ from policyscope.corpus.loaders.pdf import load_pdf
 from policyscope.corpus.loaders.tabular import PROGRESS_EVERY, load_csv, load_jsonl, load_xlsx
 from policyscope.corpus.loaders.text import heading_level, load_markdown, load_text
 from policyscope.corpus.records import Document
+
+logger = logging.getLogger(__name__)
 
 #: The loader of each file extension (lowercase, with the dot).
 LOADERS: dict[str, Loader] = {
@@ -88,7 +91,28 @@ def load_path(
         shown = f"'{ext}'" if ext else "(no extension)"
         raise LoadError(p, f"unsupported file type {shown}; supported: {', '.join(LOADERS)}")
     probe_open(p)
-    return LOADERS[ext](p, columns, progress)
+    return _guarded(p, LOADERS[ext](p, columns, progress))
+
+
+def _guarded(path: Path, docs: Iterator[Document]) -> Iterator[Document]:
+    """``docs`` with any exception a parser lets through turned into one ``LoadError`` naming the file.
+
+    Loaders report the problems they know as ``LoadError``; a library can still raise something
+    unforeseen (a ``RecursionError`` from data nested 100,000 deep, a ``MemoryError``, a parser's
+    own exception). Without this guard such an error escapes ``add`` as a traceback and the files
+    after it are never read. The traceback stays available at debug level (``--debug``).
+    """
+    try:
+        yield from docs
+    except LoadError:
+        raise
+    except RecursionError:
+        logger.debug("%s: loader failed", path, exc_info=True)
+        raise LoadError(path, "data nested too deeply to read") from None
+    except Exception as exc:  # noqa: BLE001 - the point: no parser failure may end the batch
+        logger.debug("%s: loader failed", path, exc_info=True)
+        detail = (str(exc).strip().splitlines() or [""])[0][:160]
+        raise LoadError(path, f"unreadable file ({type(exc).__name__}{': ' + detail if detail else ''})") from None
 
 
 __all__ = [

@@ -6,6 +6,7 @@ import ast
 import datetime as _dt
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _ISO_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T\s])")
@@ -32,8 +33,25 @@ def cell_str(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("name") or value.get("title") or "")
     if isinstance(value, list):
-        return "; ".join(cell_str(v) for v in value)
+        return "; ".join(cell_str(v) for v in _leaves(value))
     return str(value).strip()
+
+
+def _leaves(items: list[Any]) -> Iterator[Any]:
+    """The non-list items of a nested list, in order, without recursion.
+
+    A JSON line may nest lists 900 deep (within ``json``'s limit); recursing through them would
+    hit Python's recursion limit: ``[[["a"], "b"]]`` -> ``"a"``, ``"b"``.
+    """
+    stack = [iter(items)]
+    while stack:
+        for value in stack[-1]:
+            if isinstance(value, list):
+                stack.append(iter(value))
+                break
+            yield value
+        else:
+            stack.pop()
 
 
 def as_record(value: Any) -> dict[str, Any] | None:

@@ -246,5 +246,7 @@ def load_xlsx(path: Path, columns: ColumnMap | None, progress: Progress | None) 
                 yield lambda col, values=values: values[index[col]] if index[col] < len(values) else None
 
         yield from _rows_to_documents(path, header, rows(), columns, progress)
+    except SyntaxError as exc:  # xml.etree's ParseError and lxml's XMLSyntaxError both derive from it
+        raise LoadError(path, f"malformed xlsx: sheet xml is not well-formed ({str(exc).lower()[:120]})") from None
     finally:
         wb.close()

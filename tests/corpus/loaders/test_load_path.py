@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from policyscope.corpus.errors import LoadError
-from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS, load_path
+from policyscope.corpus.loaders import LOADERS, SUPPORTED_EXTENSIONS, load_path
 from policyscope.corpus.loaders.base import MAX_READ_BYTES, read_bytes
 
 from tests.corpus.loaders.common import load_error
@@ -113,3 +113,25 @@ def test_read_bytes_stops_at_the_limit(tmp_path):
     assert read_bytes(path, limit=100) == b"x" * 100
     with pytest.raises(LoadError, match="over the 0 MB limit"):
         read_bytes(path, limit=99)
+
+
+# -- a parser's unforeseen exception is still one line naming the file ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("error", "problem"),
+    [
+        (RecursionError("maximum recursion depth exceeded"), "data nested too deeply to read"),
+        (KeyError("xl/sharedStrings.xml"), "unreadable file (KeyError: 'xl/sharedStrings.xml')"),
+        (MemoryError(), "unreadable file (MemoryError)"),
+    ],
+)
+def test_an_unforeseen_parser_exception_becomes_one_load_error(tmp_path, monkeypatch, error, problem):
+    def exploding(path, columns, progress):
+        yield from ()
+        raise error
+
+    monkeypatch.setitem(LOADERS, ".boom", exploding)
+    path = tmp_path / "x.boom"
+    path.write_text("anything")
+    assert load_error(path) == f"{path}: {problem}"

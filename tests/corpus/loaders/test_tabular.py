@@ -165,6 +165,32 @@ def test_xlsx_that_is_not_a_workbook(tmp_path):
     assert "not a readable xlsx workbook" in load_error(path)
 
 
+def test_xlsx_with_malformed_sheet_xml_is_one_load_error(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["title", "text"])
+    wb.active.append(["Act", "Cuts emissions."])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2] + b"<<<"  # a download cut short inside the sheet
+            zout.writestr(info, data)
+    message = load_error(path)
+    assert message.startswith(f"{path}: malformed xlsx: sheet xml is not well-formed (")
+
+
+def test_a_cell_nested_hundreds_of_lists_deep_is_flattened(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    title = "[" * 900 + '"Act", ["on batteries"]' + "]" * 900  # within json's limit, beyond Python's
+    path.write_text('{"text": "Cuts emissions.", "title": ' + title + "}\n", encoding="utf-8")
+    assert load_one(path).title == "Act; on batteries"
+
+
 # ------------------------------------------------------------------------------------------
 # real data: Climate Change Laws of the World export (2,100 rows; 5 have no description)
 
