@@ -10,7 +10,8 @@ module per format:
 * :mod:`.html` (trafilatura): main content only, headings and tables kept as blocks;
 * :mod:`.docx` (python-docx): paragraphs, ``Heading N`` styles and tables, after a zip-bomb check;
 * :mod:`.tabular` (``.csv``, ``.jsonl``, ``.xlsx``): one document per row, streamed, columns chosen
-  by a :class:`ColumnMap` (:mod:`.columns`), cell values read by :mod:`.cells`.
+  by a :class:`ColumnMap` (:mod:`.columns`), cell values read by :mod:`.cells`; a bad row is
+  skipped and reported with its line (``strict=True``: the file is refused).
 
 Text and blocks are built together by :class:`~.builder.TextBuilder`, which the built-in corpus
 uses too. Every bad input raises :class:`~policyscope.corpus.errors.LoadError` whose message starts
@@ -19,7 +20,7 @@ with the path and names the problem in one lowercase line, e.g.
 :func:`~policyscope.corpus.normalize.normalize_text` before blocks are cut, so block offsets always
 point into ``Document.text`` as stored.
 
-Adding a format is one edit: a ``load_<format>(path, columns, progress)`` function in its own
+Adding a format is one edit: a ``load_<format>(path, columns, progress, *, strict)`` function in its own
 module and its extensions in :data:`LOADERS`; :data:`SUPPORTED_EXTENSIONS` follows.
 """
 
@@ -62,6 +63,8 @@ def load_path(
     path: str | Path,
     columns: ColumnMap | None = None,
     progress: Progress | None = None,
+    *,
+    strict: bool = False,
 ) -> Iterator[Document]:
     """Load one file into documents.
 
@@ -74,6 +77,10 @@ def load_path(
             the header with :meth:`ColumnMap.guess` when omitted. Ignored for other files.
         progress: Called for tabular files with the cumulative number of rows read (including
             skipped rows), every ``PROGRESS_EVERY`` rows and once at the end.
+        strict: For tabular files, refuse the whole file at its first bad row (``LoadError``
+            naming the line). By default a bad row is skipped, the good rows are loaded and the
+            skipped rows are reported in one warning naming the file and their lines; a file
+            whose rows are all bad is refused either way.
 
     Returns:
         An iterator of documents: one per file, or one per row for tabular files.
@@ -91,7 +98,7 @@ def load_path(
         shown = f"'{ext}'" if ext else "(no extension)"
         raise LoadError(p, f"unsupported file type {shown}; supported: {', '.join(LOADERS)}")
     probe_open(p)
-    return _guarded(p, LOADERS[ext](p, columns, progress))
+    return _guarded(p, LOADERS[ext](p, columns, progress, strict=strict))
 
 
 def _guarded(path: Path, docs: Iterator[Document]) -> Iterator[Document]:
@@ -109,10 +116,12 @@ def _guarded(path: Path, docs: Iterator[Document]) -> Iterator[Document]:
     except RecursionError:
         logger.debug("%s: loader failed", path, exc_info=True)
         raise LoadError(path, "data nested too deeply to read") from None
-    except Exception as exc:  # noqa: BLE001 - the point: no parser failure may end the batch
+    except Exception as exc:  # the point: no parser failure may end the batch
         logger.debug("%s: loader failed", path, exc_info=True)
         detail = (str(exc).strip().splitlines() or [""])[0][:160]
-        raise LoadError(path, f"unreadable file ({type(exc).__name__}{': ' + detail if detail else ''})") from None
+        raise LoadError(
+            path, f"unreadable file ({type(exc).__name__}{': ' + detail if detail else ''})"
+        ) from None
 
 
 __all__ = [

@@ -14,6 +14,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from policyscope.corpus.errors import LoadError
 from policyscope.corpus.loaders.columns import ColumnMap
@@ -21,8 +22,20 @@ from policyscope.corpus.records import Document
 
 #: Called by tabular loaders with the cumulative number of rows read.
 Progress = Callable[[int], None]
-#: A loader: the file, the column mapping (tabular files only) and a progress callback, to documents.
-Loader = Callable[[Path, ColumnMap | None, Progress | None], Iterator[Document]]
+
+
+class Loader(Protocol):
+    """A loader: the file, the column mapping and progress callback (tabular files), to documents.
+
+    ``strict`` concerns tabular files: a bad row (invalid JSON, a malformed CSV record, undecodable
+    bytes) refuses the whole file instead of being skipped and reported. A file that is one
+    document has no rows to skip, so the other loaders accept and ignore it.
+    """
+
+    def __call__(
+        self, path: Path, columns: ColumnMap | None, progress: Progress | None, *, strict: bool = False
+    ) -> Iterator[Document]: ...
+
 
 #: Zip containers (DOCX, XLSX) are refused above this declared uncompressed size ...
 MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024

@@ -243,3 +243,51 @@ def sniff_file_encoding(path: Path) -> str:
         except UndecodableError:
             raise LoadError(path, str(exc)) from None
     return enc.replace("_", "-")
+
+
+def ascii_compatible(encoding: str) -> bool:
+    """True when ``encoding`` writes ASCII as ASCII bytes, so a file can be split at ``b"\\n"``.
+
+    UTF-8, GB18030, Big5, Shift_JIS and the single-byte codecs are (no trail byte is ever ``0x0A``);
+    UTF-16 and UTF-32 are not.
+    """
+    try:
+        return "\n".encode(canonical_codec(encoding.split("+")[0])) == b"\n"
+    except LookupError:
+        return False
+
+
+class LineDecoder:
+    """Decodes a file line by line in the codec sniffed from its start, remembering bad lines.
+
+    A line the codec cannot read is decoded with replacement characters (so a CSV parser stays in
+    step) and its problem is kept under its line number until :meth:`take` collects it: the
+    caller skips the record that contains the line instead of refusing the whole file.
+    ``LineDecoder("utf-8")(b"caf\\xe9\\n", 7)`` returns ``"caf\\ufffd\\n"`` and
+    ``take(7)`` then gives ``"undecodable bytes (not utf-8)"``.
+
+    Args:
+        encoding: a codec name as :func:`sniff_file_encoding` gives it; ``utf-8-sig`` drops the
+            BOM of line 1.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+        self._problems: dict[int, str] = {}
+
+    def __call__(self, raw: bytes, lineno: int) -> str:
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            return raw.decode(self.encoding)
+        except UnicodeDecodeError:
+            self._problems[lineno] = f"undecodable bytes (not {self.encoding})"
+            return raw.decode(self.encoding, "replace")
+
+    def take(self, upto: int) -> str:
+        """The first problem of the lines up to ``upto`` (``""`` when none), forgetting them all."""
+        found = [n for n in self._problems if n <= upto]
+        first = self._problems[min(found)] if found else ""
+        for n in found:
+            del self._problems[n]
+        return first

@@ -127,7 +127,7 @@ def test_read_bytes_stops_at_the_limit(tmp_path):
     ],
 )
 def test_an_unforeseen_parser_exception_becomes_one_load_error(tmp_path, monkeypatch, error, problem):
-    def exploding(path, columns, progress):
+    def exploding(path, columns, progress, *, strict=False):
         yield from ()
         raise error
 
