@@ -142,7 +142,7 @@ def _rows_to_documents(
 
     A bad row is one that could not be read (``Row.problem``) or whose cells break the document
     builder. With ``strict`` the first bad row raises; otherwise every good row is yielded and
-    one warning lists the skipped rows: ``docs.jsonl: skipped 1 bad line of 100: line 50: invalid
+    one warning lists the skipped rows: ``docs.jsonl: skipped 1 bad row of 100: line 50: invalid
     json (expecting value)``. A file whose rows are all bad is refused with the first problem.
     """
     cmap = resolve_columns(path, header, columns)
@@ -181,19 +181,9 @@ def _rows_to_documents(
     if bad:
         if not yielded:
             raise _all_bad(path, bad)
-        unit = bad[0].where.split()[0]
         shown = "; ".join(f"{r.where}: {r.problem}" for r in bad[:SHOWN_BAD_ROWS])
         more = f"; and {len(bad) - SHOWN_BAD_ROWS} more" if len(bad) > SHOWN_BAD_ROWS else ""
-        logger.warning(
-            "%s: skipped %d bad %s%s of %d: %s%s",
-            path,
-            len(bad),
-            unit,
-            "s" if len(bad) > 1 else "",
-            done,
-            shown,
-            more,
-        )
+        logger.warning("%s: skipped %s of %d: %s%s", path, _rows(len(bad)), done, shown, more)
     if unmapped:
         values = ", ".join(f"{v!r} ({n})" for v, n in sorted(unmapped.items(), key=lambda x: (-x[1], x[0])))
         logger.warning(
@@ -204,10 +194,15 @@ def _rows_to_documents(
         )
 
 
+def _rows(n: int) -> str:
+    return f"{n} bad row{'s' if n != 1 else ''}"
+
+
 def _all_bad(path: Path, bad: list[Row]) -> LoadError:
     """The refusal of a file none of whose rows could be read: its first problem, and how many more."""
     first = bad[0]
-    more = f" (and {len(bad) - 1} more bad {first.where.split()[0]}s)" if len(bad) > 1 else ""
+    n = len(bad) - 1
+    more = f" (and {n} more bad row{'s' if n != 1 else ''})" if n else ""
     return LoadError(path, f"{first.where}: {first.problem}{more}")
 
 

@@ -136,7 +136,7 @@ def test_malformed_csv_record_is_skipped_with_its_line_and_the_good_record_added
         (doc,) = _accepted(home, path)
     assert (doc.title, doc.text) == ("Plan B", "cobalt")
     assert _warnings(caplog, path) == [
-        f"{path}: skipped 1 bad line of 2: line 2: malformed csv (',' expected after '\"')"
+        f"{path}: skipped 1 bad row of 2: line 2: malformed csv (',' expected after '\"')"
     ]
 
 
@@ -341,9 +341,7 @@ def test_xlsx_with_malformed_sheet_xml_is_one_line_and_the_next_file_is_read(hom
 
 def test_jsonl_nested_100k_deep_is_one_line_and_the_others_are_added(home, inputs):
     path = F.deep_jsonl(inputs)
-    _refused_among_others(
-        home, inputs, path, "line 1: invalid json (nested too deeply) (and 1 more bad lines)"
-    )
+    _refused_among_others(home, inputs, path, "line 1: invalid json (nested too deeply) (and 1 more bad row)")
 
 
 @pytest.mark.timeout(120)
@@ -384,7 +382,7 @@ def test_jsonl_with_one_bad_line_adds_its_99_good_lines_and_warns_with_the_line(
     assert len(docs) == 99
     assert "jl 49:" not in " ".join(d.text for d in docs)  # line 50 holds record 49
     assert _warnings(caplog, path) == [
-        f"{path}: skipped 1 bad line of 100: line 50: invalid json (invalid control character at)"
+        f"{path}: skipped 1 bad row of 100: line 50: invalid json (invalid control character at)"
     ]
 
 
@@ -420,7 +418,7 @@ def test_a_skipped_row_is_reported_on_exactly_one_stderr_line(home, inputs):
     )
     assert proc.returncode == 0, proc.stderr
     expected = (
-        f"WARNING policyscope.corpus.loaders.tabular: {path}: skipped 1 bad line of 3: "
+        f"WARNING policyscope.corpus.loaders.tabular: {path}: skipped 1 bad row of 3: "
         "line 2: invalid json (invalid control character at)"
     )
     assert [ln for ln in proc.stderr.splitlines() if str(path) in ln] == [expected]

@@ -102,7 +102,7 @@ def test_malformed_csv_record_is_skipped_with_its_line_and_the_good_rows_kept(tm
     )
     docs, warnings = _load_warned(path, caplog)
     assert [d.text for d in docs] == ["fine", "also fine"]
-    assert warnings == [f"{path}: skipped 1 bad line of 3: line 3: malformed csv (',' expected after '\"')"]
+    assert warnings == [f"{path}: skipped 1 bad row of 3: line 3: malformed csv (',' expected after '\"')"]
 
 
 def test_strict_refuses_a_csv_at_its_first_bad_record(tmp_path):
@@ -119,7 +119,7 @@ def test_csv_record_with_extra_fields_is_a_bad_row(tmp_path, caplog):
     path.write_text("title,text\nA,alpha\nB,beta,extra,cells\nC,gamma\n", encoding="utf-8")
     docs, warnings = _load_warned(path, caplog)
     assert [d.text for d in docs] == ["alpha", "gamma"]
-    assert warnings == [f"{path}: skipped 1 bad line of 3: line 3: malformed csv (4 fields, header has 2)"]
+    assert warnings == [f"{path}: skipped 1 bad row of 3: line 3: malformed csv (4 fields, header has 2)"]
 
 
 def test_an_undecodable_csv_line_costs_only_its_record(tmp_path, caplog):
@@ -133,7 +133,7 @@ def test_an_undecodable_csv_line_costs_only_its_record(tmp_path, caplog):
     docs, warnings = _load_warned(path, caplog)
     assert [d.text for d in docs[-2:]] == ["multi\nline", "gamma"] and len(docs) == 3002
     # The bad record starts on line 3004: the quoted cell of record A spans lines 3002 and 3003.
-    assert warnings == [f"{path}: skipped 1 bad line of 3003: line 3004: undecodable bytes (not utf-8)"]
+    assert warnings == [f"{path}: skipped 1 bad row of 3003: line 3004: undecodable bytes (not utf-8)"]
 
 
 def test_csv_with_bare_carriage_returns_is_read_line_by_line(tmp_path):
@@ -145,9 +145,7 @@ def test_csv_with_bare_carriage_returns_is_read_line_by_line(tmp_path):
 def test_a_csv_whose_records_are_all_bad_is_refused_with_the_first(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_text('title,text\n"A,"x\n"B,"y\n', encoding="utf-8")
-    assert (
-        load_error(path) == f"{path}: line 2: malformed csv (',' expected after '\"') (and 1 more bad lines)"
-    )
+    assert load_error(path) == f"{path}: line 2: malformed csv (',' expected after '\"') (and 1 more bad row)"
 
 
 def test_jsonl_bad_line_in_the_middle_costs_only_that_line(tmp_path, caplog):
@@ -157,7 +155,7 @@ def test_jsonl_bad_line_in_the_middle_costs_only_that_line(tmp_path, caplog):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     docs, warnings = _load_warned(path, caplog)
     assert len(docs) == 99 and "text 50" not in {d.text for d in docs}
-    assert warnings == [f"{path}: skipped 1 bad line of 100: line 51: invalid json (expecting value)"]
+    assert warnings == [f"{path}: skipped 1 bad row of 100: line 51: invalid json (expecting value)"]
 
 
 def test_strict_refuses_a_jsonl_at_its_first_bad_line(tmp_path):
@@ -177,7 +175,7 @@ def test_bad_jsonl_lines_before_the_first_object_are_skipped_too(tmp_path, caplo
     assert [d.text for d in docs] == ["alpha"]
     assert warnings == [
         (
-            f"{path}: skipped 2 bad lines of 3: line 1: expected a json object, got list; "
+            f"{path}: skipped 2 bad rows of 3: line 1: expected a json object, got list; "
             "line 2: expected a json object, got str"
         )
     ]
@@ -191,7 +189,7 @@ def test_a_warning_quotes_five_bad_lines_and_counts_the_rest(tmp_path, caplog):
     path.write_text('{"text": "alpha"}\n' + "nope\n" * 8, encoding="utf-8")
     _, (warning,) = _load_warned(path, caplog)
     assert warning.startswith(
-        f"{path}: skipped 8 bad lines of 9: line 2: invalid json (expecting value); line 3:"
+        f"{path}: skipped 8 bad rows of 9: line 2: invalid json (expecting value); line 3:"
     )
     assert warning.count("invalid json") == 5 and warning.endswith("; and 3 more")
 
@@ -225,7 +223,7 @@ def test_jsonl_line_nested_too_deeply_is_a_bad_line(tmp_path, caplog):
     path.write_text('{"text": "a"}\n{"text": ' + "[" * 100_000 + "\n", encoding="utf-8")
     docs, warnings = _load_warned(path, caplog)
     assert [d.text for d in docs] == ["a"]
-    assert warnings == [f"{path}: skipped 1 bad line of 2: line 2: invalid json (nested too deeply)"]
+    assert warnings == [f"{path}: skipped 1 bad row of 2: line 2: invalid json (nested too deeply)"]
     path.write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
     assert load_error(path) == f"{path}: line 1: invalid json (nested too deeply)"
 
