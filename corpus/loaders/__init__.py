@@ -4,7 +4,8 @@ One entry point, :func:`load_path`, dispatches on the file extension through :da
 module per format:
 
 * :mod:`.text` (``.txt``, ``.md``): encoding detection (:mod:`.encoding`: BOMs, UTF-16 without BOM,
-  UTF-8, GB18030, Big5), one block per line (plain text) or per paragraph (Markdown), numbered
+  UTF-8, GB18030, Big5, and UTF-8 mixed with one of those by line or within a line, :mod:`.mixed`),
+  one block per line (plain text) or per paragraph (Markdown), numbered
   headings recognised;
 * :mod:`.pdf` (pypdfium2): text per page, wrapped lines joined into paragraphs, page numbers on blocks;
 * :mod:`.html` (trafilatura): main content only, headings and tables kept as blocks;
@@ -35,7 +36,7 @@ from policyscope.corpus.loaders.base import Loader, Progress, check_regular_file
 from policyscope.corpus.loaders.cells import parse_date
 from policyscope.corpus.loaders.columns import ColumnMap
 from policyscope.corpus.loaders.docx import load_docx
-from policyscope.corpus.loaders.encoding import UndecodableError, decode_bytes
+from policyscope.corpus.loaders.encoding import Decoded, UndecodableError, decode_bytes, decode_text
 from policyscope.corpus.loaders.html import html_to_text, load_html
 from policyscope.corpus.loaders.pdf import load_pdf
 from policyscope.corpus.loaders.tabular import PROGRESS_EVERY, load_csv, load_jsonl, load_xlsx
@@ -129,8 +130,10 @@ __all__ = [
     "PROGRESS_EVERY",
     "SUPPORTED_EXTENSIONS",
     "ColumnMap",
+    "Decoded",
     "UndecodableError",
     "decode_bytes",
+    "decode_text",
     "heading_level",
     "html_to_text",
     "load_path",

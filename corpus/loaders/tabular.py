@@ -27,7 +27,12 @@ from policyscope.corpus.jurisdictions import region_of, resolve_country
 from policyscope.corpus.loaders.base import Progress, check_not_blank, check_zip
 from policyscope.corpus.loaders.cells import as_record, cell_str, parse_date, parse_year
 from policyscope.corpus.loaders.columns import ColumnMap, resolve_columns
-from policyscope.corpus.loaders.encoding import LineDecoder, ascii_compatible, sniff_file_encoding
+from policyscope.corpus.loaders.encoding import (
+    LineDecoder,
+    ascii_compatible,
+    sniff_file_encoding,
+    warn_mixed_lines,
+)
 from policyscope.corpus.loaders.html import strip_markup
 from policyscope.corpus.normalize import normalize_text
 from policyscope.corpus.records import Block, Document, content_id
@@ -270,6 +275,8 @@ def load_csv(
                     )
 
             yield from _rows_to_documents(path, header, rows(), columns, progress, strict)
+            if decoder:
+                warn_mixed_lines(path, enc, decoder.mixed_lines)
     except UnicodeDecodeError as exc:
         raise LoadError(path, f"undecodable bytes: invalid {enc} ({exc.reason})") from None
     except csv.Error as exc:

@@ -122,6 +122,20 @@ def mixed_encoding_text(folder: Path) -> Path:
     return path
 
 
+def mixed_within_line_text(folder: Path, base: str = "utf-8") -> Path:
+    """Text in ``base`` whose third line is half in the other codec (UTF-8 / GB18030): pasted between editors."""
+    other = "gb18030" if base == "utf-8" else "utf-8"
+    lines = ZH.strip().split("\n")
+    third = lines[2]
+    cut = len(third) // 2
+    data = "\n".join(lines[:2]).encode(base) + b"\n"
+    data += third[:cut].encode(other) + third[cut:].encode(base) + b"\n"
+    data += "\n".join(lines[3:]).encode(base) + b"\n"
+    path = folder / f"mixed-line-{base}.txt"
+    path.write_bytes(data)
+    return path
+
+
 def nul_text(folder: Path) -> Path:
     """UTF-8 text with stray NUL bytes (a C tool's fixed-width export)."""
     data = EN.encode("utf-8").replace(b"government", b"govern\x00ment").replace(b"\n1.", b"\x00\x00\n1.")

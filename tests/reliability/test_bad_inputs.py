@@ -115,6 +115,20 @@ def test_mixed_encoding_text_is_decoded_line_by_line(home, inputs):
     assert doc.meta["encoding"] == "utf-8+gb18030"
 
 
+@pytest.mark.parametrize("base", ["utf-8", "gb18030"])
+def test_a_line_mixing_gb18030_and_utf8_is_decoded_run_by_run_with_a_warning(home, inputs, caplog, base):
+    path = F.mixed_within_line_text(inputs, base)
+    with caplog.at_level(logging.WARNING):
+        (doc,) = _accepted(home, path)
+    # Before: the GB18030 file was stored with 鍔犲揩寤虹珛... mojibake for the UTF-8 half-line,
+    # the UTF-8 file was refused as undecodable.
+    assert doc.text == normalize_text(F.ZH)
+    assert doc.meta["encoding"] == "utf-8+gb18030"
+    assert _warnings(caplog, path) == [
+        f"{path}: line 3 mixes utf-8 and gb18030 within the line; each run was decoded in its own codec, check the text"
+    ]
+
+
 def test_stray_nul_bytes_are_dropped_not_read_as_utf16(home, inputs):
     (doc,) = _accepted(home, F.nul_text(inputs))
     assert doc.text == normalize_text(F.EN)
