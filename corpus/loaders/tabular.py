@@ -216,7 +216,7 @@ def load_csv(
 ) -> Iterator[Document]:
     """One document per record; a malformed record or undecodable line is a bad row (see ``strict``).
 
-    The delimiter (``,``, ``;`` or tab) is the commonest in the header line. Lines are read as
+    The delimiter (``,``, ``;``, tab or ``|``) is found by :func:`sniff_delimiter`. Lines are read as
     bytes and decoded one at a time (any codec but UTF-16), so one undecodable line costs its own
     record, not the file; records may span lines (a quoted cell with newlines), so a record's
     ``where`` is the line it starts on.
@@ -229,9 +229,8 @@ def load_csv(
     try:
         with path.open("rb") if decoder else path.open("r", encoding=enc, newline="") as fh:
             lines: Iterator[str] = _decoded_lines(fh, decoder) if decoder else iter(fh)
-            first = next(lines, "")
-            delimiter = max(",;\t", key=first.count) if first.strip() else ","
-            reader = csv.reader(itertools.chain([first], lines), delimiter=delimiter, strict=True)
+            head = _head_lines(lines)
+            reader = csv.reader(itertools.chain(head, lines), delimiter=sniff_delimiter(head), strict=True)
             try:
                 header = next(reader)
             except StopIteration:
@@ -281,6 +280,45 @@ def load_csv(
         raise LoadError(path, f"undecodable bytes: invalid {enc} ({exc.reason})") from None
     except csv.Error as exc:
         raise LoadError(path, f"malformed csv: {exc}") from None
+
+
+#: The delimiters a CSV file may use.
+DELIMITERS = ",;\t|"
+#: The first lines of a CSV file, up to this many characters (at least the header), are sniffed.
+SNIFF_CHARS = 64 * 1024
+_SNIFF_LINES = 20
+
+
+def _head_lines(lines: Iterator[str]) -> list[str]:
+    """The header line and the next few, up to ``SNIFF_CHARS`` characters, taken from ``lines``."""
+    head: list[str] = []
+    size = 0
+    for line in lines:
+        head.append(line)
+        size += len(line)
+        if size >= SNIFF_CHARS or len(head) >= _SNIFF_LINES:
+            break
+    return head
+
+
+def sniff_delimiter(head: list[str]) -> str:
+    """The delimiter of a CSV file from its first lines: ``csv.Sniffer`` over ``,;\\t|``.
+
+    The sniffer looks at quoting and at which character splits every line into as many fields:
+    for the header ``id;text;"Title, English, long"`` it answers ``;`` where counting characters
+    in the header says ``,``. When it cannot decide, or answers a character the header does not
+    contain (a one-column file whose cells hold semicolons), the commonest delimiter of the header
+    line is used, ``,`` when there is none.
+    """
+    header = head[0] if head else ""
+    fallback = max(DELIMITERS, key=header.count)  # ties, including "none at all", go to ","
+    if not header.strip():
+        return ","
+    try:
+        found = csv.Sniffer().sniff("".join(head), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return fallback
+    return found if found in header else fallback
 
 
 def _decoded_lines(fh: BinaryIO, decoder: LineDecoder) -> Iterator[str]:

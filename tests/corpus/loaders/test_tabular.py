@@ -73,6 +73,40 @@ def test_csv_semicolon_delimiter_and_explicit_mapping(tmp_path):
     assert doc.meta["country_raw"] == "Deutschland"
 
 
+def test_csv_semicolons_with_a_quoted_comma_header_are_sniffed(tmp_path):
+    # Counting characters in this header picks "," (2 against 2, "," first); the sniffer reads the quoting.
+    path = tmp_path / "semi.csv"
+    path.write_text(
+        'id;text;"Title, English, long"\n1;Recycle lithium, cobalt;"Battery Act, 2021"\n', encoding="utf-8"
+    )
+    doc = load_one(path, columns=ColumnMap(text="text", title="Title, English, long", id="id"))
+    assert (doc.text, doc.title, doc.meta["external_id"]) == (
+        "Recycle lithium, cobalt",
+        "Battery Act, 2021",
+        "1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "texts"),
+    [
+        ("title|text\nA|Lithium, cobalt\nB|Nickel\n", ["Lithium, cobalt", "Nickel"]),
+        ("title\ttext\nA\tLithium; cobalt\n", ["Lithium; cobalt"]),
+        # One column: the semicolons in the cells are text, not delimiters.
+        (
+            "text\nlithium; cobalt; nickel\ngraphite; manganese\n",
+            ["lithium; cobalt; nickel", "graphite; manganese"],
+        ),
+        ('id,text\n1,"a; b; c"\n2,"d; e"\n', ["a; b; c", "d; e"]),
+    ],
+    ids=["pipe", "tab", "one-column", "quoted-semicolons"],
+)
+def test_csv_delimiter_is_sniffed_from_the_first_lines(tmp_path, content, texts):
+    path = tmp_path / "laws.csv"
+    path.write_text(content, encoding="utf-8")
+    assert [d.text for d in load_path(path)] == texts
+
+
 def test_csv_missing_mapped_column_names_it_and_lists_columns(tmp_path):
     path = _write_csv(tmp_path / "laws.csv", CSV_ROWS)
     message = load_error(path, columns=ColumnMap(text="description", country="nation"))
