@@ -402,6 +402,15 @@ class LineDecoder:
         self._problems[lineno] = f"undecodable bytes (not {self.encoding})"
         return raw.decode(self.encoding, "replace")
 
+    def block(self, raw: bytes, first_line: int) -> str | None:
+        """Whole lines starting at line ``first_line`` decoded at once, or ``None`` when some line is bad."""
+        if first_line == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            return raw.decode(self.encoding)
+        except UnicodeDecodeError:
+            return None
+
     def take(self, upto: int) -> str:
         """The first problem of the lines up to ``upto`` (``""`` when none), forgetting them all."""
         found = [n for n in self._problems if n <= upto]

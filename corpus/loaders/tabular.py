@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import itertools
 import logging
 import re
@@ -321,17 +322,42 @@ def sniff_delimiter(head: list[str]) -> str:
     return found if found in header else fallback
 
 
-def _decoded_lines(fh: BinaryIO, decoder: LineDecoder) -> Iterator[str]:
-    """The lines of a binary file as text, numbered as ``csv.reader`` counts them.
+#: CSV bytes are decoded this many at a time (cut after a newline); a block that does not decode
+#: is decoded again line by line, so only its bad lines are lost.
+DECODE_BLOCK = 1024 * 1024
 
-    Iterating a binary file splits at ``\n`` only; a bare ``\r`` (old Mac files) ends a line in
-    text mode too, so such chunks are split further.
+
+def _decoded_lines(fh: BinaryIO, decoder: LineDecoder) -> Iterator[str]:
+    """The lines of a binary file as text, split and numbered as ``csv.reader`` counts them.
+
+    Lines end at ``\\n``, ``\\r\\n`` or a bare ``\\r`` (old Mac files), as in text mode with
+    ``newline=""``. Blocks of whole lines are decoded at once and split by ``io.StringIO``: per
+    line in Python, a million-row CSV took ~15% more time.
     """
     n = 0
-    for chunk in fh:
-        for raw in chunk.splitlines(keepends=True) if b"\r" in chunk else (chunk,):
-            n += 1
-            yield decoder(raw, n)
+    rest = b""
+    while True:
+        chunk = fh.read(DECODE_BLOCK)
+        block = rest + chunk
+        if chunk:
+            cut = block.rfind(b"\n") + 1
+            if not cut:  # one line longer than a block: read on
+                rest = block
+                continue
+            block, rest = block[:cut], block[cut:]
+        elif not block:
+            return
+        text = decoder.block(block, n + 1)
+        if text is not None:
+            lines = io.StringIO(text, newline="").readlines()
+            n += len(lines)
+            yield from lines
+        else:
+            for raw in block.splitlines(keepends=True):
+                n += 1
+                yield decoder(raw, n)
+        if not chunk:
+            return
 
 
 def load_jsonl(
