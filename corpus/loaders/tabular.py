@@ -152,8 +152,8 @@ def _rows_to_documents(
     json (expecting value)``. A file whose rows are all bad is refused with the first problem.
     """
     cmap = resolve_columns(path, header, columns)
-    done = skipped = yielded = 0
-    bad: list[Row] = []
+    done = skipped = yielded = bad_count = 0
+    bad: list[Row] = []  # the first SHOWN_BAD_ROWS only: a file of a million bad rows stays small
     unmapped: Counter[str] = Counter()
     for row in rows:
         done += 1
@@ -167,12 +167,15 @@ def _rows_to_documents(
             except RecursionError:
                 problem = "data nested too deeply"
             except Exception as exc:  # noqa: BLE001 - one odd row must not cost the others
-                problem = f"unreadable row ({type(exc).__name__}: {str(exc)[:120]})"
+                detail = (str(exc).strip().splitlines() or [""])[0][:120]
+                problem = f"unreadable row ({type(exc).__name__}: {detail})"
         if problem:
             if strict:
                 raise LoadError(path, f"{row.where}: {problem}; --strict refuses the whole file")
             logger.debug("%s: %s: %s (skipped)", path, row.where, problem)
-            bad.append(Row(row.where, problem=problem))
+            bad_count += 1
+            if len(bad) < SHOWN_BAD_ROWS:
+                bad.append(Row(row.where, problem=problem))
         elif doc is None:
             skipped += 1
         else:
@@ -184,12 +187,12 @@ def _rows_to_documents(
         progress(done)
     if skipped:
         logger.debug("%s: skipped %d of %d rows with empty text", path, skipped, done)
-    if bad:
+    if bad_count:
         if not yielded:
-            raise _all_bad(path, bad)
-        shown = "; ".join(f"{r.where}: {r.problem}" for r in bad[:SHOWN_BAD_ROWS])
-        more = f"; and {len(bad) - SHOWN_BAD_ROWS} more" if len(bad) > SHOWN_BAD_ROWS else ""
-        logger.warning("%s: skipped %s of %d: %s%s", path, _rows(len(bad)), done, shown, more)
+            raise _all_bad(path, bad[0], bad_count)
+        shown = "; ".join(f"{r.where}: {r.problem}" for r in bad)
+        more = f"; and {bad_count - len(bad)} more" if bad_count > len(bad) else ""
+        logger.warning("%s: skipped %s of %d: %s%s", path, _rows(bad_count), done, shown, more)
     if unmapped:
         values = ", ".join(f"{v!r} ({n})" for v, n in sorted(unmapped.items(), key=lambda x: (-x[1], x[0])))
         logger.warning(
@@ -204,10 +207,9 @@ def _rows(n: int) -> str:
     return f"{n} bad row{'s' if n != 1 else ''}"
 
 
-def _all_bad(path: Path, bad: list[Row]) -> LoadError:
+def _all_bad(path: Path, first: Row, count: int) -> LoadError:
     """The refusal of a file none of whose rows could be read: its first problem, and how many more."""
-    first = bad[0]
-    n = len(bad) - 1
+    n = count - 1
     more = f" (and {n} more bad row{'s' if n != 1 else ''})" if n else ""
     return LoadError(path, f"{first.where}: {first.problem}{more}")
 
@@ -217,10 +219,10 @@ def load_csv(
 ) -> Iterator[Document]:
     """One document per record; a malformed record or undecodable line is a bad row (see ``strict``).
 
-    The delimiter (``,``, ``;``, tab or ``|``) is found by :func:`sniff_delimiter`. Lines are read as
-    bytes and decoded one at a time (any codec but UTF-16), so one undecodable line costs its own
-    record, not the file; records may span lines (a quoted cell with newlines), so a record's
-    ``where`` is the line it starts on.
+    The delimiter (``,``, ``;``, tab or ``|``) is found by :func:`sniff_delimiter`. Bytes are
+    decoded in blocks of whole lines (any codec but UTF-16) and a block that fails line by line,
+    so one undecodable line costs its own record, not the file; records may span lines (a quoted
+    cell with newlines), so a record's ``where`` is the line it starts on.
     """
     enc = sniff_file_encoding(path)
     # Policy texts in one cell easily exceed csv's default 128 KiB field limit.
@@ -386,7 +388,7 @@ def load_jsonl(
                 raise LoadError(
                     path, f"{leading[0].where}: {leading[0].problem}; --strict refuses the whole file"
                 )
-            raise _all_bad(path, leading) if leading else LoadError(path, "empty file")
+            raise _all_bad(path, leading[0], len(leading)) if leading else LoadError(path, "empty file")
         header = list(first.obj)
 
         def rows() -> Iterator[Row]:
