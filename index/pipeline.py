@@ -120,9 +120,11 @@ class Pipeline:
 
     def ingest_paths(
         self, paths: Sequence[str | Path], columns: Any = None, progress: Progress | None = None,
-        catalog_id: str = "",
+        catalog_id: str = "", strict: bool = False,
     ) -> list[FileReport]:
-        """Load each path (a directory is walked for supported files); errors become reports."""
+        """Load each path (a directory is walked for supported files); errors become reports.
+
+        ``strict``: a tabular file with a bad row is refused instead of loaded without that row."""
         from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS, load_path
 
         reports = []
@@ -130,7 +132,7 @@ class Pipeline:
             try:
                 # Streamed into one transaction: a million-row CSV never sits in memory, and a
                 # load error half-way rolls the whole file back.
-                docs = load_path(path, columns=columns,
+                docs = load_path(path, columns=columns, strict=strict,
                                  progress=(lambda n, p=path: progress(f"read {Path(p).name}", n, None))
                                  if progress else None)
                 if catalog_id:
@@ -238,13 +240,13 @@ class Pipeline:
 
     def run(
         self, paths: Sequence[str | Path] = (), *, builtin: bool = False, columns: Any = None,
-        force: bool = False, progress: Progress | None = None,
+        force: bool = False, progress: Progress | None = None, strict: bool = False,
     ) -> PipelineReport:
         report = PipelineReport()
         if builtin:
             report.files.append(self.ingest_builtin())
         if paths:
-            report.files.extend(self.ingest_paths(paths, columns=columns, progress=progress))
+            report.files.extend(self.ingest_paths(paths, columns=columns, progress=progress, strict=strict))
         report.segmented = self.segment(progress)
         report.tagged = self.tag(progress, force=force)
         report.index = self.index(force=force, progress=progress)

@@ -65,6 +65,8 @@ def build(
 def add_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .pdf .html .docx .csv .jsonl .xlsx).")],
     columns: ColumnsOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse a CSV/JSONL/XLSX file at its first bad row "
+                                          "(default: skip bad rows, load the rest, warn with their lines).")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Add documents to the corpus and update the index (unchanged passages are not re-embedded)."""
@@ -73,7 +75,7 @@ def add_cmd(
     with errors(), progress_bars() as progress:
         pipe = Pipeline(settings())
         report = pipe.run(paths, builtin=pipe.store.count("documents") == 0, columns=_parse_columns(columns),
-                          progress=progress)
+                          progress=progress, strict=strict)
     _print_report(report, as_json)
     if report.errors:
         raise typer.Exit(1)

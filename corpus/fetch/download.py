@@ -1,5 +1,8 @@
 """Downloading one address: streamed to ``<dest>/<name>.part``, resumed, retried, verified, renamed.
 
+Retries follow urllib3's ``Retry`` policy (:func:`retry_policy`); the transport stays urllib's, so
+redirects, byte ranges and size limits are checked here on every hop and every chunk.
+
 Every failure is a ``FetchError`` whose message is one line naming the address, e.g.
 ``https://example.org/a.png: unsupported content type 'image/png'``. When every try failed before
 a connection was made (DNS failure, connection refused, network unreachable) the error is
@@ -28,6 +31,8 @@ from typing import Any
 
 from policyscope.corpus.errors import FetchError
 from policyscope.corpus.fetch.names import check_url, inside, part_path, safe_filename, url_name
+from urllib3.exceptions import InvalidHeader, MaxRetryError
+from urllib3.util.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +55,10 @@ GENERIC_BINARY_TYPES = frozenset(
 )
 BINARY_SUFFIXES = (".pdf", ".docx")
 
-# 408 and 429 are client-side codes but transient by definition; every other 4xx is final.
-RETRY_STATUSES = frozenset({408, 429})
+# 5xx, and 408 and 429: client-side codes but transient by definition; every other 4xx is final
+# (except 413 with a Retry-After, which urllib3's Retry counts as transient too).
+RETRY_STATUSES = frozenset({408, 429, *range(500, 600)})
+#: No wait between tries, backoff or Retry-After, is longer than this many seconds.
 MAX_BACKOFF = 30.0
 CHUNK = 64 * 1024
 _UNREACHABLE_ERRNOS = frozenset(
@@ -124,10 +131,11 @@ def fetch_url(
 ) -> FetchResult:
     """Download ``url`` into ``dest_dir`` and return the verified file.
 
-    Transient failures (connection errors, timeouts, 5xx, 408, 429) are retried ``retries`` times
-    with exponential backoff ``backoff * 2**n`` seconds (``Retry-After`` is honoured up to 30 s); a
-    partial ``.part`` left by a failed try is resumed with ``Range: bytes=N-``. Other 4xx, a refused
-    redirect, an unsupported content type, the size cap and a checksum mismatch fail at once.
+    Transient failures (connection errors, timeouts, 5xx, 408, 429) are retried ``retries`` times on
+    the schedule of urllib3's ``Retry``: the second try at once, then ``backoff * 2**n`` seconds,
+    at most 30 s; a ``Retry-After`` header, in seconds or as an HTTP date, is honoured up to 30 s.
+    A partial ``.part`` left by a failed try is resumed with ``Range: bytes=N-``. Other 4xx, a
+    refused redirect, an unsupported content type, the size cap and a checksum mismatch fail at once.
 
     Args:
         url: an http or https address.
@@ -152,24 +160,49 @@ def fetch_url(
         if not re.fullmatch(r"[0-9a-f]{64}", expected_sha256):
             raise ValueError(f"expected_sha256 {expected_sha256!r} is not a sha256 hex digest")
     dest_dir = Path(dest_dir)
-    options = _Options(timeout, max_bytes, expected_sha256, progress, user_agent)
+    policy = retry_policy(retries, backoff)
+    options = _Options(timeout, max_bytes, expected_sha256, progress, user_agent, policy)
     failures: list[_Retry] = []
-    for attempt in range(retries + 1):
+    while True:
         try:
             return _attempt(url, dest_dir, options)
         except _Retry as exc:
             failures.append(exc)
-            log.info("fetch %s: try %d of %d failed: %s", url, attempt + 1, retries + 1, exc)
-            if attempt < retries:
-                delay = min(backoff * 2**attempt, MAX_BACKOFF)
-                if exc.delay is not None:
-                    delay = max(delay, min(exc.delay, MAX_BACKOFF))
-                time.sleep(delay)
+            log.info("fetch %s: try %d of %d failed: %s", url, len(failures), retries + 1, exc)
+            try:
+                policy = policy.increment("GET", url, error=exc)
+            except MaxRetryError:
+                break
+            delay = policy.get_backoff_time()
+            if exc.delay is not None:
+                delay = max(delay, exc.delay)
+            time.sleep(delay)
     last = failures[-1]
     if all(f.unreachable for f in failures):
         raise NetworkUnreachableError(f"network unreachable: {last}")
     tries = f"{len(failures)} tries" if len(failures) > 1 else "1 try"
     raise FetchError(f"{url}: {last} (after {tries})")
+
+
+def retry_policy(retries: int, backoff: float) -> Retry:
+    """urllib3's ``Retry`` as ``fetch_url`` uses it: ``retries`` tries after the first, for GET only.
+
+    It counts the tries, gives the wait before the next one (``get_backoff_time``: 0, then
+    ``backoff * 2**n`` up to ``MAX_BACKOFF``), says which statuses are worth another try
+    (``is_retry``: 408, 429, 5xx) and reads ``Retry-After`` in both its forms (``parse_retry_after``:
+    ``"120"`` or ``"Wed, 21 Oct 2026 07:28:00 GMT"``). Redirects are not its business: ``_open``
+    follows them by hand to check every target's scheme.
+    """
+    return Retry(
+        total=retries,
+        redirect=False,
+        allowed_methods=frozenset({"GET"}),
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=backoff,
+        backoff_max=MAX_BACKOFF,
+        raise_on_status=False,
+        respect_retry_after_header=True,
+    )
 
 
 @dataclass(frozen=True)
@@ -179,6 +212,7 @@ class _Options:
     expected_sha256: str | None
     progress: Callable[[int, int | None], None] | None
     user_agent: str
+    retry: Retry
 
 
 def _attempt(url: str, dest_dir: Path, opt: _Options) -> FetchResult:
@@ -196,7 +230,7 @@ def _attempt(url: str, dest_dir: Path, opt: _Options) -> FetchResult:
         if validator:
             headers["If-Range"] = validator
     try:
-        resp, final_url = _open(url, headers, opt.timeout)
+        resp, final_url = _open(url, headers, opt.timeout, opt.retry)
     except _RangeRefused:
         if not offset:
             raise _Retry("HTTP 416 without a Range request") from None
@@ -237,7 +271,9 @@ def _attempt(url: str, dest_dir: Path, opt: _Options) -> FetchResult:
     return FetchResult(final_url, final, digest, content_type, final.stat().st_size, resumed)
 
 
-def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[http.client.HTTPResponse, str]:
+def _open(
+    url: str, headers: dict[str, str], timeout: float, policy: Retry
+) -> tuple[http.client.HTTPResponse, str]:
     """Open ``url`` following at most ``MAX_REDIRECTS`` http(s) redirects; map errors to our kinds."""
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
@@ -260,8 +296,8 @@ def _open(url: str, headers: dict[str, str], timeout: float) -> tuple[http.clien
             if status == 416:
                 raise _RangeRefused(f"HTTP 416 {exc.reason}") from None
             message = f"HTTP {status} {exc.reason}".strip()
-            if status >= 500 or status in RETRY_STATUSES:
-                raise _Retry(message, delay=_int(retry_after)) from None
+            if policy.is_retry("GET", status, has_retry_after=retry_after is not None):
+                raise _Retry(message, delay=_retry_after(policy, retry_after)) from None
             raise FetchError(f"{url}: {message}") from None
         except urllib.error.URLError as exc:
             raise _classify(current, exc.reason) from None
@@ -371,6 +407,16 @@ def _content_type(value: str | None) -> str:
 def _range_start(value: str | None) -> int | None:
     match = re.match(r"\s*bytes\s+(\d+)-", value or "")
     return int(match.group(1)) if match else None
+
+
+def _retry_after(policy: Retry, value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (seconds or an HTTP date), at most ``MAX_BACKOFF``."""
+    if value is None:
+        return None
+    try:
+        return min(policy.parse_retry_after(value), MAX_BACKOFF)
+    except InvalidHeader:
+        return None  # unreadable: the backoff schedule decides
 
 
 def _int(value: str | None) -> int | None:

@@ -18,7 +18,9 @@ from policyscope.corpus.records import BlockKind, Document
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
 
 
-def load_docx(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
+def load_docx(
+    path: Path, columns: ColumnMap | None, progress: Progress | None, *, strict: bool = False
+) -> Iterator[Document]:
     """One document; the title from the core properties or else the first ``Title``-style paragraph."""
     check_not_blank(path)
     check_zip(path, "DOCX")

@@ -1,19 +1,25 @@
 """Encoding detection: the bytes of a text file to a string, and the name of the codec that read them.
 
 Order: byte-order marks; NUL bytes (UTF-16 without BOM, or UTF-8 with stray NULs, or binary data);
-strict UTF-8; then charset-normalizer, nudged towards the Chinese codecs a Chinese/English corpus
-meets (GB18030 for GB2312/GBK, Big5); when no codec reads the whole file, a UTF-8 file with some
-lines pasted in one Chinese legacy codec is decoded line by line.
+strict UTF-8; a UTF-8 file with lines, or parts of lines, pasted in one Chinese legacy codec, decoded
+line by line and run by run (:mod:`.mixed`); then charset-normalizer, nudged towards the Chinese
+codecs a Chinese/English corpus meets (GB18030 for GB2312/GBK, Big5).
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from policyscope.corpus.errors import LoadError
 from policyscope.corpus.loaders.base import SAMPLE
+from policyscope.corpus.loaders.mixed import char_score, common_han, decode_line, has_utf8_chinese
+
+logger = logging.getLogger(__name__)
 
 
 class UndecodableError(ValueError):
@@ -39,45 +45,63 @@ _OTHER_EAST_ASIAN = (
 )
 
 
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text, the codec that read it, and the lines that mix two codecs within the line.
+
+    ``encoding`` is a Python codec name (``utf-8``, ``gb18030``, ``utf-16-le`` ...) or, for a
+    UTF-8 file with text pasted in a Chinese legacy codec, ``utf-8+gb18030``; ``mixed_lines`` are
+    the 1-based numbers of the lines whose UTF-8 and legacy runs were decoded separately.
+    """
+
+    text: str
+    encoding: str
+    mixed_lines: tuple[int, ...] = ()
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode text bytes, detecting the encoding: :func:`decode_text` as ``(text, encoding)``.
+
+    Returns:
+        ``(text, encoding)``, e.g. ``("二是 电池", "gb18030")``.
+
+    Raises:
+        UndecodableError: Binary data or bytes no supported encoding can decode.
+    """
+    decoded = decode_text(data)
+    return decoded.text, decoded.encoding
+
+
+def decode_text(data: bytes) -> Decoded:
     """Decode text bytes, detecting the encoding.
 
     Order: byte-order marks (UTF-8, UTF-16 LE/BE); NUL bytes mean UTF-16 without BOM (the byte
     order chosen by which positions hold the NULs of ASCII characters) or else binary data;
-    strict UTF-8; then charset-normalizer (GB18030 for GB2312/GBK, Big5, ...).
-
-    Args:
-        data: The raw bytes.
-
-    Returns:
-        ``(text, encoding)``, e.g. ``("二是 电池", "gb18030")``. Encoding names are Python codec
-        names: ``utf-8``, ``utf-8-sig``, ``utf-16-le``, ``utf-16-be``, ``gb18030``, ``big5``, ...
+    strict UTF-8; UTF-8 mixed with one Chinese legacy codec, by line and within lines; then
+    charset-normalizer (GB18030 for GB2312/GBK, Big5, ...).
 
     Raises:
         UndecodableError: Binary data or bytes no supported encoding can decode.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return _strict(data, "utf-8-sig", "utf-8-sig"), "utf-8-sig"
+        return Decoded(_strict(data, "utf-8-sig", "utf-8-sig"), "utf-8-sig")
     for bom, enc in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
-            return _strict(data[len(bom) :], enc, enc), enc
+            return Decoded(_strict(data[len(bom) :], enc, enc), enc)
     if b"\x00" in data:
-        return _decode_with_stray_nuls(data) or _decode_utf16_guess(data)
+        return Decoded(*(_decode_with_stray_nuls(data) or _decode_utf16_guess(data)))
     try:
-        return data.decode("utf-8"), "utf-8"
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         pass
-    try:
-        enc = _guess_codec(data)
-    except UndecodableError:
-        mixed = _decode_mixed_lines(data)
-        if mixed is None:
-            raise
+    mixed = _decode_mixed(data)
+    if mixed is not None:
         return mixed
+    enc = _guess_codec(data)
     text = _strict(data, enc, enc)
     if not _looks_like_text(text):
         raise UndecodableError(f"binary data, not text (decodes as {enc} to control characters)")
-    return text, enc
+    return Decoded(text, enc)
 
 
 def _strict(data: bytes, enc: str, label: str) -> str:
@@ -119,37 +143,94 @@ def _decode_with_stray_nuls(data: bytes) -> tuple[str, str] | None:
     return (text, "utf-8") if _looks_like_text(text) else None
 
 
-def _decode_mixed_lines(data: bytes) -> tuple[str, str] | None:
-    """A UTF-8 file with some lines pasted in one Chinese legacy codec, decoded line by line.
+def _decode_mixed(data: bytes) -> Decoded | None:
+    """A UTF-8 file with lines, or runs within lines, pasted in one Chinese legacy codec.
 
-    Files concatenated from two sources (a UTF-8 export plus a GB18030 page) defeat whole-file
-    detection. Accepted only when some line is non-ASCII UTF-8 (so UTF-8 is really in use) and
-    every other line decodes strictly in the single Chinese codec detected on those lines;
-    encoding is reported as e.g. ``"utf-8+gb18030"``.
+    Files concatenated or pasted together from two sources (a UTF-8 export and a GB18030 page)
+    defeat whole-file detection, and GB18030 reads UTF-8 bytes "successfully" as mojibake. Lines
+    that are valid UTF-8 stay UTF-8 (unless the legacy reading of a short line is clearly more
+    plausible); every other line is read by :func:`~.mixed.decode_line`, which splits a line
+    into UTF-8 and legacy runs where both occur. Tried only when the bytes hold UTF-8 Chinese
+    (:func:`~.mixed.has_utf8_chinese`), and accepted only when UTF-8 is really in use and the
+    legacy codec detected on the bad lines is a Chinese one; ``None`` otherwise.
     """
+    if not has_utf8_chinese(data):
+        return None  # no UTF-8 Chinese anywhere: a legacy file, read whole (fast for a big GB18030 file)
     lines = data.splitlines(keepends=True)
-    utf8_used = False
+    utf8: set[int] = set()
     bad: list[int] = []
     for i, line in enumerate(lines):
+        if line.isascii():
+            continue
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
             bad.append(i)
         else:
-            utf8_used = utf8_used or not line.isascii()
-    if not utf8_used or not bad:
+            utf8.add(i)
+    if not bad:
         return None
+    sample = bytearray()
+    for i in bad:  # whole lines, so the sample never ends inside a character
+        if sample and len(sample) + len(lines[i]) > SAMPLE:
+            break
+        sample += lines[i]
+    enc = _legacy_codec(bytes(sample))
+    if enc is None:
+        return None
+    common = common_han(enc)
+    bad_lines = set(bad)
+    parts: list[str] = []
+    mixed_lines: list[int] = []
+    utf8_used = False
+    for i, line in enumerate(lines):
+        if i in utf8:
+            text = line.decode("utf-8")
+            try:
+                legacy = line.decode(enc)
+            except UnicodeDecodeError:
+                legacy = ""
+            if legacy and _plausibility(legacy, common) > _plausibility(text, common):
+                text = legacy  # a short legacy line that happens to be valid UTF-8
+            else:
+                utf8_used = True
+        elif i in bad_lines:
+            decoded = decode_line(line, enc)
+            if decoded is None:
+                return None
+            text, mixed = decoded
+            if mixed:
+                mixed_lines.append(i + 1)
+                utf8_used = True
+        else:
+            text = line.decode("ascii")
+        parts.append(text)
+    if not utf8_used:
+        return None  # a legacy file: whole-file detection reads it
+    text = "".join(parts)
+    return Decoded(text, f"utf-8+{enc}", tuple(mixed_lines)) if _looks_like_text(text) else None
+
+
+def _legacy_codec(sample: bytes) -> str | None:
+    """The Chinese legacy codec of the lines UTF-8 cannot read, or ``None`` when it is not Chinese.
+
+    charset-normalizer reads whole lines in one codec; lines that mix UTF-8 and GB18030 defeat it,
+    so then each Chinese codec reads them run by run and the most plausible reading wins.
+    """
     try:
-        enc = _guess_codec(b"".join(lines[i] for i in bad))
+        enc = _guess_codec(sample)
     except UndecodableError:
-        return None
-    if enc not in _CHINESE_CODECS:
-        return None
-    try:
-        text = "".join(line.decode(enc if i in set(bad) else "utf-8") for i, line in enumerate(lines))
-    except UnicodeDecodeError:
-        return None
-    return (text, f"utf-8+{enc}") if _looks_like_text(text) else None
+        readings = []
+        for codec in ("gb18030", "big5"):
+            lines = [decode_line(line, codec) for line in sample.splitlines()]
+            if all(lines):
+                readings.append((_plausibility("".join(t for t, _ in lines), common_han(codec)), codec))
+        return max(readings)[1] if readings else None
+    return enc if enc in _CHINESE_CODECS else None
+
+
+def _plausibility(text: str, common: frozenset[str]) -> float:
+    return sum(char_score(ch, common) for ch in text)
 
 
 def _looks_like_text(text: str) -> bool:
@@ -200,13 +281,39 @@ def canonical_codec(label: str) -> str:
     return "gb18030" if name in ("gb2312", "gbk") else name
 
 
+#: A warning about lines mixing two codecs lists this many line numbers, then counts the rest.
+SHOWN_MIXED_LINES = 10
+
+
 def decode_file(path: Path, data: bytes) -> tuple[str, str]:
-    """:func:`decode_bytes` for a file: a ``LoadError`` naming it, codec names as ``utf-8``/``gb18030``."""
+    """:func:`decode_text` for a file: a ``LoadError`` naming it, codec names as ``utf-8``/``gb18030``.
+
+    Lines mixing UTF-8 and a legacy codec within the line are reported in one warning naming the
+    file and the lines: ``mixed.txt: line 2 mixes utf-8 and gb18030 within the line; each run was
+    decoded in its own codec, check the text``.
+    """
     try:
-        text, enc = decode_bytes(data)
+        decoded = decode_text(data)
     except UndecodableError as exc:
         raise LoadError(path, str(exc)) from None
-    return text, enc.replace("_", "-")
+    enc = decoded.encoding.replace("_", "-")
+    warn_mixed_lines(path, enc, decoded.mixed_lines)
+    return decoded.text, enc
+
+
+def warn_mixed_lines(path: Path, encoding: str, numbers: Sequence[int]) -> None:
+    """One warning naming the file and the lines that mix two codecs within the line (none: no warning)."""
+    if not numbers:
+        return
+    shown = ", ".join(map(str, numbers[:SHOWN_MIXED_LINES]))
+    more = f" and {len(numbers) - SHOWN_MIXED_LINES} more" if len(numbers) > SHOWN_MIXED_LINES else ""
+    which = f"line {shown} mixes" if len(numbers) == 1 else f"lines {shown}{more} mix"
+    logger.warning(
+        "%s: %s %s within the line; each run was decoded in its own codec, check the text",
+        path,
+        which,
+        encoding.replace("+", " and "),
+    )
 
 
 def sniff_file_encoding(path: Path) -> str:
@@ -243,3 +350,71 @@ def sniff_file_encoding(path: Path) -> str:
         except UndecodableError:
             raise LoadError(path, str(exc)) from None
     return enc.replace("_", "-")
+
+
+def ascii_compatible(encoding: str) -> bool:
+    """True when ``encoding`` writes ASCII as ASCII bytes, so a file can be split at ``b"\\n"``.
+
+    UTF-8, GB18030, Big5, Shift_JIS and the single-byte codecs are (no trail byte is ever ``0x0A``);
+    UTF-16 and UTF-32 are not.
+    """
+    try:
+        return "\n".encode(canonical_codec(encoding.split("+")[0])) == b"\n"
+    except LookupError:
+        return False
+
+
+class LineDecoder:
+    """Decodes a file line by line in the codec sniffed from its start, remembering bad lines.
+
+    A line the codec cannot read is decoded with replacement characters (so a CSV parser stays in
+    step) and its problem is kept under its line number until :meth:`take` collects it: the
+    caller skips the record that contains the line instead of refusing the whole file.
+    ``LineDecoder("utf-8")(b"caf\\xe9\\n", 7)`` returns ``"caf\\ufffd\\n"`` and
+    ``take(7)`` then gives ``"undecodable bytes (not utf-8)"``. For a mixed file
+    (``"utf-8+gb18030"``) a line that is not UTF-8 is read by :func:`~.mixed.decode_line`, and the
+    lines mixing both codecs within the line are collected in ``mixed_lines``.
+
+    Args:
+        encoding: a codec name as :func:`sniff_file_encoding` gives it; ``utf-8-sig`` drops the
+            BOM of line 1.
+    """
+
+    def __init__(self, encoding: str) -> None:
+        primary, _, self.legacy = encoding.partition("+")
+        self.encoding = "utf-8" if primary == "utf-8-sig" else primary
+        self.mixed_lines: list[int] = []
+        self._problems: dict[int, str] = {}
+
+    def __call__(self, raw: bytes, lineno: int) -> str:
+        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            return raw.decode(self.encoding)
+        except UnicodeDecodeError:
+            pass
+        if self.legacy:
+            decoded = decode_line(raw, self.legacy)
+            if decoded is not None:
+                if decoded[1]:
+                    self.mixed_lines.append(lineno)
+                return decoded[0]
+        self._problems[lineno] = f"undecodable bytes (not {self.encoding})"
+        return raw.decode(self.encoding, "replace")
+
+    def block(self, raw: bytes, first_line: int) -> str | None:
+        """Whole lines starting at line ``first_line`` decoded at once, or ``None`` when some line is bad."""
+        if first_line == 1 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+        try:
+            return raw.decode(self.encoding)
+        except UnicodeDecodeError:
+            return None
+
+    def take(self, upto: int) -> str:
+        """The first problem of the lines up to ``upto`` (``""`` when none), forgetting them all."""
+        found = [n for n in self._problems if n <= upto]
+        first = self._problems[min(found)] if found else ""
+        for n in found:
+            del self._problems[n]
+        return first

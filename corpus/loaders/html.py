@@ -38,7 +38,9 @@ def _decode_html(path: Path, data: bytes) -> tuple[str, str]:
     return decode_file(path, data)
 
 
-def load_html(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
+def load_html(
+    path: Path, columns: ColumnMap | None, progress: Progress | None, *, strict: bool = False
+) -> Iterator[Document]:
     """One document of the page's main content; pages too small for trafilatura keep all visible text."""
     data = read_bytes(path)
     html, enc = _decode_html(path, data)

@@ -19,7 +19,9 @@ _PARA_END = tuple("。！？；：.!?;:")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 
 
-def load_pdf(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
+def load_pdf(
+    path: Path, columns: ColumnMap | None, progress: Progress | None, *, strict: bool = False
+) -> Iterator[Document]:
     """One document; the title from the PDF metadata or else a short first line.
 
     Pages are separated by a blank line, paragraphs within a page by a newline. An encrypted,

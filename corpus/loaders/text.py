@@ -65,7 +65,9 @@ def short_title(line: str) -> str:
     return ""
 
 
-def load_text(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
+def load_text(
+    path: Path, columns: ColumnMap | None, progress: Progress | None, *, strict: bool = False
+) -> Iterator[Document]:
     """One document, one block per non-empty line; numbered lines are headings."""
     data = read_bytes(path)
     raw, enc = decode_file(path, data)
@@ -119,7 +121,9 @@ def markdown_inline(text: str) -> str:
     return _MD_ESCAPE.sub(r"\1", text)
 
 
-def load_markdown(path: Path, columns: ColumnMap | None, progress: Progress | None) -> Iterator[Document]:
+def load_markdown(
+    path: Path, columns: ColumnMap | None, progress: Progress | None, *, strict: bool = False
+) -> Iterator[Document]:
     """One document: ``#`` headings without their markers, paragraphs, fenced code kept as text.
 
     Front matter (YAML between leading ``---`` lines) and a statute export's history header are

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import json
 import socket
@@ -35,7 +36,9 @@ class Route:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
-    fail_first: int = 0  # answer 500 this many times before succeeding
+    fail_first: int = 0  # answer fail_status this many times before succeeding
+    fail_status: int = 500
+    fail_headers: dict[str, str] = field(default_factory=dict)
     send_length: bool = True
     truncate_at: int | None = None  # first answer stops after this many body bytes
     location: str | None = None
@@ -59,7 +62,11 @@ class Handler(BaseHTTPRequestHandler):
             return
         if route.fail_first > 0:
             route.fail_first -= 1
-            self.send_error(500, "Internal Server Error")
+            self.send_response(route.fail_status)
+            for key, value in route.fail_headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
         if route.location is not None:
             self.send_response(route.status if route.status in (301, 302, 303, 307, 308) else 302)
@@ -298,6 +305,49 @@ def test_server_errors_beyond_retries_fail_with_the_status(server, tmp_path):
     server.routes["/down"] = Route(HTML.encode(), fail_first=5)
     with pytest.raises(FetchError, match=r"HTTP 500.*after 2 tries"):
         fetch_url(server.url("/down"), tmp_path, retries=1, **FAST)
+
+
+def test_retry_after_in_seconds_is_honoured(server, pdf_bytes, tmp_path):
+    server.routes["/busy.pdf"] = Route(
+        pdf_bytes, "application/pdf", fail_first=1, fail_status=429, fail_headers={"Retry-After": "1"}
+    )
+    started = time.monotonic()
+    result = fetch_url(server.url("/busy.pdf"), tmp_path, retries=2, **FAST)
+    assert time.monotonic() - started >= 0.9
+    assert result.sha256 == sha(pdf_bytes)
+    assert len(server.hits("/busy.pdf")) == 2
+
+
+def test_retry_after_as_an_http_date_is_honoured(server, pdf_bytes, tmp_path):
+    # Until urllib3's Retry read it, only the seconds form was understood: a date meant no wait.
+    when = email.utils.formatdate(time.time() + 2.5, usegmt=True)  # whole seconds: waits 1.5-2.5 s
+    server.routes["/maint.pdf"] = Route(
+        pdf_bytes, "application/pdf", fail_first=1, fail_status=503, fail_headers={"Retry-After": when}
+    )
+    started = time.monotonic()
+    result = fetch_url(server.url("/maint.pdf"), tmp_path, retries=1, **FAST)
+    assert time.monotonic() - started >= 1.4
+    assert result.sha256 == sha(pdf_bytes)
+
+
+def test_a_retry_after_far_away_is_capped_and_an_unreadable_one_ignored(monkeypatch):
+    from policyscope.corpus.fetch.download import MAX_BACKOFF, _retry_after, retry_policy
+
+    policy = retry_policy(3, 0.5)
+    assert _retry_after(policy, "86400") == MAX_BACKOFF
+    assert _retry_after(policy, email.utils.formatdate(time.time() + 86400, usegmt=True)) == MAX_BACKOFF
+    assert _retry_after(policy, "soon") is None
+    assert _retry_after(policy, None) is None
+
+
+def test_backoff_follows_the_retry_schedule():
+    from policyscope.corpus.fetch.download import retry_policy
+
+    policy, waits = retry_policy(4, 0.5), []
+    for _ in range(4):
+        policy = policy.increment("GET", "http://x", error=OSError("boom"))
+        waits.append(policy.get_backoff_time())
+    assert waits == [0, 1.0, 2.0, 4.0]
 
 
 def test_not_found_fails_at_once_without_retry(server, tmp_path):

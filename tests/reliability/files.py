@@ -122,6 +122,20 @@ def mixed_encoding_text(folder: Path) -> Path:
     return path
 
 
+def mixed_within_line_text(folder: Path, base: str = "utf-8") -> Path:
+    """Text in ``base`` whose third line is half in the other codec (UTF-8 / GB18030): pasted between editors."""
+    other = "gb18030" if base == "utf-8" else "utf-8"
+    lines = ZH.strip().split("\n")
+    third = lines[2]
+    cut = len(third) // 2
+    data = "\n".join(lines[:2]).encode(base) + b"\n"
+    data += third[:cut].encode(other) + third[cut:].encode(base) + b"\n"
+    data += "\n".join(lines[3:]).encode(base) + b"\n"
+    path = folder / f"mixed-line-{base}.txt"
+    path.write_bytes(data)
+    return path
+
+
 def nul_text(folder: Path) -> Path:
     """UTF-8 text with stray NUL bytes (a C tool's fixed-width export)."""
     data = EN.encode("utf-8").replace(b"government", b"govern\x00ment").replace(b"\n1.", b"\x00\x00\n1.")
@@ -178,9 +192,45 @@ def zip_bomb_docx(folder: Path) -> Path:
 
 
 def malformed_csv(folder: Path) -> Path:
-    """A quote opened and never closed: the rest of the file would be swallowed into one cell."""
+    """A record whose quoted cell is followed by more text (line 2), then a good record (line 3)."""
     path = folder / "broken.csv"
     path.write_text('title,text\n"Plan A,"lithium supply\nPlan B,cobalt\n', encoding="utf-8")
+    return path
+
+
+def broken_sheet_xlsx(folder: Path) -> Path:
+    """A real workbook whose sheet XML was cut in half and ends in garbage (an interrupted copy)."""
+    good = xlsx(folder, "whole.xlsx", ["title", "text"], [["Plan A", "Lithium supply chain plan."]])
+    path = folder / "broken-sheet.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2] + b"<<<garbage"
+            zout.writestr(info, data)
+    good.unlink()
+    return path
+
+
+def deep_jsonl(folder: Path, depth: int = 100_000) -> Path:
+    """JSON Lines whose every record nests ``depth`` arrays (a generator bug, or an attack)."""
+    path = folder / "deep.jsonl"
+    deep = "[" * depth + '"x"' + "]" * depth
+    path.write_text("".join(f'{{"title": "Deep {i}", "text": {deep}}}\n' for i in range(2)), encoding="utf-8")
+    return path
+
+
+def jsonl_with_bad_line(folder: Path, rows: int = 100, bad: int = 50, tag: str = "jl") -> Path:
+    """``rows`` JSON Lines records, the one at line ``bad`` cut short (a truncated write)."""
+    lines = [
+        json.dumps(
+            {"title": f"Battery rule {tag} {i}", "text": f"Recycling quota {tag} {i}: lithium {i} percent."}
+        )
+        for i in range(rows)
+    ]
+    lines[bad - 1] = lines[bad - 1][:25]
+    path = folder / f"{tag}.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 

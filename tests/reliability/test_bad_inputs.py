@@ -8,14 +8,18 @@ Files are generated at test time in their real formats (fpdf2, python-docx, open
 
 from __future__ import annotations
 
+import fnmatch
+import logging
 import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
-from policyscope.corpus.errors import ConfigError, QueryError
+from policyscope.corpus.errors import ConfigError, LoadError, QueryError
+from policyscope.corpus.loaders import load_path
 from policyscope.corpus.normalize import normalize_text
 from policyscope.corpus.store import Store
 
@@ -111,6 +115,20 @@ def test_mixed_encoding_text_is_decoded_line_by_line(home, inputs):
     assert doc.meta["encoding"] == "utf-8+gb18030"
 
 
+@pytest.mark.parametrize("base", ["utf-8", "gb18030"])
+def test_a_line_mixing_gb18030_and_utf8_is_decoded_run_by_run_with_a_warning(home, inputs, caplog, base):
+    path = F.mixed_within_line_text(inputs, base)
+    with caplog.at_level(logging.WARNING):
+        (doc,) = _accepted(home, path)
+    # Before: the GB18030 file was stored with 鍔犲揩寤虹珛... mojibake for the UTF-8 half-line,
+    # the UTF-8 file was refused as undecodable.
+    assert doc.text == normalize_text(F.ZH)
+    assert doc.meta["encoding"] == "utf-8+gb18030"
+    assert _warnings(caplog, path) == [
+        f"{path}: line 3 mixes utf-8 and gb18030 within the line; each run was decoded in its own codec, check the text"
+    ]
+
+
 def test_stray_nul_bytes_are_dropped_not_read_as_utf16(home, inputs):
     (doc,) = _accepted(home, F.nul_text(inputs))
     assert doc.text == normalize_text(F.EN)
@@ -126,8 +144,23 @@ def test_docx_zip_bomb_is_refused_before_decompression(home, inputs):
     _refused(home, path, "refusing suspected zip bomb: member word/document.xml expands 1029x (limit 100x)")
 
 
-def test_malformed_csv_is_refused_with_its_line(home, inputs):
-    _refused(home, F.malformed_csv(inputs), "malformed csv at line 2: ',' expected after '\"'")
+def test_malformed_csv_record_is_skipped_with_its_line_and_the_good_record_added(home, inputs, caplog):
+    path = F.malformed_csv(inputs)
+    with caplog.at_level(logging.WARNING):
+        (doc,) = _accepted(home, path)
+    assert (doc.title, doc.text) == ("Plan B", "cobalt")
+    assert _warnings(caplog, path) == [
+        f"{path}: skipped 1 bad row of 2: line 2: malformed csv (',' expected after '\"')"
+    ]
+
+
+def test_malformed_csv_with_strict_is_refused_with_its_line(home, inputs):
+    _refused(
+        home,
+        F.malformed_csv(inputs),
+        "line 2: malformed csv (',' expected after '\"'); --strict refuses the whole file",
+        "--strict",
+    )
 
 
 def test_xlsx_with_a_missing_mapped_column_lists_the_columns(home, inputs):
@@ -268,6 +301,142 @@ def test_a_refused_file_is_reported_on_exactly_one_stderr_line(home, inputs):
     )
     assert proc.returncode == 1
     assert [ln for ln in proc.stderr.splitlines() if str(path) in ln] == [f"error: {path}: empty file"]
+
+
+# -- one bad file in an add of several (issue 14) ---------------------------------------------------
+
+
+def _good_file(inputs: Path, name: str) -> Path:
+    text = f"Battery recycling plan {name}\nThe ministry sets a lithium recovery quota for {name}.\n"
+    return F.encoded_text(inputs, f"{name}.txt", text, "utf-8")
+
+
+def _refused_among_others(settings, inputs: Path, bad: Path, problem: str, *extra: str) -> float:
+    """``add GOOD1 BAD GOOD2``: one error line for BAD, both good files added, nothing else changed.
+
+    Returns the seconds the whole ``add`` took.
+    """
+    first, last = _good_file(inputs, "before"), _good_file(inputs, "after")
+    before = Snapshot.of(settings)
+    start = time.monotonic()
+    result = run_cli(settings, "add", str(first), str(bad), str(last), *extra)
+    seconds = time.monotonic() - start
+    assert result.exit_code == 1, result.output
+    (line,) = error_lines(result)
+    assert fnmatch.fnmatchcase(line, f"error: {bad}: {problem}"), (
+        line
+    )  # '*' stands for a version-dependent part
+    assert f"{first}: 1 added, 0 unchanged" in result.stdout
+    assert f"{last}: 1 added, 0 unchanged" in result.stdout  # the file after the bad one was read
+    after = Snapshot.of(settings)
+    assert before.ids < after.ids
+    with Store(settings.store_path, readonly=True) as store:
+        sources = sorted(store.get_document(i).source for i in after.ids - before.ids)
+    assert sources == sorted([str(first), str(last)])
+    return seconds
+
+
+def _warnings(caplog, path: Path) -> list[str]:
+    return [
+        r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and str(path) in r.getMessage()
+    ]
+
+
+def test_xlsx_with_malformed_sheet_xml_is_one_line_and_the_next_file_is_read(home, inputs):
+    path = F.broken_sheet_xlsx(inputs)
+    # The column of the first bad token depends on the openpyxl version that wrote the sheet.
+    _refused_among_others(
+        home,
+        inputs,
+        path,
+        "malformed xlsx: sheet xml is not well-formed (not well-formed (invalid token): line 1, column *)",
+    )
+
+
+def test_jsonl_nested_100k_deep_is_one_line_and_the_others_are_added(home, inputs):
+    path = F.deep_jsonl(inputs)
+    _refused_among_others(home, inputs, path, "line 1: invalid json (nested too deeply) (and 1 more bad row)")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_txt_is_refused_by_type_and_the_others_are_added(home, inputs):
+    path = inputs / "x.txt"
+    os.mkfifo(path)
+    start = time.monotonic()
+    with pytest.raises(LoadError):
+        load_path(path)
+    assert time.monotonic() - start < 1.0
+    _refused_among_others(
+        home, inputs, path, "not a regular file (named pipe (FIFO)); only regular files are read"
+    )
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+def test_a_txt_symlinked_to_dev_zero_is_refused_by_type_and_the_others_are_added(home, inputs):
+    path = inputs / "zero.txt"
+    path.symlink_to("/dev/zero")
+    start = time.monotonic()
+    with pytest.raises(LoadError):
+        load_path(path)
+    assert time.monotonic() - start < 1.0
+    _refused_among_others(
+        home,
+        inputs,
+        path,
+        "not a regular file (symlink to a character device, /dev/zero); only regular files are read",
+    )
+
+
+def test_jsonl_with_one_bad_line_adds_its_99_good_lines_and_warns_with_the_line(home, inputs, caplog):
+    path = F.jsonl_with_bad_line(inputs)
+    with caplog.at_level(logging.WARNING):
+        docs = _accepted(home, path)
+    assert len(docs) == 99
+    assert "jl 49:" not in " ".join(d.text for d in docs)  # line 50 holds record 49
+    assert _warnings(caplog, path) == [
+        f"{path}: skipped 1 bad row of 100: line 50: invalid json (invalid control character at)"
+    ]
+
+
+def test_jsonl_with_one_bad_line_and_strict_is_refused_and_the_others_are_added(home, inputs):
+    path = F.jsonl_with_bad_line(inputs)
+    _refused_among_others(
+        home,
+        inputs,
+        path,
+        "line 50: invalid json (invalid control character at); --strict refuses the whole file",
+        "--strict",
+    )
+
+
+def test_a_skipped_row_is_reported_on_exactly_one_stderr_line(home, inputs):
+    path = F.jsonl_with_bad_line(inputs, rows=3, bad=2)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from policyscope.ui.cli import main; main()",
+            "--home",
+            str(home.home),
+            "--encoder",
+            "hash",
+            "add",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    expected = (
+        f"WARNING policyscope.corpus.loaders.tabular: {path}: skipped 1 bad row of 3: "
+        "line 2: invalid json (invalid control character at)"
+    )
+    assert [ln for ln in proc.stderr.splitlines() if str(path) in ln] == [expected]
+    assert f"{path}: 2 added, 0 unchanged" in proc.stdout
 
 
 # -- hostile HTML ---------------------------------------------------------------------------------

@@ -73,6 +73,40 @@ def test_csv_semicolon_delimiter_and_explicit_mapping(tmp_path):
     assert doc.meta["country_raw"] == "Deutschland"
 
 
+def test_csv_semicolons_with_a_quoted_comma_header_are_sniffed(tmp_path):
+    # Counting characters in this header picks "," (2 against 2, "," first); the sniffer reads the quoting.
+    path = tmp_path / "semi.csv"
+    path.write_text(
+        'id;text;"Title, English, long"\n1;Recycle lithium, cobalt;"Battery Act, 2021"\n', encoding="utf-8"
+    )
+    doc = load_one(path, columns=ColumnMap(text="text", title="Title, English, long", id="id"))
+    assert (doc.text, doc.title, doc.meta["external_id"]) == (
+        "Recycle lithium, cobalt",
+        "Battery Act, 2021",
+        "1",
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "texts"),
+    [
+        ("title|text\nA|Lithium, cobalt\nB|Nickel\n", ["Lithium, cobalt", "Nickel"]),
+        ("title\ttext\nA\tLithium; cobalt\n", ["Lithium; cobalt"]),
+        # One column: the semicolons in the cells are text, not delimiters.
+        (
+            "text\nlithium; cobalt; nickel\ngraphite; manganese\n",
+            ["lithium; cobalt; nickel", "graphite; manganese"],
+        ),
+        ('id,text\n1,"a; b; c"\n2,"d; e"\n', ["a; b; c", "d; e"]),
+    ],
+    ids=["pipe", "tab", "one-column", "quoted-semicolons"],
+)
+def test_csv_delimiter_is_sniffed_from_the_first_lines(tmp_path, content, texts):
+    path = tmp_path / "laws.csv"
+    path.write_text(content, encoding="utf-8")
+    assert [d.text for d in load_path(path)] == texts
+
+
 def test_csv_missing_mapped_column_names_it_and_lists_columns(tmp_path):
     path = _write_csv(tmp_path / "laws.csv", CSV_ROWS)
     message = load_error(path, columns=ColumnMap(text="description", country="nation"))
@@ -85,24 +119,119 @@ def test_csv_without_text_column_is_reported(tmp_path):
     assert "no text column found among: a, b" in load_error(path)
 
 
-def test_malformed_csv_is_reported(tmp_path):
+def _warnings(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+
+
+def _load_warned(path: Path, caplog, **kwargs) -> tuple[list, list[str]]:
+    with caplog.at_level(logging.WARNING):
+        docs = list(load_path(path, **kwargs))
+    return docs, _warnings(caplog)
+
+
+def test_malformed_csv_record_is_skipped_with_its_line_and_the_good_rows_kept(tmp_path, caplog):
     path = tmp_path / "bad.csv"
-    path.write_text('title,text\nok,"fine"\nbad,"unterminated "quote" here\n', encoding="utf-8")
-    assert "malformed csv" in load_error(path)
+    path.write_text(
+        'title,text\nok,"fine"\nbad,"unterminated "quote" here\nlast,"also fine"\n', encoding="utf-8"
+    )
+    docs, warnings = _load_warned(path, caplog)
+    assert [d.text for d in docs] == ["fine", "also fine"]
+    assert warnings == [f"{path}: skipped 1 bad row of 3: line 3: malformed csv (',' expected after '\"')"]
 
 
-def test_jsonl_bad_line_is_named(tmp_path):
+def test_strict_refuses_a_csv_at_its_first_bad_record(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text('title,text\nok,"fine"\nbad,"unterminated "quote" here\nx,a,b,c\n', encoding="utf-8")
+    message = load_error(path, strict=True)
+    assert (
+        message == f"{path}: line 3: malformed csv (',' expected after '\"'); --strict refuses the whole file"
+    )
+
+
+def test_csv_record_with_extra_fields_is_a_bad_row(tmp_path, caplog):
+    path = tmp_path / "wide.csv"
+    path.write_text("title,text\nA,alpha\nB,beta,extra,cells\nC,gamma\n", encoding="utf-8")
+    docs, warnings = _load_warned(path, caplog)
+    assert [d.text for d in docs] == ["alpha", "gamma"]
+    assert warnings == [f"{path}: skipped 1 bad row of 3: line 3: malformed csv (4 fields, header has 2)"]
+
+
+def test_an_undecodable_csv_line_costs_only_its_record(tmp_path, caplog):
+    path = tmp_path / "laws.csv"
+    filler = "".join(
+        f"F{i},推动动力电池回收利用第{i}条\n" for i in range(3000)
+    )  # the sniffed sample is UTF-8
+    data = ("title,text\n" + filler + 'A,"multi\nline"\n').encode("utf-8")
+    data += "B,caf\xe9\n".encode("latin-1") + b"C,gamma\n"  # a line pasted from a Latin-1 file
+    path.write_bytes(data)
+    docs, warnings = _load_warned(path, caplog)
+    assert [d.text for d in docs[-2:]] == ["multi\nline", "gamma"] and len(docs) == 3002
+    # The bad record starts on line 3004: the quoted cell of record A spans lines 3002 and 3003.
+    assert warnings == [f"{path}: skipped 1 bad row of 3003: line 3004: undecodable bytes (not utf-8)"]
+
+
+def test_csv_with_bare_carriage_returns_is_read_line_by_line(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"title,text\rA,alpha\rB,beta\r")
+    assert [d.text for d in load_path(path)] == ["alpha", "beta"]
+
+
+def test_a_csv_whose_records_are_all_bad_is_refused_with_the_first(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text('title,text\n"A,"x\n"B,"y\n', encoding="utf-8")
+    assert load_error(path) == f"{path}: line 2: malformed csv (',' expected after '\"') (and 1 more bad row)"
+
+
+def test_jsonl_bad_line_in_the_middle_costs_only_that_line(tmp_path, caplog):
+    path = tmp_path / "docs.jsonl"
+    lines = [json.dumps({"title": f"T{i}", "text": f"text {i}"}) for i in range(100)]
+    lines[50] = '{"title": "broken", "text": '
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs, warnings = _load_warned(path, caplog)
+    assert len(docs) == 99 and "text 50" not in {d.text for d in docs}
+    assert warnings == [f"{path}: skipped 1 bad row of 100: line 51: invalid json (expecting value)"]
+
+
+def test_strict_refuses_a_jsonl_at_its_first_bad_line(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text(
         json.dumps({"title": "A", "text": "alpha"}) + "\n\n" + '{"title": "B", "text": \n', encoding="utf-8"
     )
-    assert "line 3: invalid json" in load_error(path)
+    assert load_error(path, strict=True) == (
+        f"{path}: line 3: invalid json (expecting value); --strict refuses the whole file"
+    )
 
 
-def test_jsonl_non_object_line_is_named(tmp_path):
+def test_bad_jsonl_lines_before_the_first_object_are_skipped_too(tmp_path, caplog):
+    path = tmp_path / "docs.jsonl"
+    path.write_text('[1, 2]\n"just a string"\n{"text": "alpha"}\n', encoding="utf-8")
+    docs, warnings = _load_warned(path, caplog)
+    assert [d.text for d in docs] == ["alpha"]
+    assert warnings == [
+        (
+            f"{path}: skipped 2 bad rows of 3: line 1: expected a json object, got list; "
+            "line 2: expected a json object, got str"
+        )
+    ]
+    assert load_error(path, strict=True) == (
+        f"{path}: line 1: expected a json object, got list; --strict refuses the whole file"
+    )
+
+
+def test_a_warning_quotes_five_bad_lines_and_counts_the_rest(tmp_path, caplog):
+    path = tmp_path / "docs.jsonl"
+    path.write_text('{"text": "alpha"}\n' + "nope\n" * 8, encoding="utf-8")
+    _, (warning,) = _load_warned(path, caplog)
+    assert warning.startswith(
+        f"{path}: skipped 8 bad rows of 9: line 2: invalid json (expecting value); line 3:"
+    )
+    assert warning.count("invalid json") == 5 and warning.endswith("; and 3 more")
+
+
+def test_a_jsonl_of_bad_lines_only_is_refused_with_the_first(tmp_path):
     path = tmp_path / "list.jsonl"
-    path.write_text('{"text": "a"}\n[1, 2]\n', encoding="utf-8")
-    assert "line 2: expected a json object, got list" in load_error(path)
+    path.write_text("[1, 2]\n", encoding="utf-8")
+    assert load_error(path) == f"{path}: line 1: expected a json object, got list"
 
 
 def test_jsonl_missing_column(tmp_path):
@@ -116,17 +245,21 @@ def test_jsonl_streams_rows_read_before_a_bad_line(tmp_path):
     path = tmp_path / "docs.jsonl"
     good = json.dumps({"title": "电池法", "text": "推动动力电池回收。"}, ensure_ascii=False)
     path.write_bytes(codecs.BOM_UTF8 + f"{good}\n\n{good}\n".encode() + b'{"text": "\xff"}\n')
-    docs = load_path(path)
+    docs = load_path(path, strict=True)
     assert next(docs).title == "电池法"  # the BOM is not part of the first key
     assert next(docs).meta["row"] == 2
     with pytest.raises(LoadError, match="line 4: undecodable bytes \\(jsonl must be utf-8\\)"):
         next(docs)
 
 
-def test_jsonl_line_nested_too_deeply_is_a_load_error(tmp_path):
+def test_jsonl_line_nested_too_deeply_is_a_bad_line(tmp_path, caplog):
     path = tmp_path / "deep.jsonl"
     path.write_text('{"text": "a"}\n{"text": ' + "[" * 100_000 + "\n", encoding="utf-8")
-    assert "line 2: invalid json" in load_error(path)
+    docs, warnings = _load_warned(path, caplog)
+    assert [d.text for d in docs] == ["a"]
+    assert warnings == [f"{path}: skipped 1 bad row of 2: line 2: invalid json (nested too deeply)"]
+    path.write_text('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
+    assert load_error(path) == f"{path}: line 1: invalid json (nested too deeply)"
 
 
 def test_jsonl_of_blank_lines_only_is_empty(tmp_path):
@@ -163,6 +296,32 @@ def test_xlsx_that_is_not_a_workbook(tmp_path):
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("hello.txt", "not a workbook")
     assert "not a readable xlsx workbook" in load_error(path)
+
+
+def test_xlsx_with_malformed_sheet_xml_is_one_load_error(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["title", "text"])
+    wb.active.append(["Act", "Cuts emissions."])
+    good = tmp_path / "good.xlsx"
+    wb.save(good)
+    path = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: len(data) // 2] + b"<<<"  # a download cut short inside the sheet
+            zout.writestr(info, data)
+    message = load_error(path)
+    assert message.startswith(f"{path}: malformed xlsx: sheet xml is not well-formed (")
+
+
+def test_a_cell_nested_hundreds_of_lists_deep_is_flattened(tmp_path):
+    path = tmp_path / "deep.jsonl"
+    title = "[" * 900 + '"Act", ["on batteries"]' + "]" * 900  # within json's limit, beyond Python's
+    path.write_text('{"text": "Cuts emissions.", "title": ' + title + "}\n", encoding="utf-8")
+    assert load_one(path).title == "Act; on batteries"
 
 
 # ------------------------------------------------------------------------------------------
@@ -227,5 +386,9 @@ def test_unmappable_countries_are_listed_in_one_warning_with_their_count(tmp_pat
         docs = list(load_path(path))
     assert [d.country for d in docs] == ["CL", "", "", "CL", ""]
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warnings == [(f"{path}: 3 rows have a country that names no known country (left empty):"
-                        " 'Atlantis' (2), 'Narnia' (1)")]
+    assert warnings == [
+        (
+            f"{path}: 3 rows have a country that names no known country (left empty):"
+            " 'Atlantis' (2), 'Narnia' (1)"
+        )
+    ]
