@@ -191,9 +191,12 @@ def build_app(service: Service) -> gr.Blocks:
                     **private)
 
         def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None,
-                        who: str) -> tuple[dict[str, Any], str, str]:
+                        who: str) -> tuple[dict[str, Any], str, str, Any]:
+            """One review action on the card shown. The measure picker is cleared after every action
+            (and when a new card comes), so a pick made for one card never applies to the next."""
             st = _state(state)
             note = ""
+            clear = gr.Dropdown(value=None)
             if act == "skip":
                 if st.current:
                     st.done.append(st.current)
@@ -203,16 +206,16 @@ def build_app(service: Service) -> gr.Blocks:
                     if st.current:
                         st.done.append(st.current)
                 except Exception as exc:  # noqa: BLE001 - shown to the reviewer, the card stays
-                    return asdict(st), f"⚠️ {exc}", review_tab.review_card(st.current, len(st.queue) - st.pos)
+                    card = review_tab.review_card(st.current, len(st.queue) - st.pos)
+                    return asdict(st), f"⚠️ {exc}", card, clear
             st, card = review_tab.review_next(st)
-            return asdict(st), note, card
+            return asdict(st), note, card, clear
 
         r_inputs = [review_state, r_measure, annotator]
-        review_page.select(lambda s, m, w: review_step(s, None, m, w), r_inputs, [review_state, r_note, r_card],
-                          **private)
+        r_outputs = [review_state, r_note, r_card, r_measure]
+        review_page.select(lambda s, m, w: review_step(s, None, m, w), r_inputs, r_outputs, **private)
         for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip")):
-            btn.click(lambda s, m, w, a=act: review_step(s, a, m, w), r_inputs, [review_state, r_note, r_card],
-                      **private)
+            btn.click(lambda s, m, w, a=act: review_step(s, a, m, w), r_inputs, r_outputs, **private)
 
         def do_export(fmt: str) -> tuple[str | None, str]:
             try:

@@ -87,15 +87,18 @@ class ReviewTab:
         if row is None:
             raise QueryError(f"unknown passage {passage_id!r}")
         known = set(measure_ids())
+        shown = effective_tags(self.ws.store, [passage_id])[passage_id]
         if measure:
             if known and measure not in known:
                 raise QueryError(f"unknown measure {measure!r}; available: {', '.join(sorted(known))}")
+            if action != "add" and measure not in shown:
+                # Accepting a measure the card does not show would record a label nobody gave.
+                raise QueryError(f"{measure} is not among this passage's tags; use Add (D) to add it")
             targets = [measure]
         elif action == "add":
             raise QueryError("pick the measure to add")
         else:
-            eff = effective_tags(self.ws.store, [passage_id])[passage_id]
-            targets = sorted(eff)
+            targets = sorted(shown)
             if not targets:
                 raise QueryError("this passage has no tags to accept or reject; add a measure instead")
         with self.ws.write_lock:

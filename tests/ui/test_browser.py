@@ -260,3 +260,36 @@ def test_hostile_document_renders_inert_and_fires_no_dialog(page, app):
     for area in ("#ps-results", "#ps-docview"):
         assert page.locator(f"{area} img, {area} script, {area} a[href^='javascript']").count() == 0
     assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_a_measure_picked_for_one_review_card_never_applies_to_the_next(page, app):
+    """Pick "Workforce", press D (adds it to this card), then A on the next card: the picker was reset, so
+    A accepts only the tags the next card shows (it once recorded "accept workforce" there)."""
+    from policyscope.nlp.labels import effective_tags
+
+    store = app[0].workspace.store
+    tab(page, "Tag review")
+    card = page.locator("#ps-r-card article.ps-review")
+    card.wait_for()
+    first = card.get_attribute("data-pid")
+    picker = page.locator("#ps-r-measure input")
+    picker.click()
+    page.get_by_role("option", name=re.compile("Workforce")).click()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("d")
+    page.wait_for_function(
+        f"() => {{ const c = document.querySelector('#ps-r-card article.ps-review');"
+        f" return !c || c.getAttribute('data-pid') !== '{first}'; }}"
+    )
+    assert [a["measure"] for a in store.annotations(first) if a["action"] == "add"] == ["workforce"]
+    assert picker.input_value() == ""  # reset after the action
+    second = card.get_attribute("data-pid")
+    shown = set(effective_tags(store, [second])[second])
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("a")
+    page.wait_for_function(
+        f"() => {{ const c = document.querySelector('#ps-r-card article.ps-review');"
+        f" return !c || c.getAttribute('data-pid') !== '{second}'; }}"
+    )
+    accepted = {a["measure"] for a in store.annotations(second) if a["action"] == "accept"}
+    assert accepted == shown and ("workforce" in shown or "workforce" not in accepted)

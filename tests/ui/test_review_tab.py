@@ -59,3 +59,18 @@ def test_a_hugging_face_export_is_offered_as_one_zip(service, tab):
     path = tab.export("hf")
     assert path.suffix == ".zip" and path.stem.endswith("-hf")
     assert path.is_relative_to(service.workspace.settings.home / "exports")
+
+
+def test_accepting_or_rejecting_a_measure_the_card_does_not_show_records_nothing(service, tab):
+    from policyscope.nlp.labels import effective_tags
+
+    store = service.workspace.store
+    pid = next(p.id for p in store.iter_passages() if effective_tags(store, [p.id])[p.id]
+               and "workforce" not in effective_tags(store, [p.id])[p.id])
+    before = list(store.annotations(pid))
+    for action in ("accept", "reject"):
+        with pytest.raises(QueryError, match="workforce is not among this passage's tags; use Add"):
+            tab.review_apply(pid, action, "workforce", "tester")
+    assert list(store.annotations(pid)) == before
+    shown = sorted(effective_tags(store, [pid])[pid])
+    assert tab.review_apply(pid, "accept", shown[0], "tester") == f"accept {shown[0]} on {pid}"
