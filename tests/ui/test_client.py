@@ -20,12 +20,13 @@ def free_port() -> int:
 
 def start_app(settings, auth=None, max_upload_mb: int = 5):
     """Launch the app in this process on a free local port; returns (service, demo, url)."""
-    from policyscope.ui.serve import create, launch_kwargs
+    from policyscope.ui.serve import QUEUE, create, launch_kwargs
 
     service, demo = create(settings, max_upload_mb=max_upload_mb)
     port = free_port()
-    demo.queue(default_concurrency_limit=2).launch(
-        prevent_thread_lock=True, **launch_kwargs(settings, "127.0.0.1", port, auth, max_upload_mb)
+    demo.queue(**QUEUE).launch(
+        prevent_thread_lock=True,
+        **launch_kwargs(settings, "127.0.0.1", port, auth, max_upload_mb, service=service),
     )
     return service, demo, f"http://127.0.0.1:{port}/"
 
@@ -83,6 +84,32 @@ def test_no_file_outside_the_exports_folder_is_served(app):
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(f"{url}gradio_api/file={path}")
         assert err.value.code in (403, 404)
+
+
+def test_health_says_ok_with_the_index_counts_and_503_when_the_index_is_gone(app):
+    import json
+    import shutil
+
+    service, url = app
+    with urllib.request.urlopen(f"{url}health") as resp:
+        body = json.loads(resp.read())
+    index = service.workspace.searcher.index
+    assert body == {"status": "ok", "documents": index.manifest["counts"]["documents"], "passages": index.n,
+                    "encoder": "hash"}
+    # a workspace whose index disappeared (a fresh searcher must load it) is reported, not crashed on
+    ws = service.workspace
+    saved, ws._searcher = ws._searcher, None
+    moved = ws.settings.index_root.with_name("indexes-moved")
+    shutil.move(ws.settings.index_root, moved)
+    try:
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(f"{url}health")
+        assert err.value.code == 503
+        detail = json.loads(err.value.read())
+        assert detail["status"] == "unavailable" and "run `policyscope build` first" in detail["detail"]
+    finally:
+        shutil.move(moved, ws.settings.index_root)
+        ws._searcher = saved
 
 
 def test_login_is_required_when_auth_is_set(tmp_path):
