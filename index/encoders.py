@@ -262,13 +262,20 @@ def resolve_device(device: str) -> str:
     """``"auto"`` becomes ``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
     if device not in _DEVICES:
         raise ConfigError(f"unknown device {device!r}; available: {', '.join(_DEVICES)}")
-    if device != "auto":
+    if device == "cpu":
         return device
     try:
         import torch
     except ImportError:
+        if device == "cuda":
+            raise ConfigError("--device cuda needs torch with CUDA; install a CUDA build of torch, or use "
+                              "--device cpu") from None
         return "cpu"
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        # Asked for explicitly: say so now, not as torch's AssertionError from inside the model load.
+        build = "this torch has no CUDA support (a CPU build)" if torch.version.cuda is None else "no GPU is visible"
+        raise ConfigError(f"--device cuda: {build}; use --device cpu or --device auto")
+    return "cuda" if device == "cuda" or torch.cuda.is_available() else "cpu"
 
 
 def needs_e5_prefixes(model: str) -> bool:

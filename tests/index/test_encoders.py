@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from policyscope.corpus.errors import ConfigError
 from policyscope.index.cache import EmbeddingCache, text_hash
 from policyscope.index.encoders import (
     Encoder,
@@ -51,6 +52,16 @@ def test_unknown_device_is_rejected():
     assert resolve_device("auto") in ("cpu", "cuda")
     with pytest.raises(ValueError, match="unknown device 'gpu'"):
         get_encoder("hash", device="gpu")
+
+
+def test_cuda_without_a_gpu_is_a_one_line_config_error_naming_the_fix():
+    torch = pytest.importorskip("torch")  # the transformers extra's dependency, not ours
+    if torch.cuda.is_available():
+        assert resolve_device("cuda") == "cuda"
+        return
+    with pytest.raises(ConfigError, match=r"^--device cuda: .*; use --device cpu or --device auto$"):
+        resolve_device("cuda")
+    assert resolve_device("auto") == "cpu"
 
 
 def test_encoders_are_created_once_per_spec():
