@@ -246,28 +246,45 @@ def build_app(service: Service) -> gr.Blocks:
                   [c_heat, c_timeline, corpus], **private)
 
         # -- API ------------------------------------------------------------------------------------
+        # Each endpoint raises gr.Error with the one-line reason, so gradio_client.predict raises too.
+        def answer(result: dict) -> dict:
+            if "error" in result:
+                raise gr.Error(result["error"], print_exception=False)
+            return result
+
         def search(
             query: str, mode: str = "hybrid", regions: list[str] | None = None, docs: list[str] | None = None,
             langs: list[str] | None = None, year_from: int | None = None, year_to: int | None = None,
             measures: list[str] | None = None, k: int = 10, countries: list[str] | None = None,
-            per_doc: int = 0,
+            per_doc: int = 0, kinds: list[str] | None = None, measures_all: list[str] | None = None,
         ) -> dict:
-            """Search passages; returns {query, mode, hits: [...]} or {error}. ``countries``: codes or names
-            (CL, 智利, 米国); ``regions``: blocs or UN M49 regions (G7, EU27, Eastern Asia) or countries;
-            ``per_doc``: at most that many passages of one document (0: no limit)."""
-            return search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures, k,
-                                          countries, per_doc)
+            """Search passages, with every filter of `policyscope search`; returns {query, mode, query_terms,
+            translations, timings_ms, hits: [...]}. ``countries``: codes or names (CL, 智利, 米国); ``regions``:
+            blocs or UN M49 regions (G7, EU27, Eastern Asia) or countries; ``kinds``: document kinds (law,
+            fact sheet, …); ``measures``: any of; ``measures_all``: every one of; ``per_doc``: at most that many
+            passages of one document (0: no limit). A bad value raises an error naming it."""
+            return answer(search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures,
+                                                 k, countries, per_doc, kinds, measures_all))
 
         def compare(items: list[str], k: int = 2) -> dict:
             """Measure table (and passage alignment of the first two) for 2–4 document ids, catalog ids,
-            countries or regions."""
-            return compare_tab.compare_json(items, k)
+            countries or regions: {items, rows, alignment}."""
+            from policyscope.index.compare import MAX_ITEMS
+
+            if not 2 <= len(items or []) <= MAX_ITEMS:
+                raise gr.Error(f"compare needs 2 to {MAX_ITEMS} items, got {len(items or [])}", print_exception=False)
+            return answer(compare_tab.compare_json(items, k))
 
         def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> dict:
             """Record a review decision (accept, reject or add) on a passage; returns its effective tags."""
-            return review_tab.tag_json(passage_id, action, measure, annotator)
+            return answer(review_tab.tag_json(passage_id, action, measure, annotator))
+
+        def tag_text(text: str, lang: str = "") -> dict:
+            """The measures in any text (not stored): {measures: [{measure, score, source, evidence}]}."""
+            return answer(review_tab.tag_text_json(text, lang or None))
 
         gr.api(search, api_name="search")
         gr.api(compare, api_name="compare")
         gr.api(tag, api_name="tag")
+        gr.api(tag_text, api_name="tag_text")
     return demo

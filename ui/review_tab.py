@@ -7,13 +7,18 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policyscope.corpus.errors import PolicyscopeError, QueryError
 from policyscope.ui import render
 from policyscope.ui.workspace import Workspace
 
+if TYPE_CHECKING:
+    from policyscope.nlp.taggers import Tagger
+
 REVIEW_ACTIONS: tuple[str, ...] = ("accept", "reject", "add")
+#: The ``tag_text`` endpoint tags a passage-sized text, not a document (that is what adding it is for).
+MAX_TAG_TEXT = 20_000
 
 
 @dataclass
@@ -31,6 +36,7 @@ class ReviewTab:
 
     def __init__(self, workspace: Workspace):
         self.ws = workspace
+        self._tagger: Tagger | None = None
 
     def review_queue(self, limit: int = 200) -> list[str]:
         """Passage ids to review, most worth a human look first (``nlp.labels.review_queue``)."""
@@ -118,6 +124,23 @@ class ReviewTab:
             return {"error": str(exc)}
         return {"ok": True, "done": done, "passage_id": passage_id,
                 "tags": sorted(effective_tags(self.ws.store, [passage_id])[passage_id])}
+
+    def tag_text_json(self, text: str, lang: str | None = None) -> dict[str, Any]:
+        """The default tagger's measures in any text, not stored (the ``tag_text`` API endpoint)."""
+        from policyscope.nlp.taggers import default_tagger
+
+        text = (text or "").strip()
+        if not text:
+            return {"error": "empty text; pass the text to tag"}
+        if len(text) > MAX_TAG_TEXT:
+            return {"error": f"text of {len(text)} characters; the limit is {MAX_TAG_TEXT} (add it as a document)"}
+        if lang and lang not in ("zh", "en", "ja", "ko"):
+            return {"error": f"unknown language {lang!r}; available: zh, en, ja, ko (or empty to detect it)"}
+        if self._tagger is None:
+            self._tagger = default_tagger()
+        tags = self._tagger.tag([text], [lang] if lang else None)[0]
+        return {"measures": [{"measure": t.measure, "score": round(t.score, 4), "source": str(t.source),
+                              "evidence": [text[s.start:s.end] for s in t.spans]} for t in tags]}
 
     # -- export ----------------------------------------------------------------------------------
 

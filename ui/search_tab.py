@@ -27,7 +27,8 @@ def _whole_number(value: int | str | None, name: str) -> int:
 def search_filters(
     regions: Sequence[str] | None, docs: Sequence[str] | None, langs: Sequence[str] | None,
     year_from: YearValue, year_to: YearValue, measures: Sequence[str] | None,
-    countries: Sequence[str] | None = None,
+    countries: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+    measures_all: Sequence[str] | None = None,
 ) -> SearchFilters:
     """The page's (or API's) filter values as ``SearchFilters``; ``QueryError`` names a bad year.
 
@@ -37,7 +38,8 @@ def search_filters(
     from policyscope.index.search import SearchFilters
 
     return SearchFilters.from_options(
-        region=regions, doc=docs, lang=langs, measure=measures, country=countries,
+        region=regions, doc=docs, lang=langs, measure=measures, country=countries, kind=kinds,
+        measure_all=measures_all,
         year_from=None if year_from in (None, "", 0) else year_from,
         year_to=None if year_to in (None, "", 0) else year_to,
     )
@@ -63,10 +65,11 @@ class SearchTab:
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
-        countries: Sequence[str] | None = None, per_doc: int | str = 0,
+        countries: Sequence[str] | None = None, per_doc: int | str = 0, kinds: Sequence[str] | None = None,
+        measures_all: Sequence[str] | None = None,
     ) -> SearchResult:
         """The raw ``SearchResult`` (raises ``QueryError`` on bad input)."""
-        filters = search_filters(regions, docs, langs, year_from, year_to, measures, countries)
+        filters = search_filters(regions, docs, langs, year_from, year_to, measures, countries, kinds, measures_all)
         with self.ws.search_lock:
             return self.ws.searcher.search(query or "", k=_whole_number(k, "k"), mode=mode or "hybrid",
                                            filters=filters, per_doc=_whole_number(per_doc or 0, "per_doc"))
@@ -101,12 +104,13 @@ class SearchTab:
         self, query: str, mode: str = "hybrid", regions: Sequence[str] | None = None,
         docs: Sequence[str] | None = None, langs: Sequence[str] | None = None, year_from: YearValue = None,
         year_to: YearValue = None, measures: Sequence[str] | None = None, k: int | str = 10,
-        countries: Sequence[str] | None = None, per_doc: int | str = 0,
+        countries: Sequence[str] | None = None, per_doc: int | str = 0, kinds: Sequence[str] | None = None,
+        measures_all: Sequence[str] | None = None,
     ) -> dict[str, Any]:
         """Search results as data (the ``search`` API endpoint); errors as ``{"error": ...}``."""
         try:
             return self.run_search(query, mode, regions, docs, langs, year_from, year_to, measures, k,
-                                   countries, per_doc).to_dict()
+                                   countries, per_doc, kinds, measures_all).to_dict()
         except PolicyscopeError as exc:
             return {"error": str(exc), "hits": []}
 

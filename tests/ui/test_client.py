@@ -50,7 +50,7 @@ def client(app):
 
 def test_the_api_lists_exactly_the_named_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert set(endpoints) == {"/search", "/compare", "/tag"}
+    assert set(endpoints) == {"/search", "/compare", "/tag", "/tag_text"}
 
 
 def test_search_endpoint_answers_in_chinese_and_english(client):
@@ -60,14 +60,37 @@ def test_search_endpoint_answers_in_chinese_and_english(client):
     assert en["hits"] and {h["country"] for h in en["hits"]} == {"GB"}  # "UK" as a region filter: the country
     jp = client.predict("蓄電池", "keyword", None, None, None, None, None, None, 3, ["日本"], api_name="/search")
     assert jp["hits"] and {h["country"] for h in jp["hits"]} == {"JP"}
-    assert "error" in client.predict("", api_name="/search")
+    with pytest.raises(Exception, match="empty query"):  # gr.Error reaches the client as an exception
+        client.predict("", api_name="/search")
+
+
+def test_search_endpoint_takes_every_cli_filter(client):
+    laws = client.predict("supply chain", kinds=["law"], measures_all=["raw_materials", "stockpiling"], k=5,
+                          api_name="/search")
+    assert laws["hits"] and all(h["doc_kind"] == "law" for h in laws["hits"])
+    assert all({"raw_materials", "stockpiling"} <= set(h["measures"]) for h in laws["hits"])
+    with pytest.raises(Exception, match="year_from: expected a year between 0 and 9999"):
+        client.predict("battery", year_from="1e400", api_name="/search")
 
 
 def test_compare_endpoint_returns_the_measure_table_and_alignment(client):
     out = client.predict(["us-li-blueprint-2021", "eu-batteries-regulation"], api_name="/compare")
     assert [i["key"] for i in out["items"]] == ["us-li-blueprint-2021", "eu-batteries-regulation"]
     assert len(out["rows"]) >= 15 and out["alignment"]
-    assert "error" in client.predict(["US", "nowhere"], api_name="/compare")
+    with pytest.raises(Exception, match="nowhere"):
+        client.predict(["US", "nowhere"], api_name="/compare")
+    with pytest.raises(Exception, match="compare needs 2 to 4 items, got 1"):
+        client.predict(["US"], api_name="/compare")
+
+
+def test_tag_text_endpoint_tags_any_text_without_storing_it(client, app):
+    before = app[0].workspace.store.count("passages")
+    out = client.predict("国家建立战略性矿产资源储备制度，并对本土电池制造提供税收抵免。", api_name="/tag_text")
+    found = {m["measure"]: m for m in out["measures"]}
+    assert {"stockpiling", "funding_incentives"} <= set(found) and found["stockpiling"]["evidence"]
+    assert app[0].workspace.store.count("passages") == before
+    with pytest.raises(Exception, match="empty text"):
+        client.predict("  ", api_name="/tag_text")
 
 
 def test_tag_endpoint_records_a_review_decision(client, app):
