@@ -3,13 +3,16 @@
 Everything here is a pure function of the document: the same text and blocks always give
 the same passages with the same ids. Offsets point into ``Document.text`` as stored, so
 ``doc.text[p.start:p.end] == p.text`` for every passage.
+
+A document may be of any length: spaCy and jieba never see more than ``PIECE_CHARS`` characters
+at once (see :func:`text_pieces`), so a 10 M-character spreadsheet cell is cut like any paragraph.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -17,7 +20,10 @@ from typing import Any
 from policyscope.corpus.records import Block, Document, Passage, content_id
 from policyscope.nlp.language import LANGUAGES, detect_language
 
-__all__ = ["MIXED", "english_pipeline", "paragraph_blocks", "segment_document", "split_sentences"]
+__all__ = [
+    "MIXED", "PIECE_CHARS", "english_pipeline", "paragraph_blocks", "segment_document", "split_sentences",
+    "text_pieces",
+]
 
 Span = tuple[int, int]
 # The ``lang`` of split_sentences for text of mixed or unknown language.
@@ -56,6 +62,12 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _LINE = re.compile(r"[^\n]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _PARAGRAPH_MARK = re.compile(r"\n[^\S\n]*\n")
+# The most characters spaCy's tokenizer or jieba is given at once. spaCy refuses a text over its
+# ``max_length`` ([E088]: a 10,485,759-character CSV cell stopped every later build), and its Doc for
+# one million characters already holds ~200k tokens; a paragraph is far shorter than this, so only
+# pathological runs (a whole file in one cell or one line) are ever cut by it.
+PIECE_CHARS = 1_000_000
+_PIECE_SPACES = (" ", "\t", "\u3000", "\r", "\xa0")
 
 
 # --- spaCy pipelines, created once and only when a long paragraph needs them -------------
@@ -126,6 +138,33 @@ def _trim(text: str, start: int, end: int) -> Span | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if start < end else None
+
+
+def text_pieces(text: str, start: int, end: int, limit: int = PIECE_CHARS) -> Iterator[Span]:
+    """Cut ``text[start:end]`` into consecutive spans of at most ``limit`` characters.
+
+    Each cut is after the last line break in the second half of the window, else after its last
+    space or line break anywhere, else (a run with no space at all) at the limit itself. The spans
+    cover the range exactly, in order, so offsets found in a piece plus its start are offsets into
+    ``text``.
+
+    Example: ``list(text_pieces("aaa bbb\\nccc ddd", 0, 15, limit=10))`` -> ``[(0, 8), (8, 15)]``
+    (after the line break, though ``"aaa bbb\\nccc "`` would fit too).
+    """
+    if limit < 2:
+        raise ValueError(f"limit must be at least 2, got {limit}")
+    pos = start
+    while end - pos > limit:
+        hi = pos + limit
+        cut = text.rfind("\n", pos + limit // 2, hi) + 1
+        if not cut:
+            cut = max(text.rfind(c, pos, hi) for c in (*_PIECE_SPACES, "\n")) + 1
+        if cut <= pos:  # no space at all, or only at pos itself
+            cut = hi
+        yield pos, cut
+        pos = cut
+    if pos < end:
+        yield pos, end
 
 
 def _is_word_char(c: str) -> bool:
@@ -235,7 +274,7 @@ def _bracket_sentences(text: str, start: int, end: int, lang: str) -> list[Span]
     return [span for span in trimmed if span]
 
 
-def _sentences(text: str, start: int, end: int, lang: str) -> list[Span]:
+def _sentences(text: str, start: int, end: int, lang: str, piece_chars: int = PIECE_CHARS) -> list[Span]:
     if lang in _BRACKET_LANGS:
         return _bracket_sentences(text, start, end, lang)
     spans: list[Span] = []
@@ -256,16 +295,19 @@ def _sentences(text: str, start: int, end: int, lang: str) -> list[Span]:
             pos = sep.end()
         chunks.append((pos, end))
         nlp = english_pipeline()
-        for cs, ce in chunks:
-            if not text[cs:ce].strip():
-                continue
-            doc = nlp.make_doc(text[cs:ce])
-            if not len(doc):
-                continue
-            # Sentence i runs from its first token to the next sentence's; _trim drops the
-            # whitespace in between, as spaCy's sentence spans do.
-            bounds = [cs + doc[i].idx for i in _sentence_starts(doc)] + [ce]
-            spans.extend(pairwise(bounds))
+        for chunk in chunks:
+            # A chunk over piece_chars (a whole file on one line) is read piece by piece: a piece
+            # ends at a line break or space, which then also ends a sentence.
+            for cs, ce in text_pieces(text, *chunk, piece_chars):
+                if not text[cs:ce].strip():
+                    continue
+                doc = nlp.make_doc(text[cs:ce])
+                if not len(doc):
+                    continue
+                # Sentence i runs from its first token to the next sentence's; _trim drops the
+                # whitespace in between, as spaCy's sentence spans do.
+                bounds = [cs + doc[i].idx for i in _sentence_starts(doc)] + [ce]
+                spans.extend(pairwise(bounds))
     trimmed = (_trim(text, s, e) for s, e in spans)
     return [span for span in trimmed if span]
 
@@ -296,7 +338,9 @@ def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
 # --- cutting over-long sentences -----------------------------------------------------------
 
 
-def _break_levels(text: str, start: int, end: int, lang: str) -> list[Callable[[], list[int]]]:
+def _break_levels(
+    text: str, start: int, end: int, lang: str, piece_chars: int = PIECE_CHARS
+) -> list[Callable[[], list[int]]]:
     """Candidate cut positions inside ``text[start:end]``, best kind first, each computed lazily.
 
     Chinese and Japanese text may also be cut between words (jieba's, Sudachi's). In Japanese and
@@ -329,8 +373,12 @@ def _break_levels(text: str, start: int, end: int, lang: str) -> list[Callable[[
             # Chinese pipeline would load (seconds) for the few Japanese sentences that need this.
             starts = [start + i for i in get_analyzer("ja").word_starts(text[start:end])]  # type: ignore[attr-defined]
             return [i for i in starts if not _inside_word(text, i)]
-        doc = _chinese_pipeline()(text[start:end])
-        return [start + t.idx for t in doc if t.idx > 0 and not _inside_word(text, start + t.idx)]
+        nlp = _chinese_pipeline()
+        out = []
+        for ps, pe in text_pieces(text, start, end, piece_chars):
+            # A piece's start is a cut too (between jieba's words of two pieces), unless inside a word.
+            out.extend(ps + t.idx for t in nlp(text[ps:pe]) if ps + t.idx > start)
+        return [i for i in out if not _inside_word(text, i)]
 
     def chars() -> list[int]:
         return [i for i in range(start + 1, end) if not _inside_word(text, i)]
@@ -353,13 +401,15 @@ def _inside_word(text: str, i: int) -> bool:
     return _is_word_char(text[i - 1]) and _is_word_char(text[i])
 
 
-def _cut_long(text: str, start: int, end: int, max_chars: int, lang: str) -> list[Span]:
+def _cut_long(
+    text: str, start: int, end: int, max_chars: int, lang: str, piece_chars: int = PIECE_CHARS
+) -> list[Span]:
     """Cut one over-long sentence at clause punctuation, else whitespace, else word boundaries.
 
     A run with no allowed cut within ``max_chars`` (one very long English word or URL) is
     kept whole, so that piece may exceed ``max_chars``.
     """
-    levels = _break_levels(text, start, end, lang)
+    levels = _break_levels(text, start, end, lang, piece_chars)
     cache: dict[int, list[int]] = {}
 
     def positions(k: int) -> list[int]:
@@ -451,7 +501,9 @@ def _merge_tiny(windows: list[list[Span]], min_chars: int, max_chars: int) -> li
     return windows
 
 
-def _windows(text: str, start: int, end: int, lang: str, max_chars: int, min_chars: int) -> list[Span]:
+def _windows(
+    text: str, start: int, end: int, lang: str, max_chars: int, min_chars: int, piece_chars: int = PIECE_CHARS
+) -> list[Span]:
     span = _trim(text, start, end)
     if span is None:
         return []
@@ -461,11 +513,11 @@ def _windows(text: str, start: int, end: int, lang: str, max_chars: int, min_cha
     if lang not in _CJK_LANGS and lang not in _BRACKET_LANGS:
         lang = "en"
     units: list[Span] = []
-    for s, e in _sentences(text, start, end, lang):
+    for s, e in _sentences(text, start, end, lang, piece_chars):
         if e - s <= max_chars:
             units.append((s, e))
         else:
-            units.extend(_cut_long(text, s, e, max_chars, lang))
+            units.extend(_cut_long(text, s, e, max_chars, lang, piece_chars))
     windows = _merge_tiny(_pack(units, max_chars), min_chars, max_chars)
     return [(w[0][0], w[-1][1]) for w in windows]
 
@@ -492,7 +544,9 @@ def _ordered_blocks(blocks: Iterable[Block]) -> list[Block]:
     return out
 
 
-def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -> list[Passage]:
+def segment_document(
+    doc: Document, max_chars: int = 400, min_chars: int = 20, *, piece_chars: int = PIECE_CHARS
+) -> list[Passage]:
     """Cut ``doc`` into passages of at most ``max_chars`` characters.
 
     Uses ``doc.blocks`` when present, else :func:`paragraph_blocks`. A heading block becomes
@@ -508,6 +562,10 @@ def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -
     in a Japanese document, text that reads as Chinese (kanji with no or few kana: 第一章 総則,
     七 蓄電池) is Japanese, so that its Han characters get the Japanese analyzer like the rest.
 
+    A text of any length is segmented: spaCy and jieba read at most ``piece_chars`` characters
+    at a time (:func:`text_pieces`), so a paragraph longer than that is read in pieces that end at
+    a line break or a space, where a sentence then ends too.
+
     Example: a 900-character Chinese paragraph of ten sentences gives three passages of
     whole sentences, each up to 400 characters, all with ``kind="paragraph"``.
     """
@@ -515,6 +573,8 @@ def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -
         raise ValueError(f"max_chars must be at least 1, got {max_chars}")
     if min_chars < 0:
         raise ValueError(f"min_chars must not be negative, got {min_chars}")
+    if piece_chars < 2:
+        raise ValueError(f"piece_chars must be at least 2, got {piece_chars}")
     min_chars = min(min_chars, max_chars)  # so segment_document(doc, max_chars=10) just works
     text = doc.text
     blocks = _ordered_blocks(doc.blocks) if doc.blocks else list(paragraph_blocks(text))
@@ -535,7 +595,7 @@ def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -
         if block.kind in _WHOLE_KINDS:
             spans = [span]
         else:
-            spans = _windows(text, span[0], span[1], block_lang, max_chars, min_chars)
+            spans = _windows(text, span[0], span[1], block_lang, max_chars, min_chars, piece_chars)
         heading = " > ".join(title for _, title in path)
         for s, e in spans:
             ptext = text[s:e]
