@@ -88,34 +88,37 @@ def english_pipeline() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _sentence_punct() -> frozenset[int]:
+def _sentence_punct() -> Any:
+    """The hashes of spaCy's sentence-final characters, as a sorted numpy array (for ``np.isin``)."""
+    import numpy as np
     from spacy.pipeline import Sentencizer
 
     strings = english_pipeline().vocab.strings
-    return frozenset(strings.add(c) for c in Sentencizer.default_punct_chars)
+    return np.array(sorted({strings.add(c) for c in Sentencizer.default_punct_chars}), dtype=np.uint64)
 
 
-def _sentence_starts(doc: Any) -> list[int]:
-    """Token indices where sentences start: spaCy's ``sentencizer`` rule on the token arrays.
+def _sentence_offsets(doc: Any) -> list[int]:
+    """Character offsets in ``doc`` where sentences start: spaCy's ``sentencizer`` rule on the token arrays.
 
     A sentence ends at the first token that is neither punctuation nor a sentence-final
-    character after a sentence-final character (``.``, ``!``, ``?``, ``。``, …). The
-    component itself builds a Python ``Token`` per token, which cost half of segmentation;
+    character after a sentence-final character (``.``, ``!``, ``?``, ``。``, …). So a token
+    that is neither starts a sentence exactly when a sentence-final token lies between it and
+    the previous such token: ``Lithium . " Cobalt`` starts a sentence at ``Cobalt``. The
+    component itself builds a Python ``Token`` per token, which cost half of segmentation, and
+    a Python loop over the token array still cost ~1 s per million characters (most of it
+    converting 64-bit hashes to Python ints), so the rule runs in numpy;
     ``tests/nlp/test_segment.py`` checks both agree on every CCLW summary.
     """
-    from spacy.attrs import IS_PUNCT, ORTH
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
 
-    punct = _sentence_punct()
-    starts = [0]
-    seen_period = False
-    for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
-        final = orth in punct
-        if seen_period and not is_punct and not final:
-            starts.append(i)
-            seen_period = False
-        elif final:
-            seen_period = True
-    return starts
+    arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+    final = np.isin(arr[:, 0], _sentence_punct())
+    word = np.flatnonzero(~final & (arr[:, 1] == 0))  # neither punctuation nor sentence-final
+    finals = np.cumsum(final)  # sentence-final tokens up to each token
+    before = np.concatenate(([0], finals[word[:-1]]))[: len(word)]  # ... up to the previous word token
+    starts = word[finals[word] > before]
+    return [0, *arr[starts, 2].tolist()]
 
 
 @lru_cache(maxsize=1)
@@ -306,7 +309,7 @@ def _sentences(text: str, start: int, end: int, lang: str, piece_chars: int = PI
                     continue
                 # Sentence i runs from its first token to the next sentence's; _trim drops the
                 # whitespace in between, as spaCy's sentence spans do.
-                bounds = [cs + doc[i].idx for i in _sentence_starts(doc)] + [ce]
+                bounds = [cs + i for i in _sentence_offsets(doc)] + [ce]
                 spans.extend(pairwise(bounds))
     trimmed = (_trim(text, s, e) for s, e in spans)
     return [span for span in trimmed if span]

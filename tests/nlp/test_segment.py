@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -633,3 +634,28 @@ def test_passages_read_in_small_pieces_rebuild_the_text_from_offsets(text, max_c
     passages = segment_document(doc, max_chars=max_chars, piece_chars=piece_chars)
     check_passages(doc, passages, max_chars)
     assert uncovered(doc, passages) == ""
+
+
+@lru_cache(maxsize=1)
+def _reference_sentencizer():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@PROPERTY
+@given(text=st.text(alphabet=st.sampled_from(list("Li Co. ok!?\"')…。;-") + ["\n"]), max_size=80))
+def test_english_sentences_equal_spacys_sentencizer_on_punctuation_runs(text):
+    text = re.sub(r"\n\s*\n", "\n", text)  # one chunk: blank lines are hard boundaries on our side only
+    want = []
+    for sent in _reference_sentencizer()(text).sents:
+        start, end = sent.start_char, sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            want.append((start, end))
+    assert split_sentences(text, "en") == want
