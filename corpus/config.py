@@ -38,6 +38,10 @@ class Settings:
     device: str = "cpu"
     max_passage_chars: int = 400
     min_passage_chars: int = 20
+    # The longest document `add` accepts, in characters; a longer one refuses its file (one line, nothing
+    # stored). 50 M characters is ~150 MB of Chinese text as UTF-8, and about 2 minutes of segmenting,
+    # tagging and embedding with the hash encoder on 2 cores (10.5 M took ~25 s, docs/reliability.md).
+    max_document_chars: int = 50_000_000
     ann_threshold: int = 200_000
     # Fusion settings tuned jointly on shared/eval/search_dev.jsonl, search_concept_dev.jsonl and
     # search_multi_dev.jsonl (built-in corpus) and benchmarks/eval/search_cclw.jsonl (built-in + CCLW)
