@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS documents (
     meta TEXT NOT NULL DEFAULT '{}',
     added_at REAL NOT NULL,
     version INTEGER NOT NULL DEFAULT 1,
-    supersedes TEXT NOT NULL DEFAULT ''
+    supersedes TEXT NOT NULL DEFAULT ''  -- JSON list of the ids this version replaced ('' = none)
 );
 CREATE INDEX IF NOT EXISTS documents_catalog ON documents(catalog_id);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
@@ -379,7 +379,7 @@ class Store:
             version = max(v for _, v in old) + 1
             old_ids = [i for i, _ in old]
             # A one-document file names what it replaced; a table's rows have no identity across edits.
-            supersedes = ",".join(old_ids) if len(new_ids) == 1 else ""
+            supersedes = json.dumps(old_ids) if len(new_ids) == 1 else ""
             for chunk in _chunks(new_ids):
                 self._db.execute(
                     f"UPDATE documents SET version = ?, supersedes = ? WHERE id IN ({','.join('?' * len(chunk))})",
@@ -715,7 +715,8 @@ def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
 
 
 def _split_ids(value: str) -> tuple[str, ...]:
-    return tuple(i for i in (value or "").split(",") if i)
+    """The ids of a ``supersedes`` column: a JSON list, or empty."""
+    return tuple(json.loads(value)) if value else ()
 
 
 def _version_keys(doc: Document) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -242,6 +243,8 @@ class Pipeline:
                 passages = segment_document(
                     doc, max_chars=self.settings.max_passage_chars, min_chars=self.settings.min_passage_chars
                 )
+            except sqlite3.Error:  # the store's problem (locked, damaged), not this document's: never drop it
+                raise
             except Exception as exc:  # noqa: BLE001 - one bad stored document must not stop every later build
                 self._drop_unsegmentable(doc_id, exc, failures)
                 continue
@@ -349,7 +352,8 @@ class Pipeline:
             QueryError: an unknown or ambiguous key.
         """
         ids = self.resolve_documents(keys)
-        infos = {i.id: i for i in self.store.document_infos() if i.id in set(ids)}
+        wanted = set(ids)
+        infos = {i.id: i for i in self.store.document_infos() if i.id in wanted}
         annotated = self.store.annotated_passages(ids)
         exported = None
         if export_labels is not None:
