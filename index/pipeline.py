@@ -47,16 +47,18 @@ class FileReport:
     updated: int = 0
     removed: int = 0
     replaced: int = 0  # earlier versions of the file (or of its catalog id) removed
+    segmented: int = 0  # documents cut into passages while the file was ingested
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "added": self.added, "unchanged": self.unchanged, "updated": self.updated,
-                "removed": self.removed, "replaced": self.replaced, "error": self.error}
+                "removed": self.removed, "replaced": self.replaced, "segmented": self.segmented,
+                "error": self.error}
 
 
 @dataclass
 class PipelineReport:
     files: list[FileReport] = field(default_factory=list)
-    segmented: int = 0
+    segmented: int = 0  # documents cut into passages, while ingesting and in the segment stage
     tagged: int = 0
     index: BuildReport | None = None
 
@@ -148,7 +150,7 @@ class Pipeline:
             old_versions=None if keep_old is None else ("keep" if keep_old else "replace"),
         )
         return FileReport(label, added=len(result.added), unchanged=len(result.unchanged),
-                          updated=len(result.updated), replaced=len(result.replaced))
+                          updated=len(result.updated), replaced=len(result.replaced), segmented=result.segmented)
 
     def _passage_maker(self, label: str, progress: Progress | None = None) -> PassageMaker:
         """``segment_document`` with the workspace's settings; a failure names the file and the document."""
@@ -332,7 +334,9 @@ class Pipeline:
             report.files.append(self.ingest_builtin(progress))
         if paths:
             report.files.extend(self.ingest_paths(paths, columns=columns, progress=progress, keep_old=keep_old))
-        report.segmented = self.segment(progress, failures=report.files)
+        # Documents are cut while their file is ingested; the segment stage cuts what a settings change
+        # or an older version left.
+        report.segmented = sum(f.segmented for f in report.files) + self.segment(progress, failures=report.files)
         report.tagged = self.tag(progress, force=force)
         report.index = self.index(force=force, progress=progress)
         return report

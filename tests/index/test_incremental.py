@@ -102,7 +102,7 @@ def test_re_adding_an_edited_file_embeds_only_its_changed_passages(home, tmp_pat
 
     report = Pipeline(settings, encoder=counting).run([path])
 
-    assert report.files[0].replaced == 1 and report.files[0].added == 1
+    assert report.files[0].replaced == 1 and report.files[0].added == 1 and report.segmented == 1
     assert counting.encoded == ["工业和信息化部将试点动力电池数字护照，记录碳足迹、再生材料含量和回收责任主体。"]
     store = Store(settings.store_path)
     ours = [i for i in store.document_infos() if i.source == str(path)]
