@@ -68,6 +68,7 @@ _PARAGRAPH_MARK = re.compile(r"\n[^\S\n]*\n")
 # pathological runs (a whole file in one cell or one line) are ever cut by it.
 PIECE_CHARS = 1_000_000
 _PIECE_SPACES = (" ", "\t", "\u3000", "\r", "\xa0")
+_MAX_HEADING = 1000  # characters of one heading kept in the heading path passages carry
 
 
 # --- spaCy pipelines, created once and only when a long paragraph needs them -------------
@@ -528,6 +529,20 @@ def _windows(
 # --- documents -----------------------------------------------------------------------------
 
 
+def _sample(text: str, start: int, end: int, limit: int = PIECE_CHARS) -> str:
+    """``text[start:end]``, or for a longer span ten slices spread over it, ``limit`` characters in all.
+
+    Language detection lists every word of what it reads: on a 50 M-character document that list
+    alone took ~450 MB, twice (document and block). Spans up to ``limit`` are read whole, as before.
+    """
+    n = end - start
+    if n <= limit:
+        return text[start:end]
+    size = limit // 10
+    step = (n - size) // 9
+    return "\n".join(text[start + i * step : start + i * step + size] for i in range(10))
+
+
 def _language(text: str, doc_lang: str) -> str:
     """:func:`detect_language` of a block or passage, Han-only text of a Japanese document being Japanese."""
     lang = detect_language(text)
@@ -581,20 +596,23 @@ def segment_document(
     min_chars = min(min_chars, max_chars)  # so segment_document(doc, max_chars=10) just works
     text = doc.text
     blocks = _ordered_blocks(doc.blocks) if doc.blocks else list(paragraph_blocks(text))
-    doc_lang = doc.lang if doc.lang in LANGUAGES else detect_language(text)
+    doc_lang = doc.lang if doc.lang in LANGUAGES else detect_language(_sample(text, 0, len(text)))
     path: list[tuple[int, str]] = []
     passages: list[Passage] = []
     for block in blocks:
         span = _trim(text, block.start, block.end)
         if span is None:
             continue
-        block_text = text[span[0] : span[1]]
+        block_text = _sample(text, *span)  # the block itself unless it is over PIECE_CHARS
         block_lang = _language(block_text, doc_lang) if _LETTER.search(block_text) else doc_lang
         if block.kind == "heading":
             level = max(block.level, 1)
             while path and path[-1][0] >= level:
                 path.pop()
-            path.append((level, " ".join(block_text.split())))
+            title = " ".join(block_text.split())
+            # Every later passage carries the heading path: a one-line Markdown file of 10 M characters
+            # after "# " must not copy its text into each of its 25,000 passages.
+            path.append((level, title if len(title) <= _MAX_HEADING else title[: _MAX_HEADING - 1] + "…"))
         if block.kind in _WHOLE_KINDS:
             spans = [span]
         else:

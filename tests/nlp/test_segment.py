@@ -547,6 +547,18 @@ def test_a_chinese_run_longer_than_a_piece_is_cut_between_jieba_words_of_each_pi
     assert segment_document(doc, max_chars=100, min_chars=20, piece_chars=300) == passages  # deterministic
 
 
+def test_a_heading_of_thousands_of_characters_is_cut_short_in_the_path_every_passage_carries():
+    heading = "# " + "关键矿产供应链安全保障" * 500  # a one-line Markdown file
+    body = "\n国家建立关键矿产储备制度。"
+    doc = Document(id="h", text=heading + body, title="t",
+                   blocks=(Block("heading", 0, len(heading), level=1), Block("paragraph", len(heading) + 1,
+                                                                           len(heading + body))))
+    passages = segment_document(doc)
+    check_passages(doc, passages, 400)
+    assert passages[-1].text == "国家建立关键矿产储备制度。"
+    assert len(passages[-1].heading) == 1000 and passages[-1].heading.endswith("…")
+
+
 def test_a_bad_piece_size_is_rejected():
     with pytest.raises(ValueError, match="piece_chars"):
         segment_document(Document(id="d", text="abc", title="t"), piece_chars=1)
