@@ -310,6 +310,8 @@ class Store:
         """
         if passages is not None and not settings_key:
             raise ValueError("passages needs the settings_key it segments under")
+        if old_versions not in (None, "replace", "keep"):
+            raise ValueError(f"unknown old_versions {old_versions!r}; available: replace, keep")
         added: list[str] = []
         unchanged: list[str] = []
         updated: list[str] = []

@@ -251,6 +251,16 @@ def test_a_changed_file_replaces_its_previous_version_and_annotations_follow_the
     assert moved == {new_shared: "stockpiling", dropped.id: "recycling"}  # no such text any more: kept as is
 
 
+def test_bad_lifecycle_arguments_are_rejected_with_the_choices(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    doc = _file_doc(V1, "/data/a.txt")
+    with pytest.raises(ValueError, match="available: replace, keep"):
+        store.add_documents([doc], old_versions="overwrite")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="settings_key"):
+        store.add_documents([doc], passages=_cut)
+    assert store.count("documents") == 0
+
+
 def test_keep_old_keeps_both_versions_numbered_and_linked(tmp_path):
     store = Store(tmp_path / "s.sqlite")
     old, new = _file_doc(V1, "/data/r.txt"), _file_doc(V2, "/data/r.txt")
