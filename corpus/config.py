@@ -40,6 +40,11 @@ class Settings:
     device: str = "cpu"
     max_passage_chars: int = 400
     min_passage_chars: int = 20
+    # The longest document `add` accepts, in characters; a longer one refuses its file (one line, nothing
+    # stored). Measured with the hash encoder on 2 cores (docs/reliability.md): a 10.5 M-character CSV cell
+    # takes 49 s end to end and peaks at 0.9 GB, one of 50 M characters 186 s and 1.7 GB (the index build
+    # holds every passage's tokens); 50 M characters is ~150 MB of Chinese text as UTF-8.
+    max_document_chars: int = 50_000_000
     ann_threshold: int = 200_000
     # Fusion settings tuned jointly on shared/eval/search_dev.jsonl, search_concept_dev.jsonl and
     # search_multi_dev.jsonl (built-in corpus) and benchmarks/eval/search_cclw.jsonl (built-in + CCLW)

@@ -6,6 +6,14 @@ country changed, a Markdown file whose front matter was edited) updates the stor
 its passages, tags and annotations. Every write is a transaction: a file that fails half-way
 leaves no trace, and WAL mode lets searches read while a build writes.
 
+Lifecycle: ``add_documents(passages=…)`` stores each document together with its passages, in one
+transaction, so no document is ever stored that could not be cut into passages; with
+``old_versions="replace"`` an edited file's earlier version (same source path, or a full text of the
+same catalog id) is removed in the same transaction, and its human annotations move to the new
+version's passages of the same text. Each document carries a ``version`` (1, 2, … per source) and
+the ids it ``supersedes``. ``remove_documents`` deletes documents with their passages and machine
+tags; human annotations are kept unless asked (see there for why).
+
 Jurisdictions follow one model (:mod:`.jurisdictions`): ``country`` is stored as a code (``US``,
 ``GB``, ``EU``, ``INT``) and ``region`` is derived from it (the UN M49 region). A store written
 before this model (schema 1: ``region`` held codes such as ``UK`` or World Bank regions, ``country``
@@ -19,16 +27,16 @@ import io
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from .errors import WorkspaceDamagedError
 from .jurisdictions import region_of, resolve_country
 from .records import Block, Document, Passage, PassageView, Span, Tag
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 2: country codes and derived regions; 3: documents.version and .supersedes
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,9 +57,12 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL,
     blocks TEXT NOT NULL DEFAULT '[]',
     meta TEXT NOT NULL DEFAULT '{}',
-    added_at REAL NOT NULL
+    added_at REAL NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    supersedes TEXT NOT NULL DEFAULT ''  -- JSON list of the ids this version replaced ('' = none)
 );
 CREATE INDEX IF NOT EXISTS documents_catalog ON documents(catalog_id);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS passages (
     id TEXT PRIMARY KEY,
     doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -108,16 +119,28 @@ _DOC_COLUMNS = (
     "id", "title", "title_zh", "title_en", "region", "country", "date", "year", "kind", "lang",
     "source", "status", "catalog_id",
 )
+# Columns a schema-2 store lacks until it is opened for writing (a read-only reader sees the defaults).
+_VERSION_COLUMNS = {"version": "INTEGER NOT NULL DEFAULT 1", "supersedes": "TEXT NOT NULL DEFAULT ''"}
+
+OldVersions = Literal["replace", "keep"]
+"""What ``add_documents`` does with earlier versions of a re-added file: remove them, or keep them beside it."""
+LabelPolicy = Literal["keep", "drop"]
+"""What ``remove_documents`` does with the human annotations of the removed passages."""
+PassageMaker = Callable[[Document], Sequence[Passage]]
+"""Cuts a document into passages (``nlp.segment.segment_document`` with the workspace's settings)."""
 
 
 @dataclass(frozen=True)
 class AddResult:
     """What an ``add_documents`` call did: new ids, ids already stored as given, ids whose metadata
-    (or text) was updated because the same source gave new values."""
+    (or text) was updated because the same source gave new values, ids of earlier versions removed
+    (``old_versions="replace"``), and the number of documents cut into passages."""
 
     added: list[str]
     unchanged: list[str]
     updated: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    segmented: int = 0
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,10 @@ class DocumentInfo:
     passages: int = 0
     chars: int = 0
     has_full_text: bool = False
+    version: int = 1
+    supersedes: tuple[str, ...] = ()
+    superseded_by: str = ""
+    added_at: float = 0.0
 
 
 class Store:
@@ -177,27 +204,55 @@ class Store:
         self._db.execute("PRAGMA foreign_keys=ON")
         if not readonly and self._schema_version() < SCHEMA_VERSION:
             self._migrate()
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
+        # A read-only reader of a schema-2 store reads the version columns' defaults.
+        self._doc_extra = ", ".join(
+            f"d.{c}" if c in columns else f"{default.split()[-1]} AS {c}" for c, default in _VERSION_COLUMNS.items()
+        )
 
     def _schema_version(self) -> int:
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         return int(row[0]) if row and str(row[0]).isdigit() else 1
 
     def _migrate(self) -> None:
-        """Schema 1 -> 2: ``country`` becomes a code and ``region`` its derived region, for every document."""
-        with self._db:
-            rows = self._db.execute("SELECT id, region, country, meta FROM documents").fetchall()
-            for r in rows:
-                meta = json.loads(r["meta"] or "{}")
-                country, region = _jurisdiction(r["country"], r["region"], meta)
-                if (country, region) != (r["country"], r["region"]):
-                    self._db.execute(
-                        "UPDATE documents SET country=?, region=?, meta=? WHERE id=?",
-                        (country, region, json.dumps(meta, ensure_ascii=False, default=str), r["id"]),
-                    )
-            self._db.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-            )
-            self._bump_revision()
+        """Bring an older store to the current schema in one transaction, step by step.
+
+        1 -> 2: ``country`` becomes a code and ``region`` its derived region, for every document.
+        2 -> 3: documents get ``version`` (1) and ``supersedes`` (none), and an index on ``source``.
+        """
+        # IMMEDIATE takes the write lock first: two processes opening an old store at once must not
+        # both add the columns (the second ALTER TABLE would fail on a duplicate column).
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._schema_version()
+            if version < 2:
+                self._migrate_jurisdictions()
+            if version < 3:
+                columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
+                for name, decl in _VERSION_COLUMNS.items():
+                    if name not in columns:
+                        self._db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
+                self._db.execute("CREATE INDEX IF NOT EXISTS documents_source ON documents(source)")
+            if version < SCHEMA_VERSION:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+            self._db.commit()
+        except BaseException:
+            self._db.rollback()
+            raise
+
+    def _migrate_jurisdictions(self) -> None:
+        rows = self._db.execute("SELECT id, region, country, meta FROM documents").fetchall()
+        for r in rows:
+            meta = json.loads(r["meta"] or "{}")
+            country, region = _jurisdiction(r["country"], r["region"], meta)
+            if (country, region) != (r["country"], r["region"]):
+                self._db.execute(
+                    "UPDATE documents SET country=?, region=?, meta=? WHERE id=?",
+                    (country, region, json.dumps(meta, ensure_ascii=False, default=str), r["id"]),
+                )
+        self._bump_revision()
 
     def _bump_revision(self) -> None:
         """Metadata changed in place: the index fingerprint must change although no row was added."""
@@ -229,17 +284,51 @@ class Store:
 
     # -- documents -------------------------------------------------------------------------
 
-    def add_documents(self, docs: Iterable[Document]) -> AddResult:
-        """Insert documents in one transaction.
+    def add_documents(
+        self,
+        docs: Iterable[Document],
+        *,
+        passages: PassageMaker | None = None,
+        settings_key: str = "",
+        old_versions: OldVersions | None = None,
+    ) -> AddResult:
+        """Insert documents in one transaction (all of them or none).
 
         An id already stored is left untouched, unless the document comes from the same source
         with other metadata (or other text or blocks): then the stored row is updated in place.
         Passages stay (a text or block change marks the document for re-segmentation, which keeps
         the ids, tags and annotations of passages that did not change).
+
+        Args:
+            docs: the documents, consumed once (a loader's iterator: a million-row CSV is streamed).
+            passages: cuts a document into passages. Every document of the call not yet segmented
+                under ``settings_key`` (new, text changed, or stored earlier without passages) is cut
+                and its passages written in the same transaction, so a document and its passages are
+                stored together or not at all: an exception from ``passages`` (or a Ctrl-C) rolls the
+                whole call back. Without it, documents wait for :meth:`replace_passages_many`.
+            settings_key: what ``passages`` depends on (see :meth:`unsegmented`).
+            old_versions: ``"replace"``: documents stored earlier from a source this call read (a
+                file path), or full texts of a catalog id this call gave, that this call did not
+                produce again are the file's earlier version and are removed in this transaction;
+                human annotations of their passages move to the new version's passage of the same
+                text. ``"keep"``: they stay beside the new version. Either way the new documents get
+                the next ``version`` number of their source. Built-in sources are never matched.
+                ``None`` (default): no version handling.
+
+        Example: ``report.txt`` was added (id ``a1…``, version 1) and then edited; adding it again
+        with ``old_versions="replace"`` stores ``b2…`` as version 2, ``supersedes=("a1…",)``, and
+        removes ``a1…``: ``AddResult(added=["b2…"], unchanged=[], replaced=["a1…"])``.
         """
+        if passages is not None and not settings_key:
+            raise ValueError("passages needs the settings_key it segments under")
+        if old_versions not in (None, "replace", "keep"):
+            raise ValueError(f"unknown old_versions {old_versions!r}; available: replace, keep")
         added: list[str] = []
         unchanged: list[str] = []
         updated: list[str] = []
+        segmented = 0
+        seen: set[str] = set()  # ids of this call: an earlier version is a stored id not among them
+        groups: dict[tuple[str, str], list[str]] = {}  # (column, value) -> ids added from it
         now = time.time()
         with self._db:
             for doc in docs:
@@ -255,15 +344,99 @@ class Store:
                     f" VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 4))})",
                     (*values, now),
                 )
-                if cur.rowcount:
+                is_new = bool(cur.rowcount)
+                if is_new:
                     added.append(doc.id)
                 elif self._update_if_changed(doc.id, values):
                     updated.append(doc.id)
                 else:
                     unchanged.append(doc.id)
-            if updated:
+                if passages is not None and (is_new or not self._segmented_with(doc.id, settings_key)):
+                    stored = doc if is_new or doc.id in updated[-1:] else self.get_document(doc.id)
+                    self._write_passages(doc.id, passages(stored or doc), settings_key)
+                    segmented += 1
+                if old_versions is not None:
+                    seen.add(doc.id)
+                    for key in _version_keys(doc):
+                        ids = groups.setdefault(key, [])
+                        if is_new:
+                            ids.append(doc.id)
+            replaced = self._settle_versions(groups, seen, old_versions) if old_versions else []
+            if updated or replaced:
                 self._bump_revision()
-        return AddResult(added, unchanged, updated)
+        return AddResult(added, unchanged, updated, replaced, segmented)
+
+    def _segmented_with(self, doc_id: str, settings_key: str) -> bool:
+        row = self._db.execute("SELECT settings FROM segmented WHERE doc_id=?", (doc_id,)).fetchone()
+        return row is not None and row[0] == settings_key
+
+    def _settle_versions(
+        self, groups: dict[tuple[str, str], list[str]], seen: set[str], mode: OldVersions
+    ) -> list[str]:
+        """Number this call's new documents after the earlier versions of their source; remove those
+        (``replace``) after moving their passages' annotations. Returns the removed ids."""
+        removed: list[str] = []
+        gone: set[str] = set()
+        for (column, value), new_ids in groups.items():
+            old = [
+                (r[0], r[1])
+                for r in self._db.execute(
+                    f"""SELECT id, version FROM documents WHERE {column} = ? AND status = 'full'
+                        AND source NOT LIKE 'builtin:%' AND source != 'catalog' ORDER BY added_at, id""",
+                    (value,),
+                )
+                if r[0] not in seen and r[0] not in gone
+            ]
+            if not old:
+                continue
+            version = max(v for _, v in old) + 1
+            old_ids = [i for i, _ in old]
+            # A one-document file names what it replaced; a table's rows have no identity across edits.
+            supersedes = json.dumps(old_ids) if len(new_ids) == 1 else ""
+            for chunk in _chunks(new_ids):
+                self._db.execute(
+                    f"UPDATE documents SET version = ?, supersedes = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                    (version, supersedes, *chunk),
+                )
+            if mode == "replace":
+                self._move_annotations(old_ids, new_ids)
+                for chunk in _chunks(old_ids):
+                    self._db.execute(f"DELETE FROM documents WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+                removed.extend(old_ids)
+                gone.update(old_ids)
+        return removed
+
+    def _move_annotations(self, old_ids: Sequence[str], new_ids: Sequence[str]) -> int:
+        """Re-key human annotations of the old documents' passages to a new passage of the same text.
+
+        Passage ids include the document id, so an edited file's unchanged paragraph gets a new id;
+        its annotations follow it here. Annotations of text the new version no longer has stay on
+        the old ids (kept, matching nothing, as after :meth:`remove_documents`).
+        """
+        moved = 0
+        if not new_ids:
+            return moved
+        for chunk in _chunks(old_ids):
+            rows = self._db.execute(
+                f"""SELECT DISTINCT p.id, p.text FROM passages p JOIN annotations a ON a.passage_id = p.id
+                    WHERE p.doc_id IN ({','.join('?' * len(chunk))})""",
+                chunk,
+            ).fetchall()
+            for pid, text in rows:
+                target = None
+                for new_chunk in _chunks(new_ids):
+                    target = self._db.execute(
+                        f"SELECT id FROM passages WHERE text = ? AND doc_id IN ({','.join('?' * len(new_chunk))})"
+                        " ORDER BY seq LIMIT 1",
+                        (text, *new_chunk),
+                    ).fetchone()
+                    if target:
+                        break
+                if target:
+                    moved += self._db.execute(
+                        "UPDATE annotations SET passage_id = ? WHERE passage_id = ?", (target[0], pid)
+                    ).rowcount
+        return moved
 
     def _update_if_changed(self, doc_id: str, values: tuple[Any, ...]) -> bool:
         columns = (*_DOC_COLUMNS, "text", "blocks", "meta")
@@ -304,7 +477,7 @@ class Store:
         ``lang`` is the document's own, or else the language of most of its passages' text.
         """
         rows = self._db.execute(
-            f"""SELECT {', '.join('d.' + c for c in _DOC_COLUMNS if c != 'lang')},
+            f"""SELECT {', '.join('d.' + c for c in _DOC_COLUMNS if c != 'lang')}, {self._doc_extra}, d.added_at,
                        CASE WHEN d.lang != '' THEN d.lang ELSE coalesce(
                            (SELECT p.lang FROM passages p WHERE p.doc_id = d.id AND p.lang != ''
                             GROUP BY p.lang ORDER BY sum(p.end - p.start) DESC, p.lang LIMIT 1), '') END AS lang,
@@ -314,9 +487,12 @@ class Store:
                            AS has_full_text
                 FROM documents d ORDER BY d.status, d.country, d.year, d.id"""
         ).fetchall()
+        superseded_by = {old: r["id"] for r in rows for old in _split_ids(r["supersedes"])}
         return [
             DocumentInfo(**{c: r[c] for c in _DOC_COLUMNS}, passages=r["passages"], chars=r["chars"],
-                         has_full_text=bool(r["has_full_text"]) or r["status"] == "full")
+                         has_full_text=bool(r["has_full_text"]) or r["status"] == "full",
+                         version=r["version"], supersedes=_split_ids(r["supersedes"]),
+                         superseded_by=superseded_by.get(r["id"], ""), added_at=r["added_at"])
             for r in rows
         ]
 
@@ -326,11 +502,62 @@ class Store:
         return self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def delete_document(self, doc_id: str) -> bool:
+        """Remove one document with its passages and machine tags (see :meth:`remove_documents`)."""
+        return bool(self.remove_documents([doc_id]))
+
+    def remove_documents(self, ids: Sequence[str], *, labels: LabelPolicy = "keep") -> list[str]:
+        """Remove documents with their passages, segmentation marks and machine tags, in one transaction.
+
+        Human annotations are kept by default (``labels="keep"``): they are people's work, and passage
+        ids derive from the document id and the passage's place and text, so adding the same file again
+        brings back the same passage ids and the kept annotations apply again. Until then they match no
+        passage, and search, comparison and exports ignore them. ``labels="drop"`` deletes them too.
+
+        Returns:
+            The ids that were stored (and are now removed), in the order given; unknown ids are skipped.
+        """
+        if labels not in ("keep", "drop"):
+            raise ValueError(f"unknown labels policy {labels!r}; available: keep, drop")
+        removed: list[str] = []
         with self._db:
-            cur = self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
-            if cur.rowcount:
+            for doc_id in dict.fromkeys(ids):
+                if labels == "drop":
+                    self._db.execute(
+                        "DELETE FROM annotations WHERE passage_id IN (SELECT id FROM passages WHERE doc_id=?)",
+                        (doc_id,),
+                    )
+                if self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,)).rowcount:
+                    removed.append(doc_id)
+            if removed:
                 self._bump_revision()
-        return bool(cur.rowcount)
+        return removed
+
+    def find_documents(self, key: str) -> tuple[list[str], list[str]]:
+        """``(ids, linked)``: the document whose id is ``key`` (zero or one), and the full texts whose
+        catalog id is ``key`` (the id ``policyscope docs`` shows for a built-in or fetched text)."""
+        exact = [r[0] for r in self._db.execute("SELECT id FROM documents WHERE id=?", (key,))]
+        linked = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM documents WHERE catalog_id=? AND status='full' AND id != ? ORDER BY added_at, id",
+                (key, key),
+            )
+        ]
+        return exact, linked
+
+    def annotated_passages(self, doc_ids: Sequence[str]) -> list[str]:
+        """Ids of the passages of these documents that carry human annotations."""
+        out: list[str] = []
+        for chunk in _chunks(list(doc_ids)):
+            out += [
+                r[0]
+                for r in self._db.execute(
+                    f"""SELECT DISTINCT p.id FROM passages p JOIN annotations a ON a.passage_id = p.id
+                        WHERE p.doc_id IN ({','.join('?' * len(chunk))}) ORDER BY p.doc_id, p.seq""",
+                    chunk,
+                )
+            ]
+        return out
 
     # -- passages --------------------------------------------------------------------------
 
@@ -353,20 +580,20 @@ class Store:
         """Swap the passages of several documents in one transaction (all or none of them)."""
         with self._db:
             for doc_id, passages in items:
-                self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind,"
-                    " context) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [
-                        (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,
-                         p.context)
-                        for p in passages
-                    ],
-                )
-            self._db.executemany(
-                "INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)",
-                [(doc_id, settings_key) for doc_id, _ in items],
-            )
+                self._write_passages(doc_id, passages, settings_key)
+
+    def _write_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
+        """A document's passages and its segmentation mark, inside the caller's transaction."""
+        self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+        self._db.executemany(
+            "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind,"
+            " context) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind, p.context)
+                for p in passages
+            ],
+        )
+        self._db.execute("INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)", (doc_id, settings_key))
 
     def iter_passages(self, doc_id: str | None = None) -> Iterator[Passage]:
         if doc_id is None:
@@ -492,6 +719,28 @@ class Store:
                       (SELECT coalesce(max(value), '0') FROM meta WHERE key = 'revision')"""
         ).fetchone()
         return json.dumps(list(row))
+
+
+def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    """``items`` in slices SQLite's parameter limit accepts."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _split_ids(value: str) -> tuple[str, ...]:
+    """The ids of a ``supersedes`` column: a JSON list, or empty."""
+    return tuple(json.loads(value)) if value else ()
+
+
+def _version_keys(doc: Document) -> list[tuple[str, str]]:
+    """What makes a stored document an earlier version of ``doc``: its source file, and for a full
+    text its catalog id. Built-in documents have their own lifecycle (``Pipeline.ingest_builtin``)."""
+    if doc.source.startswith("builtin:") or doc.source == "catalog":
+        return []
+    keys = [("source", doc.source)] if doc.source else []
+    if doc.status == "full" and doc.catalog_id:
+        keys.append(("catalog_id", doc.catalog_id))
+    return keys
 
 
 def _jurisdiction(country: str, region: str, meta: dict[str, Any]) -> tuple[str, str]:

@@ -3,13 +3,16 @@
 Everything here is a pure function of the document: the same text and blocks always give
 the same passages with the same ids. Offsets point into ``Document.text`` as stored, so
 ``doc.text[p.start:p.end] == p.text`` for every passage.
+
+A document may be of any length: spaCy and jieba never see more than ``PIECE_CHARS`` characters
+at once (see :func:`text_pieces`), so a 10 M-character spreadsheet cell is cut like any paragraph.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -17,7 +20,10 @@ from typing import Any
 from policyscope.corpus.records import Block, Document, Passage, content_id
 from policyscope.nlp.language import LANGUAGES, detect_language
 
-__all__ = ["MIXED", "english_pipeline", "paragraph_blocks", "segment_document", "split_sentences"]
+__all__ = [
+    "MIXED", "PIECE_CHARS", "english_pipeline", "paragraph_blocks", "segment_document", "split_sentences",
+    "text_pieces",
+]
 
 Span = tuple[int, int]
 # The ``lang`` of split_sentences for text of mixed or unknown language.
@@ -56,6 +62,13 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _LINE = re.compile(r"[^\n]+")
 _LETTER = re.compile(r"[^\W\d_]")
 _PARAGRAPH_MARK = re.compile(r"\n[^\S\n]*\n")
+# The most characters spaCy's tokenizer or jieba is given at once. spaCy refuses a text over its
+# ``max_length`` ([E088]: a 10,485,759-character CSV cell stopped every later build), and its Doc for
+# one million characters already holds ~200k tokens; a paragraph is far shorter than this, so only
+# pathological runs (a whole file in one cell or one line) are ever cut by it.
+PIECE_CHARS = 1_000_000
+_PIECE_SPACES = (" ", "\t", "\u3000", "\r", "\xa0")
+_MAX_HEADING = 1000  # characters of one heading kept in the heading path passages carry
 
 
 # --- spaCy pipelines, created once and only when a long paragraph needs them -------------
@@ -76,34 +89,37 @@ def english_pipeline() -> Any:
 
 
 @lru_cache(maxsize=1)
-def _sentence_punct() -> frozenset[int]:
+def _sentence_punct() -> Any:
+    """The hashes of spaCy's sentence-final characters, as a sorted numpy array (for ``np.isin``)."""
+    import numpy as np
     from spacy.pipeline import Sentencizer
 
     strings = english_pipeline().vocab.strings
-    return frozenset(strings.add(c) for c in Sentencizer.default_punct_chars)
+    return np.array(sorted({strings.add(c) for c in Sentencizer.default_punct_chars}), dtype=np.uint64)
 
 
-def _sentence_starts(doc: Any) -> list[int]:
-    """Token indices where sentences start: spaCy's ``sentencizer`` rule on the token arrays.
+def _sentence_offsets(doc: Any) -> list[int]:
+    """Character offsets in ``doc`` where sentences start: spaCy's ``sentencizer`` rule on the token arrays.
 
     A sentence ends at the first token that is neither punctuation nor a sentence-final
-    character after a sentence-final character (``.``, ``!``, ``?``, ``。``, …). The
-    component itself builds a Python ``Token`` per token, which cost half of segmentation;
+    character after a sentence-final character (``.``, ``!``, ``?``, ``。``, …). So a token
+    that is neither starts a sentence exactly when a sentence-final token lies between it and
+    the previous such token: ``Lithium . " Cobalt`` starts a sentence at ``Cobalt``. The
+    component itself builds a Python ``Token`` per token, which cost half of segmentation, and
+    a Python loop over the token array still cost ~1 s per million characters (most of it
+    converting 64-bit hashes to Python ints), so the rule runs in numpy;
     ``tests/nlp/test_segment.py`` checks both agree on every CCLW summary.
     """
-    from spacy.attrs import IS_PUNCT, ORTH
+    import numpy as np
+    from spacy.attrs import IDX, IS_PUNCT, ORTH
 
-    punct = _sentence_punct()
-    starts = [0]
-    seen_period = False
-    for i, (orth, is_punct) in enumerate(doc.to_array([ORTH, IS_PUNCT]).tolist()):
-        final = orth in punct
-        if seen_period and not is_punct and not final:
-            starts.append(i)
-            seen_period = False
-        elif final:
-            seen_period = True
-    return starts
+    arr = doc.to_array([ORTH, IS_PUNCT, IDX])
+    final = np.isin(arr[:, 0], _sentence_punct())
+    word = np.flatnonzero(~final & (arr[:, 1] == 0))  # neither punctuation nor sentence-final
+    finals = np.cumsum(final)  # sentence-final tokens up to each token
+    before = np.concatenate(([0], finals[word[:-1]]))[: len(word)]  # ... up to the previous word token
+    starts = word[finals[word] > before]
+    return [0, *arr[starts, 2].tolist()]
 
 
 @lru_cache(maxsize=1)
@@ -126,6 +142,33 @@ def _trim(text: str, start: int, end: int) -> Span | None:
     while end > start and text[end - 1].isspace():
         end -= 1
     return (start, end) if start < end else None
+
+
+def text_pieces(text: str, start: int, end: int, limit: int = PIECE_CHARS) -> Iterator[Span]:
+    """Cut ``text[start:end]`` into consecutive spans of at most ``limit`` characters.
+
+    Each cut is after the last line break in the second half of the window, else after its last
+    space or line break anywhere, else (a run with no space at all) at the limit itself. The spans
+    cover the range exactly, in order, so offsets found in a piece plus its start are offsets into
+    ``text``.
+
+    Example: ``list(text_pieces("aaa bbb\\nccc ddd", 0, 15, limit=10))`` -> ``[(0, 8), (8, 15)]``
+    (after the line break, though ``"aaa bbb\\nccc "`` would fit too).
+    """
+    if limit < 2:
+        raise ValueError(f"limit must be at least 2, got {limit}")
+    pos = start
+    while end - pos > limit:
+        hi = pos + limit
+        cut = text.rfind("\n", pos + limit // 2, hi) + 1
+        if not cut:
+            cut = max(text.rfind(c, pos, hi) for c in (*_PIECE_SPACES, "\n")) + 1
+        if cut <= pos:  # no space at all, or only at pos itself
+            cut = hi
+        yield pos, cut
+        pos = cut
+    if pos < end:
+        yield pos, end
 
 
 def _is_word_char(c: str) -> bool:
@@ -235,7 +278,7 @@ def _bracket_sentences(text: str, start: int, end: int, lang: str) -> list[Span]
     return [span for span in trimmed if span]
 
 
-def _sentences(text: str, start: int, end: int, lang: str) -> list[Span]:
+def _sentences(text: str, start: int, end: int, lang: str, piece_chars: int = PIECE_CHARS) -> list[Span]:
     if lang in _BRACKET_LANGS:
         return _bracket_sentences(text, start, end, lang)
     spans: list[Span] = []
@@ -256,16 +299,19 @@ def _sentences(text: str, start: int, end: int, lang: str) -> list[Span]:
             pos = sep.end()
         chunks.append((pos, end))
         nlp = english_pipeline()
-        for cs, ce in chunks:
-            if not text[cs:ce].strip():
-                continue
-            doc = nlp.make_doc(text[cs:ce])
-            if not len(doc):
-                continue
-            # Sentence i runs from its first token to the next sentence's; _trim drops the
-            # whitespace in between, as spaCy's sentence spans do.
-            bounds = [cs + doc[i].idx for i in _sentence_starts(doc)] + [ce]
-            spans.extend(pairwise(bounds))
+        for chunk in chunks:
+            # A chunk over piece_chars (a whole file on one line) is read piece by piece: a piece
+            # ends at a line break or space, which then also ends a sentence.
+            for cs, ce in text_pieces(text, *chunk, piece_chars):
+                if not text[cs:ce].strip():
+                    continue
+                doc = nlp.make_doc(text[cs:ce])
+                if not len(doc):
+                    continue
+                # Sentence i runs from its first token to the next sentence's; _trim drops the
+                # whitespace in between, as spaCy's sentence spans do.
+                bounds = [cs + i for i in _sentence_offsets(doc)] + [ce]
+                spans.extend(pairwise(bounds))
     trimmed = (_trim(text, s, e) for s, e in spans)
     return [span for span in trimmed if span]
 
@@ -296,7 +342,9 @@ def split_sentences(text: str, lang: str) -> list[tuple[int, int]]:
 # --- cutting over-long sentences -----------------------------------------------------------
 
 
-def _break_levels(text: str, start: int, end: int, lang: str) -> list[Callable[[], list[int]]]:
+def _break_levels(
+    text: str, start: int, end: int, lang: str, piece_chars: int = PIECE_CHARS
+) -> list[Callable[[], list[int]]]:
     """Candidate cut positions inside ``text[start:end]``, best kind first, each computed lazily.
 
     Chinese and Japanese text may also be cut between words (jieba's, Sudachi's). In Japanese and
@@ -329,8 +377,12 @@ def _break_levels(text: str, start: int, end: int, lang: str) -> list[Callable[[
             # Chinese pipeline would load (seconds) for the few Japanese sentences that need this.
             starts = [start + i for i in get_analyzer("ja").word_starts(text[start:end])]  # type: ignore[attr-defined]
             return [i for i in starts if not _inside_word(text, i)]
-        doc = _chinese_pipeline()(text[start:end])
-        return [start + t.idx for t in doc if t.idx > 0 and not _inside_word(text, start + t.idx)]
+        nlp = _chinese_pipeline()
+        out = []
+        for ps, pe in text_pieces(text, start, end, piece_chars):
+            # A piece's start is a cut too (between jieba's words of two pieces), unless inside a word.
+            out.extend(ps + t.idx for t in nlp(text[ps:pe]) if ps + t.idx > start)
+        return [i for i in out if not _inside_word(text, i)]
 
     def chars() -> list[int]:
         return [i for i in range(start + 1, end) if not _inside_word(text, i)]
@@ -353,13 +405,15 @@ def _inside_word(text: str, i: int) -> bool:
     return _is_word_char(text[i - 1]) and _is_word_char(text[i])
 
 
-def _cut_long(text: str, start: int, end: int, max_chars: int, lang: str) -> list[Span]:
+def _cut_long(
+    text: str, start: int, end: int, max_chars: int, lang: str, piece_chars: int = PIECE_CHARS
+) -> list[Span]:
     """Cut one over-long sentence at clause punctuation, else whitespace, else word boundaries.
 
     A run with no allowed cut within ``max_chars`` (one very long English word or URL) is
     kept whole, so that piece may exceed ``max_chars``.
     """
-    levels = _break_levels(text, start, end, lang)
+    levels = _break_levels(text, start, end, lang, piece_chars)
     cache: dict[int, list[int]] = {}
 
     def positions(k: int) -> list[int]:
@@ -451,7 +505,9 @@ def _merge_tiny(windows: list[list[Span]], min_chars: int, max_chars: int) -> li
     return windows
 
 
-def _windows(text: str, start: int, end: int, lang: str, max_chars: int, min_chars: int) -> list[Span]:
+def _windows(
+    text: str, start: int, end: int, lang: str, max_chars: int, min_chars: int, piece_chars: int = PIECE_CHARS
+) -> list[Span]:
     span = _trim(text, start, end)
     if span is None:
         return []
@@ -461,16 +517,30 @@ def _windows(text: str, start: int, end: int, lang: str, max_chars: int, min_cha
     if lang not in _CJK_LANGS and lang not in _BRACKET_LANGS:
         lang = "en"
     units: list[Span] = []
-    for s, e in _sentences(text, start, end, lang):
+    for s, e in _sentences(text, start, end, lang, piece_chars):
         if e - s <= max_chars:
             units.append((s, e))
         else:
-            units.extend(_cut_long(text, s, e, max_chars, lang))
+            units.extend(_cut_long(text, s, e, max_chars, lang, piece_chars))
     windows = _merge_tiny(_pack(units, max_chars), min_chars, max_chars)
     return [(w[0][0], w[-1][1]) for w in windows]
 
 
 # --- documents -----------------------------------------------------------------------------
+
+
+def _sample(text: str, start: int, end: int, limit: int = PIECE_CHARS) -> str:
+    """``text[start:end]``, or for a longer span ten slices spread over it, ``limit`` characters in all.
+
+    Language detection lists every word of what it reads: on a 50 M-character document that list
+    alone took ~450 MB, twice (document and block). Spans up to ``limit`` are read whole, as before.
+    """
+    n = end - start
+    if n <= limit:
+        return text[start:end]
+    size = limit // 10
+    step = (n - size) // 9
+    return "\n".join(text[start + i * step : start + i * step + size] for i in range(10))
 
 
 def _language(text: str, doc_lang: str) -> str:
@@ -492,7 +562,9 @@ def _ordered_blocks(blocks: Iterable[Block]) -> list[Block]:
     return out
 
 
-def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -> list[Passage]:
+def segment_document(
+    doc: Document, max_chars: int = 400, min_chars: int = 20, *, piece_chars: int = PIECE_CHARS
+) -> list[Passage]:
     """Cut ``doc`` into passages of at most ``max_chars`` characters.
 
     Uses ``doc.blocks`` when present, else :func:`paragraph_blocks`. A heading block becomes
@@ -508,6 +580,10 @@ def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -
     in a Japanese document, text that reads as Chinese (kanji with no or few kana: 第一章 総則,
     七 蓄電池) is Japanese, so that its Han characters get the Japanese analyzer like the rest.
 
+    A text of any length is segmented: spaCy and jieba read at most ``piece_chars`` characters
+    at a time (:func:`text_pieces`), so a paragraph longer than that is read in pieces that end at
+    a line break or a space, where a sentence then ends too.
+
     Example: a 900-character Chinese paragraph of ten sentences gives three passages of
     whole sentences, each up to 400 characters, all with ``kind="paragraph"``.
     """
@@ -515,27 +591,32 @@ def segment_document(doc: Document, max_chars: int = 400, min_chars: int = 20) -
         raise ValueError(f"max_chars must be at least 1, got {max_chars}")
     if min_chars < 0:
         raise ValueError(f"min_chars must not be negative, got {min_chars}")
+    if piece_chars < 2:
+        raise ValueError(f"piece_chars must be at least 2, got {piece_chars}")
     min_chars = min(min_chars, max_chars)  # so segment_document(doc, max_chars=10) just works
     text = doc.text
     blocks = _ordered_blocks(doc.blocks) if doc.blocks else list(paragraph_blocks(text))
-    doc_lang = doc.lang if doc.lang in LANGUAGES else detect_language(text)
+    doc_lang = doc.lang if doc.lang in LANGUAGES else detect_language(_sample(text, 0, len(text)))
     path: list[tuple[int, str]] = []
     passages: list[Passage] = []
     for block in blocks:
         span = _trim(text, block.start, block.end)
         if span is None:
             continue
-        block_text = text[span[0] : span[1]]
+        block_text = _sample(text, *span)  # the block itself unless it is over PIECE_CHARS
         block_lang = _language(block_text, doc_lang) if _LETTER.search(block_text) else doc_lang
         if block.kind == "heading":
             level = max(block.level, 1)
             while path and path[-1][0] >= level:
                 path.pop()
-            path.append((level, " ".join(block_text.split())))
+            title = " ".join(block_text.split())
+            # Every later passage carries the heading path: a one-line Markdown file of 10 M characters
+            # after "# " must not copy its text into each of its 25,000 passages.
+            path.append((level, title if len(title) <= _MAX_HEADING else title[: _MAX_HEADING - 1] + "…"))
         if block.kind in _WHOLE_KINDS:
             spans = [span]
         else:
-            spans = _windows(text, span[0], span[1], block_lang, max_chars, min_chars)
+            spans = _windows(text, span[0], span[1], block_lang, max_chars, min_chars, piece_chars)
         heading = " > ".join(title for _, title in path)
         for s, e in spans:
             ptext = text[s:e]

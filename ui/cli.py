@@ -81,6 +81,7 @@ def serve(
 # The command table, in the order `policyscope --help` lists it.
 app.command()(cli_corpus.build)
 app.command("add")(cli_corpus.add_cmd)
+app.command()(cli_corpus.remove)
 app.command()(cli_search.search)
 app.command()(cli_corpus.docs)
 app.command()(cli_corpus.fetch)

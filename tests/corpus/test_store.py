@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import replace
 
+import pytest
 from policyscope.corpus.records import Block, Document, Passage, Span, Tag, content_id
 from policyscope.corpus.store import Store
 
@@ -93,7 +94,7 @@ def test_a_schema_1_store_is_migrated_to_country_codes_on_open(tmp_path):
         "c": ("", "", {}),
         "d": ("US", "Northern America", {"k": 1}),
     }
-    assert store.get_meta("schema_version") == "2"
+    assert store.get_meta("schema_version") == "3"
 
 
 def test_document_round_trip_keeps_chinese_blocks_and_meta(tmp_path):
@@ -178,3 +179,176 @@ def test_document_infos_give_the_language_of_most_of_a_documents_passage_text(tm
     ], "k")
     langs = {i.title if i.id != doc.id else "doc": i.lang for i in store.document_infos()}
     assert langs["doc"] == "ja" and "en" in langs.values()
+
+
+# --- lifecycle: documents and passages together, versions, removal ---------------------------
+
+KEY = "seg-test"
+V1 = "稀土管理条例\n国家对稀土资源实行保护性开采政策。\n国家鼓励稀土回收利用。"
+V2 = "稀土管理条例\n国家对稀土资源实行保护性开采政策。\n国家鼓励稀土回收利用，支持再生稀土产业发展。"
+
+
+def _file_doc(text: str, source: str, **kw) -> Document:
+    """A document as the text loader makes it: id from the text, source the file's path."""
+    return Document(id=content_id(text), text=text, title=text.split("\n")[0], source=source, **kw)
+
+
+def _cut(doc: Document) -> list[Passage]:
+    from policyscope.nlp.segment import segment_document
+
+    return segment_document(doc)
+
+
+def test_documents_and_their_passages_are_stored_together_or_not_at_all(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    kept = _file_doc(V1, "/data/a.txt")
+    store.add_documents([kept], passages=_cut, settings_key=KEY)
+    before = store.fingerprint()
+
+    def failing(doc: Document) -> list[Passage]:
+        if "second" in doc.text:
+            raise MemoryError("segmenting ran out of memory")
+        return _cut(doc)
+
+    docs = [_file_doc("first document of the file", "/data/b.csv"), _file_doc("second one", "/data/b.csv")]
+    with pytest.raises(MemoryError):
+        store.add_documents(docs, passages=failing, settings_key=KEY)
+    assert [d.id for d in store.iter_documents()] == [kept.id]
+    assert store.fingerprint() == before and store.unsegmented(KEY) == []
+    assert store.integrity_check() == "ok"
+
+
+def test_a_document_stored_without_passages_is_cut_when_its_file_is_added_again(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    doc = _file_doc(V1, "/data/a.txt")
+    store.add_documents([doc])  # as the old pipeline left a document whose segmentation then failed
+    assert store.unsegmented(KEY) == [doc.id] and store.count("passages") == 0
+    result = store.add_documents([doc], passages=_cut, settings_key=KEY)
+    assert result.unchanged == [doc.id] and result.segmented == 1
+    assert store.unsegmented(KEY) == [] and [p.text for p in store.iter_passages(doc.id)] == V1.split("\n")
+    again = store.add_documents([doc], passages=_cut, settings_key=KEY)
+    assert again.segmented == 0  # already cut under these settings
+
+
+def test_a_changed_file_replaces_its_previous_version_and_annotations_follow_the_same_text(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    old = _file_doc(V1, "/data/rare-earth.txt")
+    store.add_documents([old], passages=_cut, settings_key=KEY, old_versions="replace")
+    shared, dropped = list(store.iter_passages(old.id))[1:]
+    store.add_annotation(shared.id, "stockpiling", "add", "alice")
+    store.add_annotation(dropped.id, "recycling", "add", "alice")
+
+    new = _file_doc(V2, "/data/rare-earth.txt")
+    result = store.add_documents([new], passages=_cut, settings_key=KEY, old_versions="replace")
+
+    assert result.added == [new.id] and result.replaced == [old.id]
+    assert [d.id for d in store.iter_documents()] == [new.id]
+    assert [p.text for p in store.iter_passages()] == V2.split("\n")
+    info = store.document_infos()[0]
+    assert (info.version, info.supersedes, info.superseded_by) == (2, (old.id,), "")
+    moved = {a["passage_id"]: a["measure"] for a in store.annotations()}
+    new_shared = next(p.id for p in store.iter_passages(new.id) if p.text == shared.text)
+    assert moved == {new_shared: "stockpiling", dropped.id: "recycling"}  # no such text any more: kept as is
+
+
+def test_bad_lifecycle_arguments_are_rejected_with_the_choices(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    doc = _file_doc(V1, "/data/a.txt")
+    with pytest.raises(ValueError, match="available: replace, keep"):
+        store.add_documents([doc], old_versions="overwrite")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="settings_key"):
+        store.add_documents([doc], passages=_cut)
+    assert store.count("documents") == 0
+
+
+def test_keep_old_keeps_both_versions_numbered_and_linked(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    old, new = _file_doc(V1, "/data/r.txt"), _file_doc(V2, "/data/r.txt")
+    store.add_documents([old], passages=_cut, settings_key=KEY, old_versions="keep")
+    result = store.add_documents([new], passages=_cut, settings_key=KEY, old_versions="keep")
+    assert result.replaced == [] and result.added == [new.id]
+    infos = {i.id: i for i in store.document_infos()}
+    assert (infos[old.id].version, infos[old.id].superseded_by) == (1, new.id)
+    assert (infos[new.id].version, infos[new.id].supersedes) == (2, (old.id,))
+
+
+def test_a_fetched_full_text_replaces_the_previous_fetch_of_its_catalog_id_but_never_a_built_in_text(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    built_in = _file_doc("Executive Order 14017 (built in)", "builtin:policy-texts/eo.md", catalog_id="us-eo-14017")
+    first = _file_doc("Executive Order 14017, first download", "/home/d/eo.html", catalog_id="us-eo-14017")
+    second = _file_doc("Executive Order 14017, second download", "/home/d/eo-2.html", catalog_id="us-eo-14017")
+    store.add_documents([built_in, first], passages=_cut, settings_key=KEY)
+    result = store.add_documents([second], passages=_cut, settings_key=KEY, old_versions="replace")
+    assert result.replaced == [first.id]
+    assert {d.id for d in store.iter_documents()} == {built_in.id, second.id}
+
+
+def test_re_adding_the_same_file_replaces_nothing(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    rows = [_file_doc(f"row {i}: lithium quota {i} percent", "/data/t.csv") for i in range(3)]
+    store.add_documents(rows, passages=_cut, settings_key=KEY, old_versions="replace")
+    before = store.fingerprint()
+    again = store.add_documents(rows, passages=_cut, settings_key=KEY, old_versions="replace")
+    assert again.unchanged == [d.id for d in rows] and again.replaced == [] and again.segmented == 0
+    assert store.fingerprint() == before
+    # One row edited, one dropped: the file's new rows replace all of its old ones that are gone.
+    edited = [rows[0], _file_doc("row 1: lithium quota 99 percent", "/data/t.csv")]
+    result = store.add_documents(edited, passages=_cut, settings_key=KEY, old_versions="replace")
+    assert sorted(result.replaced) == sorted([rows[1].id, rows[2].id])
+    assert {i.id: i.version for i in store.document_infos()} == {rows[0].id: 1, edited[1].id: 2}
+
+
+def test_removing_documents_drops_passages_and_machine_tags_and_keeps_annotations_unless_asked(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    a, b = _file_doc(V1, "/data/a.txt"), _file_doc(V2, "/data/b.txt")
+    store.add_documents([a, b], passages=_cut, settings_key=KEY)
+    pa, pb = next(store.iter_passages(a.id)), next(store.iter_passages(b.id))
+    store.replace_tags({pa.id: [Tag("stockpiling", 0.8, "rule")], pb.id: [Tag("stockpiling", 0.7, "rule")]},
+                       ("rule",), "t1")
+    store.add_annotation(pa.id, "recycling", "add", "alice")
+    store.add_annotation(pb.id, "recycling", "reject", "bob")
+    before = store.fingerprint()
+
+    assert store.remove_documents([a.id, "no-such-id"]) == [a.id]
+    assert [d.id for d in store.iter_documents()] == [b.id] and not list(store.iter_passages(a.id))
+    assert store.tags_for([pa.id]) == {pa.id: []} and store.fingerprint() != before
+    assert [x["passage_id"] for x in store.annotations()] == [pa.id, pb.id]  # kept: re-adding a restores them
+    store.add_documents([a], passages=_cut, settings_key=KEY)
+    assert next(store.iter_passages(a.id)).id == pa.id
+
+    assert store.remove_documents([b.id], labels="drop") == [b.id]
+    assert [x["passage_id"] for x in store.annotations()] == [pa.id]
+    with pytest.raises(ValueError, match="available: keep, drop"):
+        store.remove_documents([a.id], labels="export")  # type: ignore[arg-type]
+
+
+def test_find_documents_knows_ids_and_the_catalog_ids_of_full_texts(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    text = _file_doc("Executive Order 14017", "builtin:policy-texts/eo.md", catalog_id="us-eo-14017")
+    store.add_documents([text])
+    assert store.find_documents(text.id) == ([text.id], [])
+    assert store.find_documents("us-eo-14017") == ([], [text.id])
+    assert store.find_documents("nothing") == ([], [])
+
+
+def test_a_schema_2_store_gets_version_columns_and_a_reader_sees_the_defaults_before(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX documents_source")
+    db.executescript(  # the documents table as schema 2 had it
+        "ALTER TABLE documents RENAME TO d3; CREATE TABLE documents AS SELECT id, title, title_zh, title_en,"
+        " region, country, date, year, kind, lang, source, status, catalog_id, text, blocks, meta, added_at"
+        " FROM d3; DROP TABLE d3; UPDATE meta SET value='2' WHERE key='schema_version';"
+        "INSERT INTO documents(id, title, title_zh, title_en, region, country, date, kind, lang, source, status,"
+        " catalog_id, text, blocks, meta, added_at) VALUES ('a', 'A', '', '', '', '', '', '', 'zh', 'a.txt',"
+        " 'full', '', '电池', '[]', '{}', 0)"
+    )
+    db.commit()
+    db.close()
+    reader = Store(path, readonly=True)
+    assert [(i.id, i.version, i.supersedes) for i in reader.document_infos()] == [("a", 1, ())]
+    store = Store(path)
+    assert store.get_meta("schema_version") == "3"
+    assert [(i.id, i.version) for i in store.document_infos()] == [("a", 1)]
+    assert store.integrity_check() == "ok"

@@ -89,3 +89,22 @@ def test_changing_the_encoder_setting_triggers_a_rebuild(home):
     store.close()
     assert other.index.embedded == len(distinct) < other.index.passages  # nothing cached for the new encoder
     assert read_manifest(other.index.index_dir)["encoder"]["name"] == "hash:64"
+
+
+def test_re_adding_an_edited_file_embeds_only_its_changed_passages(home, tmp_path, counting):
+    settings = Settings.load(home, encoder="hash")
+    path = tmp_path / "passport.txt"
+    path.write_text(NEW_DOC, encoding="utf-8")
+    Pipeline(settings, encoder=counting).run([path])
+    edited = NEW_DOC.replace("记录碳足迹和再生材料含量", "记录碳足迹、再生材料含量和回收责任主体")
+    path.write_text(edited, encoding="utf-8")
+    counting.encoded.clear()
+
+    report = Pipeline(settings, encoder=counting).run([path])
+
+    assert report.files[0].replaced == 1 and report.files[0].added == 1 and report.segmented == 1
+    assert counting.encoded == ["工业和信息化部将试点动力电池数字护照，记录碳足迹、再生材料含量和回收责任主体。"]
+    store = Store(settings.store_path)
+    ours = [i for i in store.document_infos() if i.source == str(path)]
+    assert [(i.version, i.passages) for i in ours] == [(2, 3)]
+    store.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +12,13 @@ from hypothesis import strategies as st
 from policyscope.corpus import builtin
 from policyscope.corpus.normalize import normalize_text
 from policyscope.corpus.records import Block, Document, Passage
-from policyscope.nlp.segment import paragraph_blocks, segment_document, split_sentences
+from policyscope.nlp.segment import (
+    PIECE_CHARS,
+    paragraph_blocks,
+    segment_document,
+    split_sentences,
+    text_pieces,
+)
 
 from tests.conftest import CCLW_JSONL, SEED, require_shared
 from tests.nlp.policytexts import body_lines, policy_files
@@ -506,6 +513,57 @@ def test_segmenting_the_japanese_laws_needs_no_spacy():
     assert out.split()[-1] == "False"
 
 
+# --- documents of any length ------------------------------------------------------------
+
+
+def test_text_pieces_cut_at_a_line_break_else_a_space_else_at_the_limit():
+    assert list(text_pieces("aaa bbb\nccc ddd", 0, 15, limit=10)) == [(0, 8), (8, 15)]
+    assert list(text_pieces("aaaa bbbbbbbbbb", 0, 15, limit=10)) == [(0, 5), (5, 15)]
+    assert list(text_pieces("x" * 25, 0, 25, limit=10)) == [(0, 10), (10, 20), (20, 25)]
+    assert list(text_pieces("电池回收。\n" * 3, 6, 18, limit=100)) == [(6, 18)]
+    with pytest.raises(ValueError, match="at least 2"):
+        list(text_pieces("abc", 0, 3, limit=1))
+
+
+def test_a_paragraph_over_a_million_characters_is_segmented_with_exact_offsets():
+    """spaCy refuses a text over its max_length ([E088]); a CSV cell of that size used to stop every build."""
+    sentence = "The ministry will secure lithium, cobalt and nickel supply for domestic battery makers. "
+    text = (sentence * (int(PIECE_CHARS * 1.2) // len(sentence)))[:-1]
+    doc = Document(id="long", text=text, title="t", blocks=(Block("record", 0, len(text)),))
+    passages = segment_document(doc)
+    check_passages(doc, passages, 400)
+    assert uncovered(doc, passages) == ""
+    assert {p.kind for p in passages} == {"record"} and len(passages) > len(text) // 400
+    # Pieces end at a space between two sentences here, so every passage is whole sentences.
+    assert all(p.text.startswith("The ministry") and p.text.endswith("makers.") for p in passages)
+
+
+def test_a_chinese_run_longer_than_a_piece_is_cut_between_jieba_words_of_each_piece():
+    run = "加快建立动力电池回收利用体系提升锂钴镍等关键矿产资源的保障能力" * 40  # no punctuation, no space
+    doc = Document(id="zh-run", text=run, title="t")
+    passages = segment_document(doc, max_chars=100, min_chars=20, piece_chars=300)
+    check_passages(doc, passages, 100)
+    assert uncovered(doc, passages) == "" and all(len(p.text) <= 100 for p in passages)
+    assert segment_document(doc, max_chars=100, min_chars=20, piece_chars=300) == passages  # deterministic
+
+
+def test_a_heading_of_thousands_of_characters_is_cut_short_in_the_path_every_passage_carries():
+    heading = "# " + "关键矿产供应链安全保障" * 500  # a one-line Markdown file
+    body = "\n国家建立关键矿产储备制度。"
+    doc = Document(id="h", text=heading + body, title="t",
+                   blocks=(Block("heading", 0, len(heading), level=1), Block("paragraph", len(heading) + 1,
+                                                                           len(heading + body))))
+    passages = segment_document(doc)
+    check_passages(doc, passages, 400)
+    assert passages[-1].text == "国家建立关键矿产储备制度。"
+    assert len(passages[-1].heading) == 1000 and passages[-1].heading.endswith("…")
+
+
+def test_a_bad_piece_size_is_rejected():
+    with pytest.raises(ValueError, match="piece_chars"):
+        segment_document(Document(id="d", text="abc", title="t"), piece_chars=1)
+
+
 # --- properties --------------------------------------------------------------------------
 
 ALPHABET = st.sampled_from(
@@ -563,3 +621,53 @@ def test_sentences_are_trimmed_ordered_and_cover_the_text(text, lang):
         covered[s:e] = [True] * (e - s)
         previous = e
     assert all(ok or c.isspace() for c, ok in zip(text, covered, strict=True))
+
+
+@PROPERTY
+@given(text=texts, limit=st.integers(2, 80), start=st.integers(0, 50))
+def test_text_pieces_cover_the_range_in_order_within_the_limit(text, limit, start):
+    start = min(start, len(text))
+    pieces = list(text_pieces(text, start, len(text), limit))
+    if start == len(text):
+        assert pieces == []
+        return
+    assert [s for s, _ in pieces] == [start, *(e for _, e in pieces[:-1])] and pieces[-1][1] == len(text)
+    assert all(0 < e - s <= limit for s, e in pieces)
+
+
+@PROPERTY
+@given(
+    text=texts | st.text(alphabet=st.sampled_from(list("The cell is safe. 电池回收。") + ["\n"]), max_size=600),
+    max_chars=st.integers(1, 120),
+    piece_chars=st.integers(2, 150),
+)
+def test_passages_read_in_small_pieces_rebuild_the_text_from_offsets(text, max_chars, piece_chars):
+    doc = Document(id="prop", text=text, title="p", blocks=(Block("record", 0, len(text)),))
+    passages = segment_document(doc, max_chars=max_chars, piece_chars=piece_chars)
+    check_passages(doc, passages, max_chars)
+    assert uncovered(doc, passages) == ""
+
+
+@lru_cache(maxsize=1)
+def _reference_sentencizer():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+@PROPERTY
+@given(text=st.text(alphabet=st.sampled_from(list("Li Co. ok!?\"')…。;-") + ["\n"]), max_size=80))
+def test_english_sentences_equal_spacys_sentencizer_on_punctuation_runs(text):
+    text = re.sub(r"\n\s*\n", "\n", text)  # one chunk: blank lines are hard boundaries on our side only
+    want = []
+    for sent in _reference_sentencizer()(text).sents:
+        start, end = sent.start_char, sent.end_char
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            want.append((start, end))
+    assert split_sentences(text, "en") == want

@@ -63,7 +63,7 @@ def test_version_prints_the_installed_version():
 def test_build_reports_json_with_index_counts(home):
     report = json.loads(run(home, "build", "--json").stdout)
     assert report["files"][0] == {"path": "builtin", "added": 0, "unchanged": 46, "updated": 0, "removed": 0,
-                                  "error": None}
+                                  "replaced": 0, "segmented": 0, "error": None}
     assert report["index"]["skipped"] is True and report["index"]["passages"] > 2000
 
 
