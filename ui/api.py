@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from policyscope.corpus.records import Tag
     from policyscope.corpus.store import DocumentInfo, Store
     from policyscope.index.compare import MeasureTable
-    from policyscope.index.pipeline import Pipeline, PipelineReport, Progress
+    from policyscope.index.pipeline import Pipeline, PipelineReport, Progress, RemoveReport
     from policyscope.index.search import Searcher, SearchResult
     from policyscope.nlp.labels import ExportReport
     from policyscope.nlp.taggers import Tagger
@@ -165,6 +165,7 @@ class Workspace:
         *,
         columns: str | Mapping[str, str] | None = None,
         name: str = "records",
+        keep_old: bool = False,
     ) -> PipelineReport:
         """Add files, folders or in-memory records, then segment, tag and index them.
 
@@ -175,6 +176,8 @@ class Workspace:
             columns: which column feeds which field (``{"text": "summary", "country": "iso"}`` or the CLI's
                 ``"text=summary,country=iso"``); guessed from the column names when omitted.
             name: for records, the name their documents' ``source`` records (files keep their path).
+            keep_old: a file added before and edited since keeps its earlier version beside the new one
+                (default: the new version replaces it).
 
         Returns:
             The report: per file (or for the records) documents added, unchanged and any one-line
@@ -185,7 +188,9 @@ class Workspace:
             isinstance(source, Sequence) and source and all(isinstance(s, str | Path) for s in source)
         ):
             paths = [source] if isinstance(source, str | Path) else list(source)
-            return self._run(lambda progress: self.pipeline.run(paths, columns=cmap, progress=progress))
+            return self._run(
+                lambda progress: self.pipeline.run(paths, columns=cmap, progress=progress, keep_old=keep_old)
+            )
 
         records = _records(source)
 
@@ -200,6 +205,21 @@ class Workspace:
             return report
 
         return self._run(job)
+
+    def remove(
+        self, doc_ids: str | Sequence[str], *, labels: str = "keep", export_labels: str | Path | None = None
+    ) -> RemoveReport:
+        """Remove documents (ids or catalog ids, as ``documents()`` lists them) and update the index.
+
+        Human labels on their passages are kept (``labels="drop"`` deletes them) and can be written
+        first to ``export_labels`` (a JSONL file ``import-labels`` reads back).
+
+        Raises:
+            QueryError: an unknown or ambiguous id; nothing is removed.
+        """
+        keys = [doc_ids] if isinstance(doc_ids, str) else list(doc_ids)
+        return self._run(lambda progress: self.pipeline.remove(keys, labels=labels, export_labels=export_labels,
+                                                              progress=progress))
 
     def documents(self) -> list[DocumentInfo]:
         """Every stored document's metadata (:meth:`documents_frame` for a table)."""

@@ -106,3 +106,15 @@ def test_query_errors_come_through_as_query_errors(ws):
         ws.search("battery", year_from="1e400")
     with pytest.raises(QueryError, match="empty query"):
         ws.search("   ")
+
+
+def test_remove_takes_a_document_out_of_the_store_and_the_index(ws):
+    ws.add([{"text": "Chile will tax lithium exports to fund a cathode plant.", "title": "Cathode plan"}], name="n")
+    doc = next(d for d in ws.documents() if d.title == "Cathode plan")
+    assert ws.search("lithium export tax cathode", k=1).hits[0].doc_id == doc.id
+    report = ws.remove(doc.id)
+    assert [r["id"] for r in report.removed] == [doc.id]
+    assert doc.id not in {d.id for d in ws.documents()}
+    assert all(h.doc_id != doc.id for h in ws.search("lithium export tax cathode", k=10).hits)
+    with pytest.raises(QueryError):
+        ws.remove("no-such-document")
