@@ -1,4 +1,4 @@
-"""The Compare tab: measures side by side, the country × measure heatmap, the timeline, passage alignment."""
+"""The Compare tab: measure table, heatmap of the compared jurisdictions, their timeline, passage alignment."""
 
 from __future__ import annotations
 
@@ -26,22 +26,25 @@ class CompareTab:
         self.ws = workspace
 
     def compare(self, items: Sequence[str] | None, k: int = 2) -> tuple[str, str, str, str]:
-        """(measure table, heatmap, timeline, alignment of the first two items) as HTML."""
+        """(measure table, heatmap, timeline, alignment of the first two items) as HTML.
+
+        With 2–4 items the heatmap marks their countries and the timeline shows their documents; before
+        that (or on an error) the heatmap is unmarked and the timeline is the corpus' documents per year.
+        """
         from policyscope.index import compare as cmp
 
-        heat = self.heatmap()
-        tl = self.timeline()
         items = [i for i in (items or []) if i]
         if len(items) < 2:
             msg = render.message("Pick 2–4 documents, countries or regions to compare.", "empty")
-            return msg, heat, tl, msg
+            return msg, self.heatmap(), self.timeline(), msg
         with self.ws.friendly("compare") as box:
             table = cmp.measure_table(self.ws.store, items)
             a, b = table.items[0], table.items[1]
             with self.ws.search_lock:
                 aligned = cmp.align_passages(self.ws.searcher, a.key, b.key, k=k, max_passages=60)
-            return render.measure_table(table), heat, tl, render.alignment(aligned, _label(a), _label(b))
-        return box[0], heat, tl, box[0]
+            return (render.measure_table(table), self.heatmap(table.items), self.timeline(table.items),
+                    render.alignment(aligned, _label(a), _label(b)))
+        return box[0], self.heatmap(), self.timeline(), box[0]
 
     def compare_json(self, items: Sequence[str] | None, k: int = 2) -> dict[str, Any]:
         """The measure table and the alignment of the first two items as data (the ``compare`` API)."""
@@ -63,18 +66,26 @@ class CompareTab:
         except PolicyscopeError as exc:
             return {"error": str(exc), "rows": []}
 
-    def heatmap(self) -> str:
-        from policyscope.index.compare import country_measure_matrix
+    def heatmap(self, items: Sequence[Item] = ()) -> str:
+        """The country × measure heatmap; the rows of the compared ``items``' countries are marked.
+
+        The matrix is cached until the store changes; the HTML is rendered per call (it depends on the items).
+        """
+        from policyscope.index.compare import country_measure_matrix, item_countries
 
         with self.ws.friendly("heatmap") as box:
-            return self.ws.cached("heatmap", lambda: render.heatmap(country_measure_matrix(self.ws.store)))
+            matrix = self.ws.cached("heatmap-matrix", lambda: country_measure_matrix(self.ws.store))
+            return render.heatmap(matrix, {c for it in items for c in item_countries(it)})
         return box[0]
 
-    def timeline(self) -> str:
-        from policyscope.index.compare import timeline
+    def timeline(self, items: Sequence[Item] = ()) -> str:
+        """The compared ``items``' documents by year, or with no items the corpus' documents per year."""
+        from policyscope.index.compare import item_timeline, year_counts
 
         with self.ws.friendly("timeline") as box:
-            return self.ws.cached("timeline", lambda: render.timeline(timeline(self.ws.store)))
+            if items:
+                return render.timeline(item_timeline(self.ws.store, items))
+            return self.ws.cached("timeline", lambda: render.year_strip(year_counts(self.ws.store)))
         return box[0]
 
     def cell_evidence(self, country: str, measure: str, limit: int = 20) -> str:

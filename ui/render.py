@@ -25,7 +25,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from policyscope.corpus.records import Document, Passage, PassageView, Tag
     from policyscope.corpus.store import DocumentInfo
-    from policyscope.index.compare import Alignment, Item, MeasureMatrix, MeasureTable
+    from policyscope.index.compare import (
+        Alignment,
+        Item,
+        MeasureMatrix,
+        MeasureTable,
+        TimelineEntry,
+        TimelineLane,
+        YearCounts,
+    )
     from policyscope.index.search import Hit
 
 _LATIN = re.compile(r"[A-Za-z0-9]")
@@ -410,18 +418,28 @@ def measure_table(table: MeasureTable) -> str:
     return "".join(out)
 
 
-def heatmap(matrix: MeasureMatrix) -> str:
-    """Country × measure as a table whose colour intensity is the share of the country's documents."""
+def heatmap(matrix: MeasureMatrix, marked: Iterable[str] = ()) -> str:
+    """Country × measure as a table whose colour intensity is the share of the country's documents.
+
+    ``marked``: the compared items' country codes; their rows get ``ps-hmark`` and a "compared" tag.
+    Headers are horizontal and wrap (Chinese name, English name below): rotated Chinese names were clipped.
+    """
     if not matrix.countries or not matrix.measures:
         return message("No tagged passages yet: build the corpus to see the heatmap.", "empty")
-    out = ['<div class="ps-heat-wrap"><table class="ps-heat"><thead><tr><th>Country 国家</th>']
+    marked = {c.upper() for c in marked}
+    out = ['<div class="ps-heat-wrap"><table class="ps-heat"><thead><tr><th class="ps-hcorner">Country 国家</th>']
     for m in matrix.measures:
         zh, en = measure_names(m)
-        out.append(f'<th title="{esc(en)}"><div class="ps-rot">{esc(zh.split(" / ")[0])}</div></th>')
+        out.append(f'<th class="ps-mhead" title="{esc(en)}"><span class="ps-mh-zh">{esc(zh.split(" / ")[0])}</span>'
+                   f'<span class="ps-mh-en">{esc(en)}</span></th>')
     out.append("</tr></thead><tbody>")
     for i, country in enumerate(matrix.countries):
         total = matrix.country_documents[i] if matrix.country_documents else 0
-        out.append(f"<tr><th>{country_badge(country)} <small>{total} docs</small></th>")
+        mark = country.upper() in marked
+        tag = ' <span class="ps-badge ps-b-compared">compared 比较中</span>' if mark else ""
+        row_class = ' class="ps-hmark"' if mark else ""
+        out.append(f'<tr{row_class} data-country="{esc(country)}">'
+                   f"<th>{country_badge(country)} <small>{total} docs</small>{tag}</th>")
         for j, m in enumerate(matrix.measures):
             n_docs, n_pass = int(matrix.documents[i, j]), int(matrix.passages[i, j])
             share = n_docs / total if total else 0.0
@@ -443,25 +461,79 @@ def heatmap(matrix: MeasureMatrix) -> str:
     return "".join(out)
 
 
-def timeline(rows: Sequence[Mapping[str, Any]]) -> str:
-    """Documents by year, one column per year, chips coloured by country."""
-    if not rows:
+def year_strip(years: YearCounts) -> str:
+    """The corpus by year as one compact bar strip (the timeline before any comparison): one bar per year
+    from the first to the last, its height the year's share of the busiest year. 2,125 documents back
+    to 1947 give 79 bars in a 64 px strip, where one chip per document was 12,663 px tall."""
+    if not years.years:
         return message("No dated documents.", "empty")
-    years = sorted({r["year"] for r in rows})
-    out = ['<div class="ps-timeline">']
-    for y in years:
-        out.append(f'<div class="ps-year"><div class="ps-year-label">{esc(y)}</div>')
-        for r in rows:
-            if r["year"] != y:
-                continue
-            colour = COUNTRY_COLOURS.get((r["country"] or "").upper(), "#475569")
-            label = r.get("title_zh") or r.get("title_en") or r.get("title") or r["doc_id"]
+    peak = max(years.counts) or 1
+    bars = "".join(
+        f'<span class="ps-bar{" ps-bar0" if n == 0 else ""}" style="height:{max(4, round(100 * n / peak)) if n else 0}%"'
+        f' title="{y}: {n} document{"s" if n != 1 else ""}"></span>'
+        for y, n in zip(years.years, years.counts)
+    )
+    undated = f", {years.undated:,} undated" if years.undated else ""
+    return (f'<div class="ps-tl-corpus"><div class="ps-summary">{years.total:,} dated documents,'
+            f" {years.years[0]}–{years.years[-1]}{undated} (busiest year: {peak:,})."
+            " Compare 2–4 items to see their documents here.</div>"
+            f'<div class="ps-strip">{bars}</div><div class="ps-strip-axis"><span>{years.years[0]}</span>'
+            f"<span>{years.years[-1]}</span></div></div>")
+
+
+def _tl_context(e: TimelineEntry) -> str:
+    """An entry's catalog context (titles, issuer, year, kind, linked documents), shown when opened."""
+    linked = "".join(
+        f"<li>{action(label, 'open', doc=doc)}" + (f" <small>{esc(rel.replace('_', ' '))}</small>" if rel else "")
+        + "</li>"
+        for doc, label, rel in e.linked
+    )
+    kind = e.kind + (" · Table 1 row 表1条目" if e.catalog_list == "strategy" else "")
+    rows = [
+        _fact("中文标题", esc(e.title_zh)),
+        _fact("English title", esc(e.title_en)),
+        _fact("Title (original)", esc(e.title) if e.title not in (e.title_zh, e.title_en) else ""),
+        _fact("Issuer", esc(e.issuer)),
+        _fact("Year", esc(e.year if e.year is not None else "")),
+        _fact("Kind", esc(kind)),
+        _fact("Status", esc(e.status)),
+        _fact("Linked documents", f"<ul>{linked}</ul>" if linked else ""),
+    ]
+    return (f'<div class="ps-tl-ctx"><table class="ps-facts">{"".join(r for r in rows if r)}</table>'
+            f'{action("open document →", "open", doc=e.doc_id)}</div>')
+
+
+def timeline(lanes: Sequence[TimelineLane]) -> str:
+    """The compared items' documents by year: one lane per item, each document a ``<details>`` whose
+    summary is year, country and title and whose body is its catalog context. The whole is bounded by
+    ``.ps-tl-items``' max-height (it scrolls inside), so a country of hundreds of documents cannot push
+    the passage alignment a screen further down."""
+    if not lanes:
+        return message("No items to show on the timeline.", "empty")
+    out = ['<div class="ps-timeline ps-tl-items">']
+    for lane in lanes:
+        it = lane.item
+        out.append(f'<section class="ps-lane" data-item="{esc(it.key)}"><header class="ps-lane-head">'
+                   f"{_item_header(it)}</header>")
+        if not lane.entries:
+            out.append('<div class="ps-note">No dated documents.</div>')
+        for e in lane.entries:
+            colour = COUNTRY_COLOURS.get(e.country, "#475569")
+            label = e.title_zh or e.title_en or e.title or e.doc_id
+            year = esc(e.year) if e.year is not None else "—"
             out.append(
-                f'<div class="ps-tl-doc" style="border-left:4px solid {colour}" data-action="open"'
-                f' data-doc="{esc(r["doc_id"])}" title="{esc(r.get("title_en") or r.get("title") or "")}">'
-                f'<b>{esc(r["country"])}</b> {esc(label)}</div>'
+                f'<details class="ps-tl-doc" data-doc="{esc(e.doc_id)}" style="border-left:4px solid {colour}">'
+                f'<summary title="{esc(e.title_en or e.title)}"><span class="ps-tl-year">{year}</span>'
+                f" <b>{esc(e.country)}</b> {esc(label)}</summary>{_tl_context(e)}</details>"
             )
-        out.append("</div>")
+        notes = []
+        if lane.more:
+            notes.append(f"{lane.more:,} more dated documents not listed")
+        if lane.undated:
+            notes.append(f"{lane.undated:,} undated")
+        if notes:
+            out.append(f'<div class="ps-note">{esc("; ".join(notes))}</div>')
+        out.append("</section>")
     out.append("</div>")
     return "".join(out)
 

@@ -21,7 +21,7 @@ HOSTILE = [
 ]
 
 SAFE_TAGS = {"div", "span", "mark", "small", "article", "header", "button", "b", "br", "code", "table", "thead",
-             "tbody", "tfoot", "tr", "th", "td", "h3", "ul", "li", "a", "i"}
+             "tbody", "tfoot", "tr", "th", "td", "h3", "ul", "li", "a", "i", "details", "summary", "section"}
 SAFE_ATTRS = {"class", "title", "style", "id", "role", "type"}
 
 
@@ -124,14 +124,67 @@ def test_tables_and_lists_of_hostile_documents_are_inert():
                            country=HOSTILE[3], region=HOSTILE[3], year=2021, kind=HOSTILE[4], lang="en",
                            status="catalog", catalog_id=HOSTILE[5], has_full_text=False, passages=1)
     assert_inert(render.corpus_table([info]))
-    assert_inert(render.timeline([{"year": 2021, "country": HOSTILE[0], "doc_id": HOSTILE[1], "title_zh": HOSTILE[2],
-                                   "title_en": HOSTILE[3], "title": ""}]))
+    assert_inert(render.timeline([hostile_lane()]))
     assert_inert(render.upload_results([{"name": HOSTILE[1], "error": HOSTILE[0]},
                                         {"name": HOSTILE[2], "added": 1, "documents": [{"id": HOSTILE[3],
                                                                                         "title": HOSTILE[4]}]}]))
     row = hostile_view(id=HOSTILE[1], doc_id=HOSTILE[0], text=HOSTILE[2], lang=HOSTILE[3])
     assert_inert(render.alignment([SimpleNamespace(passage=row, matches=((row, 0.5),))], HOSTILE[4], HOSTILE[5]))
     assert_inert(render.message(HOSTILE[1], "error"))
+
+
+def hostile_lane(entries: int = 1, **item):
+    from policyscope.index.compare import Item, TimelineEntry, TimelineLane
+
+    fields = {"key": HOSTILE[0], "kind": "document", "label_zh": HOSTILE[1], "label_en": HOSTILE[2],
+              "country": HOSTILE[3], "year": 2021, "passage_ids": (), **item}
+    rows = tuple(
+        TimelineEntry(doc_id=HOSTILE[(n + 1) % 6], year=1947 + n, country=HOSTILE[0], title_zh=HOSTILE[2],
+                      title_en=HOSTILE[3], title=HOSTILE[4], kind=HOSTILE[5], status="catalog", issuer=HOSTILE[1],
+                      catalog_list="strategy", linked=((HOSTILE[4], HOSTILE[5], HOSTILE[0]),))
+        for n in range(entries)
+    )
+    return TimelineLane(Item(**fields), rows, undated=2, more=3)
+
+
+def test_timeline_lanes_show_each_entry_with_its_catalog_context_escaped():
+    html = render.timeline([hostile_lane(entries=2), hostile_lane(key="JP", kind="country", country="JP")])
+    assert_inert(html)
+    assert html.count('<section class="ps-lane"') == 2 and html.count("<details") == 3
+    entry = html.split("</details>", 1)[0]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in entry  # the issuer, as text
+    assert "Issuer" in entry and "Table 1 row" in entry and "1947" in entry
+    assert entry.count('data-action="open"') == 2  # the linked document and the entry itself
+    assert "3 more dated documents not listed; 2 undated" in html
+
+
+def test_the_timeline_box_is_bounded_however_many_documents_a_lane_holds():
+    html = render.timeline([hostile_lane(entries=500)])
+    assert html.startswith('<div class="ps-timeline ps-tl-items">')
+    rule = render.asset("app.css").split(".ps-tl-items{", 1)[1].split("}", 1)[0]
+    assert "max-height:420px" in rule and "overflow:auto" in rule
+
+
+def test_the_corpus_strip_has_one_bar_per_year_scaled_to_the_busiest():
+    from policyscope.index.compare import YearCounts
+
+    html = render.year_strip(YearCounts((1947, 1948, 1949), (1, 0, 4), undated=7))
+    heights = re.findall(r'style="height:(\d+)%" title="(\d+): (\d+) documents?"', html)
+    assert heights == [("25", "1947", "1"), ("0", "1948", "0"), ("100", "1949", "4")]
+    assert "5 dated documents, 1947–1949, 7 undated" in html
+    assert "No dated documents" in render.year_strip(YearCounts((), ()))
+
+
+def test_the_heatmap_marks_the_compared_countries_and_keeps_headers_horizontal():
+    import numpy as np
+    from policyscope.index.compare import MeasureMatrix
+
+    m = MeasureMatrix(("CN", "JP", "US"), ("recycling", "stockpile"), np.array([[1, 0], [2, 1], [0, 3]]),
+                      np.array([[1, 0], [2, 1], [0, 3]]), (2, 3, 4))
+    html = render.heatmap(m, marked={"us", "CN"})
+    assert re.findall(r'<tr class="ps-hmark" data-country="(\w+)">', html) == ["CN", "US"]
+    assert "ps-rot" not in html and html.count('class="ps-mhead"') == 2
+    assert re.search(r'<span class="ps-mh-zh">[^<]+</span><span class="ps-mh-en">[^<]+</span>', html)
 
 
 def test_review_card_of_a_hostile_passage_is_inert():
