@@ -421,7 +421,9 @@ def measure_table(table: MeasureTable) -> str:
 def heatmap(matrix: MeasureMatrix, marked: Iterable[str] = ()) -> str:
     """Country × measure as a table whose colour intensity is the share of the country's documents.
 
-    ``marked``: the compared items' country codes; their rows get ``ps-hmark`` and a "compared" tag.
+    ``marked``: the compared items' country codes; their rows come first with ``ps-hmark`` and a "compared"
+    tag. The table scrolls inside ``.ps-heat-wrap`` (max-height, sticky header): the CCLW records bring in
+    about 190 countries, a 5,000 px table otherwise, so the compared rows first keep them in view.
     Headers are horizontal and wrap (Chinese name, English name below): rotated Chinese names were clipped.
     """
     if not matrix.countries or not matrix.measures:
@@ -433,7 +435,9 @@ def heatmap(matrix: MeasureMatrix, marked: Iterable[str] = ()) -> str:
         out.append(f'<th class="ps-mhead" title="{esc(en)}"><span class="ps-mh-zh">{esc(zh.split(" / ")[0])}</span>'
                    f'<span class="ps-mh-en">{esc(en)}</span></th>')
     out.append("</tr></thead><tbody>")
-    for i, country in enumerate(matrix.countries):
+    order = sorted(range(len(matrix.countries)), key=lambda i: matrix.countries[i].upper() not in marked)
+    for i in order:
+        country = matrix.countries[i]
         total = matrix.country_documents[i] if matrix.country_documents else 0
         mark = country.upper() in marked
         tag = ' <span class="ps-badge ps-b-compared">compared 比较中</span>' if mark else ""
@@ -455,9 +459,9 @@ def heatmap(matrix: MeasureMatrix, marked: Iterable[str] = ()) -> str:
             else:
                 out.append(f'<td class="ps-hcell ps-h0" title="{esc(tip)}">·</td>')
         out.append("</tr>")
-    out.append("</tbody></table><div class=\"ps-note\">Cell: documents of the country with the measure"
+    out.append("</tbody></table></div><div class=\"ps-note\">Cell: documents of the country with the measure"
                " (colour = share of the country's documents; the seed paper's table rows count for the"
-               " policy they describe). Click a cell for its evidence.</div></div>")
+               " policy they describe). Click a cell for its evidence; compared countries come first.</div>")
     return "".join(out)
 
 
@@ -506,7 +510,7 @@ def _tl_context(e: TimelineEntry) -> str:
 def timeline(lanes: Sequence[TimelineLane]) -> str:
     """The compared items' documents by year: one lane per item, each document a ``<details>`` whose
     summary is year, country and title and whose body is its catalog context. The whole is bounded by
-    ``.ps-tl-items``' max-height (it scrolls inside), so a country of hundreds of documents cannot push
+    ``.ps-tl-items``' max-height (360 px; it scrolls inside), so a country of hundreds of documents cannot push
     the passage alignment a screen further down."""
     if not lanes:
         return message("No items to show on the timeline.", "empty")

@@ -197,6 +197,103 @@ def test_compare_us_blueprint_with_eu_batteries_regulation(page):
     page.wait_for_selector("#ps-docview .ps-focus")
 
 
+# Blank vertical space in the Compare tab: the union of the rectangles of elements that show something
+# (own text, table cells, timeline bars, the bounded timeline and heatmap boxes) from the item picker to the
+# end of the alignment, and the tallest stretch that none of them covers. Elements inside a scrolling box
+# are represented by the box, since what overflows it is not on the page.
+BLANK_JS = """() => {
+  const top = document.querySelector('#ps-c-items').getBoundingClientRect().top + scrollY;
+  const end = document.querySelector('#ps-c-align').getBoundingClientRect().bottom + scrollY;
+  const boxes = '.ps-tl-items, .ps-heat-wrap';
+  const spans = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (!r.height || !r.width) continue;
+    const inside = el.parentElement && el.parentElement.closest(boxes);
+    if (inside) continue;
+    const shows = el.matches(boxes + ', td, th, .ps-bar, button, input') ||
+      [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!shows) continue;
+    spans.push([r.top + scrollY, r.bottom + scrollY]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  let reach = top, gap = 0;
+  for (const [a, b] of spans) {
+    if (b < top || a > end) continue;
+    gap = Math.max(gap, a - reach);
+    reach = Math.max(reach, b);
+  }
+  return {gap: Math.max(gap, end - reach), height: end - top, viewport: innerHeight};
+}"""
+
+# A heatmap header is clipped when its content overflows the cell or a child's box leaves the cell's box.
+CLIPPED_JS = """() => [...document.querySelectorAll('#ps-c-heat th.ps-mhead')].filter(th => {
+  const t = th.getBoundingClientRect();
+  return th.scrollWidth > th.clientWidth + 1 || th.scrollHeight > th.clientHeight + 1 ||
+    [...th.children].some(c => { const r = c.getBoundingClientRect();
+      return c.scrollWidth > c.clientWidth + 1 || r.left < t.left - 1 || r.right > t.right + 1 ||
+        r.top < t.top - 1 || r.bottom > t.bottom + 1; });
+}).map(th => th.innerText)"""
+
+
+def test_compare_of_two_countries_leaves_no_blank_screen_and_heatmap_headers_are_readable(page, app):
+    """Issue #11 at corpus scale: 400 more dated US documents (1947–2025) once made the timeline thousands of
+    pixels tall; now it lists only the compared items inside its bounded box."""
+    from policyscope.corpus.records import Document
+
+    ws = app[0].workspace
+    extra = [Document(id=f"scale-{n:03d}", text=f"Scale record {n} on battery materials.", title=f"Scale record {n}",
+                      title_zh=f"规模测试记录{n}", title_en=f"Scale record {n}", country="US", year=1947 + n % 79,
+                      lang="en", kind="test", source="scale.txt")
+             for n in range(400)]
+    with ws.write_lock:
+        ws.pipeline.store.add_documents(extra)
+    ws.invalidate()
+    try:
+        page.reload()
+        page.wait_for_selector("#ps-query textarea, #ps-query input")
+        tab(page, "Compare")
+        strip = page.locator("#ps-c-timeline .ps-strip")
+        strip.wait_for()
+        assert strip.bounding_box()["height"] <= 100  # a summary before any comparison, not every document
+        pick(page, "ps-c-items", "Country US")
+        pick(page, "ps-c-items", "Country JP")
+        page.locator("#ps-compare").click()
+        page.wait_for_selector("#ps-c-timeline .ps-tl-items")
+        page.wait_for_selector("#ps-c-align table.ps-align")
+        lanes = page.locator("#ps-c-timeline .ps-lane").evaluate_all("ls => ls.map(l => l.dataset.item)")
+        assert lanes == ["US", "JP"]
+        box = page.evaluate("() => { const b = document.querySelector('#ps-c-timeline .ps-tl-items');"
+                            " return {h: b.getBoundingClientRect().height, max: parseFloat(getComputedStyle(b).maxHeight),"
+                            " scroll: b.scrollHeight}; }")
+        assert box["h"] <= box["max"] + 1 and box["scroll"] > box["max"], box  # bounded, with its own scroll
+        blank = page.evaluate(BLANK_JS)
+        assert blank["gap"] < blank["viewport"], blank
+        # heatmap, evidence and timeline together fit in one screen between the table and the alignment
+        between = page.evaluate("() => document.querySelector('#ps-c-align').getBoundingClientRect().top"
+                                " - document.querySelector('#ps-c-table').getBoundingClientRect().bottom")
+        assert between < blank["viewport"], between
+        # catalog context on demand: open the first US entry
+        first = page.locator("#ps-c-timeline .ps-lane[data-item=US] details.ps-tl-doc").first
+        first.locator("summary").click()
+        assert first.locator(".ps-tl-ctx table.ps-facts").is_visible()
+        # the compared jurisdictions are marked; headers are whole in both languages
+        marked = page.locator("#ps-c-heat tr.ps-hmark").evaluate_all("rs => rs.map(r => r.dataset.country)")
+        assert set(marked) == {"US", "JP"}
+        headers = page.locator("#ps-c-heat th.ps-mhead").all_inner_texts()
+        assert len(headers) >= 10 and all(re.search(r"[\u4e00-\u9fff]", h) and re.search("[A-Za-z]", h)
+                                          for h in headers)
+        assert page.evaluate(CLIPPED_JS) == []
+        page.locator("#ps-c-heat").scroll_into_view_if_needed()
+        shot(page, "compare-timeline", full_page=True)
+    finally:
+        with ws.write_lock:
+            ws.pipeline.store.remove_documents([d.id for d in extra])
+        ws.invalidate()
+        page.reload()
+        page.wait_for_selector("#ps-query textarea, #ps-query input")
+
+
 def test_accept_a_tag_in_review_and_find_it_in_the_export(page, app):
     tab(page, "Tag review")
     card = page.locator("#ps-r-card article.ps-review")

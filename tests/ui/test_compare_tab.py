@@ -52,7 +52,7 @@ def test_the_timeline_shows_only_the_compared_items_in_a_bounded_box(service):
     assert set(shown) == japan | blueprint  # nothing of the rest of the corpus
     assert len(shown) < len([i for i in infos if i.year is not None])
     assert 'class="ps-timeline ps-tl-items"' in timeline  # the box with the CSS max-height
-    assert "max-height:420px;overflow:auto" in render_css().split(".ps-tl-items{", 1)[1].split("}", 1)[0]
+    assert "max-height:360px;overflow:auto" in render_css().split(".ps-tl-items{", 1)[1].split("}", 1)[0]
     # the compared countries' heatmap rows are marked, the others are not
     marked = set(re.findall(r'<tr class="ps-hmark" data-country="(\w+)"', heat))
     assert marked == {"US", "JP"}

@@ -162,7 +162,7 @@ def test_the_timeline_box_is_bounded_however_many_documents_a_lane_holds():
     html = render.timeline([hostile_lane(entries=500)])
     assert html.startswith('<div class="ps-timeline ps-tl-items">')
     rule = render.asset("app.css").split(".ps-tl-items{", 1)[1].split("}", 1)[0]
-    assert "max-height:420px" in rule and "overflow:auto" in rule
+    assert "max-height:360px" in rule and "overflow:auto" in rule
 
 
 def test_the_corpus_strip_has_one_bar_per_year_scaled_to_the_busiest():
@@ -183,6 +183,7 @@ def test_the_heatmap_marks_the_compared_countries_and_keeps_headers_horizontal()
                       np.array([[1, 0], [2, 1], [0, 3]]), (2, 3, 4))
     html = render.heatmap(m, marked={"us", "CN"})
     assert re.findall(r'<tr class="ps-hmark" data-country="(\w+)">', html) == ["CN", "US"]
+    assert re.findall(r'<tr[^>]* data-country="(\w+)">', html) == ["CN", "US", "JP"]  # compared rows first
     assert "ps-rot" not in html and html.count('class="ps-mhead"') == 2
     assert re.search(r'<span class="ps-mh-zh">[^<]+</span><span class="ps-mh-en">[^<]+</span>', html)
 
