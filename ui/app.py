@@ -124,7 +124,7 @@ def build_app(service: Service) -> gr.Blocks:
                 gr.Markdown("#### Country × measure over the whole corpus 国家×措施")
                 c_heat = html_box("", "ps-c-heat")
                 c_evidence = html_box("", "ps-c-evidence")
-                gr.Markdown("#### Timeline 时间线")
+                gr.Markdown("#### Timeline of the compared items 时间线 (before a comparison: documents per year)")
                 c_timeline = html_box("", "ps-c-timeline")
                 gr.Markdown("#### Passage alignment 段落对齐 (first two items)")
                 c_align = html_box("", "ps-c-align")
