@@ -116,7 +116,7 @@ def test_kappa_between_two_annotators_matches_the_hand_computed_value(home, tmp_
         encoding="utf-8",
     )
     report = run_json(home, "import-labels", str(labels), "--annotator", "alice", "--confirm")
-    assert report["added"] == 3 and report["rejected"] == 0
+    assert report["added"] == 3 and report["removed"] == 0
     # ... Bob through the review commands.
     for p, b in zip(pids, bob):
         run(home, "review", "add" if b else "reject", p, "workforce", "--annotator", "bob")
