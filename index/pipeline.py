@@ -10,6 +10,7 @@ of the store and the index.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -17,10 +18,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import LoadError, QueryError
+from policyscope.corpus.lock import WorkspaceLock
 from policyscope.corpus.records import Document, Passage
 from policyscope.corpus.store import LabelPolicy, PassageMaker, Store
 from policyscope.index.build import BuildReport, build_index
@@ -114,6 +116,20 @@ def segment_settings_key(settings: Settings) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
+T = TypeVar("T")
+
+
+def _writes(method: Callable[..., T]) -> Callable[..., T]:
+    """Run a pipeline step holding the workspace's write lock (re-entrant: ``run`` holds it for its steps)."""
+
+    @functools.wraps(method)
+    def locked(self: Pipeline, *args: Any, **kwargs: Any) -> T:
+        with self.lock.hold():
+            return method(self, *args, **kwargs)
+
+    return locked
+
+
 class Pipeline:
     """Orchestrates ingest, segmentation, tagging and indexing on one workspace.
 
@@ -128,6 +144,9 @@ class Pipeline:
         self.settings = settings
         self.store = store or Store(settings.store_path)
         self.encoder = encoder
+        # Every writing step holds the workspace's write lock (corpus/lock.py): a second process's
+        # add waits for this one instead of embedding this one's passages a second time.
+        self.lock = WorkspaceLock.of(settings.home)
 
     # -- ingest ----------------------------------------------------------------------------
 
@@ -186,6 +205,7 @@ class Pipeline:
                 report.removed += self.store.delete_document(info.id)
         return report
 
+    @_writes
     def ingest_paths(
         self, paths: Sequence[str | Path], columns: Any = None, progress: Progress | None = None,
         catalog_id: str = "", strict: bool = False, *, keep_old: bool = False,
@@ -236,6 +256,7 @@ class Pipeline:
 
     # -- derive ----------------------------------------------------------------------------
 
+    @_writes
     def segment(self, progress: Progress | None = None, failures: list[FileReport] | None = None) -> int:
         """Cut the documents not yet segmented under the current settings (new documents are cut as they
         are ingested; this catches a settings change and stores written by older versions).
@@ -285,6 +306,7 @@ class Pipeline:
         if failures is not None:
             failures.append(FileReport(source, error=message, removed=1))
 
+    @_writes
     def tag(self, progress: Progress | None = None, force: bool = False) -> int:
         """Tag passages that have no machine tags yet with the default tagger."""
         try:
@@ -309,9 +331,11 @@ class Pipeline:
                 progress("tag", min(start + batch, len(todo)), len(todo))
         return len(todo)
 
+    @_writes
     def index(self, force: bool = False, progress: Progress | None = None) -> BuildReport:
         return build_index(self.store, self.settings, force=force, progress=progress, encoder=self.encoder)
 
+    @_writes
     def fetch(self, entries: Sequence[Any], progress: Progress | None = None) -> list[dict[str, Any]]:
         """Download catalog entries' official texts, ingest each as a full text linked to its entry.
 
@@ -338,6 +362,7 @@ class Pipeline:
 
     # -- whole jobs ------------------------------------------------------------------------
 
+    @_writes
     def run(
         self, paths: Sequence[str | Path] = (), *, builtin: bool = False, columns: Any = None,
         force: bool = False, progress: Progress | None = None, strict: bool = False, keep_old: bool = False,
@@ -355,6 +380,7 @@ class Pipeline:
         report.index = self.index(force=force, progress=progress)
         return report
 
+    @_writes
     def remove(
         self, keys: Sequence[str], *, labels: LabelPolicy = "keep", export_labels: str | Path | None = None,
         progress: Progress | None = None,

@@ -179,3 +179,48 @@ def test_app_service_answers_searches_while_an_upload_is_indexed(home, tmp_path)
     # Uploads are copied into the workspace, never read in place.
     stored = {i.source for i in svc.workspace.store.document_infos() if "uploaded" in i.source}
     assert stored and all(Path(s).parent == home.home / "uploads" for s in stored)
+
+
+def test_two_adds_at_once_take_turns_and_embed_each_passage_once(home, tmp_path):
+    """Both ``add`` processes start together; the workspace's write lock makes the second wait, so the
+    passages they embed add up to the passages they brought (without it each embedded the other's too)."""
+    import json
+
+    from policyscope.corpus.store import Store
+
+    folders = [F.policy_folder(tmp_path / f"batch{i}", 30, tag=f"twin{i}", seed=10 + i) for i in range(2)]
+    with Store(home.store_path, readonly=True) as store:
+        before = store.count("passages")
+    procs = [
+        subprocess.Popen([*CLI, "--home", str(home.home), "--encoder", "hash", "add", str(f), "--json"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for f in folders
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [e[-2000:] for _, e in outs]
+    reports = [json.loads(out) for out, _ in outs]
+    with Store(home.store_path, readonly=True) as store:
+        new = store.count("passages") - before
+    assert new > 0
+    assert sum(r["index"]["embedded"] for r in reports) == new
+    assert max(r["index"]["passages"] for r in reports) == before + new
+
+
+def test_the_write_lock_makes_a_second_process_wait(home):
+    from policyscope.corpus.lock import WorkspaceLock
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         ("import sys, time; from policyscope.corpus.lock import WorkspaceLock\n"
+          f"with WorkspaceLock({str(home.home)!r}).hold():\n"
+          "    print('held', flush=True); time.sleep(2)")],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    waited: list[bool] = []
+    lock = WorkspaceLock(home.home, on_wait=lambda: waited.append(True))
+    started = time.monotonic()
+    with lock.hold(), lock.hold():  # re-entrant within one lock object
+        took = time.monotonic() - started
+    holder.wait(10)
+    assert waited == [True] and took > 1.0
