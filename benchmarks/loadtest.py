@@ -106,10 +106,33 @@ def check_loopback(url: str) -> str:
     return url
 
 
+class RestClient:
+    """The ``GET /api/search`` route (outside Gradio's queue) with ``gradio_client.Client.predict``'s call
+    shape, over one keep-alive connection per client."""
+
+    def __init__(self, url: str):
+        import http.client
+
+        parts = urllib.parse.urlsplit(url)
+        self.prefix = parts.path.rstrip("/")
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=120)
+
+    def predict(self, query: str, mode: str, api_name: str = "/search", k: int = 10) -> Any:
+        params = urllib.parse.urlencode({"q": query, "mode": mode, "k": k})
+        self.conn.request("GET", f"{self.prefix}/api/search?{params}")
+        resp = self.conn.getresponse()
+        body = json.loads(resp.read())
+        if resp.status != 200:
+            raise RuntimeError(f"HTTP {resp.status}: {body.get('error')}")
+        return body
+
+
 def run(
-    url: str, clients: int, seconds: float, max_requests: int, k: int = 10, progress: bool = True
+    url: str, clients: int, seconds: float, max_requests: int, k: int = 10, progress: bool = True,
+    rest: bool = False,
 ) -> Report:
-    """Run the load and return the report (the server must already be up)."""
+    """Run the load and return the report (the server must already be up). ``rest``: call the plain JSON
+    route ``/api/search`` instead of the Gradio endpoint."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from gradio_client import Client
 
@@ -118,7 +141,8 @@ def run(
     connected: list[Any] = [None] * clients
 
     def connect(i: int) -> None:
-        connected[i] = Client(url, verbose=False, analytics_enabled=False, download_files=False)
+        connected[i] = RestClient(url) if rest else Client(
+            url, verbose=False, analytics_enabled=False, download_files=False)
 
     threads = [threading.Thread(target=connect, args=(i,)) for i in range(clients)]
     for t in threads:
@@ -215,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("-k", type=int, default=10, help="results per query")
     ap.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    ap.add_argument("--rest", action="store_true", help="call the plain JSON route /api/search, not Gradio's API")
     args = ap.parse_args(argv)
     try:
         url = check_loopback(args.url)
@@ -227,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    report = run(url, args.clients, args.seconds, args.max_requests, k=args.k, progress=not args.json)
+    report = run(url, args.clients, args.seconds, args.max_requests, k=args.k, progress=not args.json,
+                 rest=args.rest)
     if args.json:
         print(json.dumps(asdict(report), ensure_ascii=False, indent=2))
     else:

@@ -20,13 +20,24 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def health_routes(service: Service) -> list[Any]:
-    """``GET /health``: 200 ``{"status": "ok", documents, passages, encoder}`` when searches can be answered,
-    503 ``{"status": "unavailable", "detail": ...}`` otherwise (no index yet, a damaged workspace).
+def http_routes(service: Service, auth: tuple[str, str] | None = None) -> list[Any]:
+    """Plain HTTP routes beside the Gradio app (Starlette, outside Gradio's queue).
 
-    For load balancers and uptime checks, so it needs no login and says nothing about the documents
-    beyond their number. It reads the loaded index's manifest: no search, no store query.
+    ``GET /health``: 200 ``{"status": "ok", documents, passages, encoder}`` when searches can be answered,
+    503 ``{"status": "unavailable", "detail": ...}`` otherwise (no index yet, a damaged workspace). For load
+    balancers and uptime checks, so it needs no login and says nothing about the documents beyond their
+    number.
+
+    ``GET /api/search?q=…&k=10&mode=hybrid&country=JP&region=…&lang=…&kind=…&measure=…&measure_all=…
+    &year=2019-2022&per_doc=1`` (repeat a filter for several values): the search endpoint's JSON without
+    Gradio's request path, which costs ~150 ms a request against ~13 ms of search at CCLW scale. A bad
+    value is 400 ``{"error": "<one line>"}``. With ``--auth`` it requires the same user and password
+    (HTTP Basic).
     """
+    import base64
+    import secrets
+
+    from policyscope.corpus.errors import PolicyscopeError
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
@@ -42,7 +53,47 @@ def health_routes(service: Service) -> list[Any]:
             "encoder": index.manifest.get("encoder", {}).get("name"),
         })
 
-    return [Route("/health", health, methods=["GET"])]
+    def authorized(request: Any) -> bool:
+        if auth is None:
+            return True
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            user, _, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return secrets.compare_digest(user.encode(), auth[0].encode()) & secrets.compare_digest(
+            password.encode(), auth[1].encode())
+
+    def search(request: Any) -> JSONResponse:
+        if not authorized(request):
+            return JSONResponse({"error": "login required"}, status_code=401,
+                                headers={"WWW-Authenticate": 'Basic realm="policyscope"'})
+        params = request.query_params
+        filters = {name: params.getlist(name) for name in ("country", "region", "doc", "lang", "kind", "measure",
+                                                            "measure_all") if name in params}
+        for name in ("year", "year_from", "year_to"):
+            if name in params:
+                filters[name] = params[name]
+        unknown = sorted(set(params) - set(filters) - {"q", "k", "mode", "per_doc"})
+        if unknown:
+            return JSONResponse({"error": f"unknown parameter(s) {', '.join(unknown)}"}, status_code=400)
+        try:
+            from policyscope.index.search import SearchFilters
+
+            parsed = SearchFilters.from_options(**filters)
+            k, per_doc = int(params.get("k", 10)), int(params.get("per_doc", 0))
+            with service.workspace.search_lock:
+                result = service.workspace.searcher.search(params.get("q", ""), k=k, mode=params.get("mode", "hybrid"),
+                                                           filters=parsed, per_doc=per_doc)
+        except ValueError:
+            return JSONResponse({"error": "k and per_doc must be whole numbers"}, status_code=400)
+        except PolicyscopeError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(result.to_dict())
+
+    return [Route("/health", health, methods=["GET"]), Route("/api/search", search, methods=["GET"])]
 
 
 #: Gradio's queue for this app. Searches are serialized by the workspace's search lock (milliseconds each),
@@ -54,7 +105,8 @@ QUEUE = {"default_concurrency_limit": 2, "max_size": 512}
 def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None = 7860,
                   auth: tuple[str, str] | None = None, max_upload_mb: int = 50,
                   service: Service | None = None) -> dict[str, Any]:
-    """Arguments for ``Blocks.launch`` shared by the server and the tests (with ``service``: ``/health``)."""
+    """Arguments for ``Blocks.launch`` shared by the server and the tests (with ``service``: ``/health`` and
+    ``/api/search``, see :func:`http_routes`)."""
     from policyscope.ui.render import asset
 
     exports = settings.home / "exports"
@@ -72,7 +124,7 @@ def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None 
         "quiet": True,
         "share": False,
         "ssr_mode": False,
-        **({"app_kwargs": {"routes": health_routes(service)}} if service is not None else {}),
+        **({"app_kwargs": {"routes": http_routes(service, auth)}} if service is not None else {}),
     }
 
 

@@ -135,6 +135,32 @@ def test_health_says_ok_with_the_index_counts_and_503_when_the_index_is_gone(app
         ws._searcher = saved
 
 
+def _get_json(url: str, headers: dict | None = None) -> tuple[int, dict]:
+    import json
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_plain_json_search_route_answers_with_the_filters_outside_the_queue(app):
+    from urllib.parse import urlencode
+
+    service, url = app
+    query = urlencode([("q", "蓄電池"), ("mode", "keyword"), ("country", "日本"), ("k", "3")])
+    status, body = _get_json(f"{url}api/search?{query}")
+    assert status == 200 and body["hits"] and {h["country"] for h in body["hits"]} == {"JP"}
+    assert len(body["hits"]) <= 3 and body["hits"][0]["text"]
+    same = service.search_tab.search_json("蓄電池", "keyword", countries=["日本"], k=3)["hits"]
+    assert [h["passage_id"] for h in body["hits"]] == [h["passage_id"] for h in same]
+    status, body = _get_json(f"{url}api/search?q=battery&year_from=1e400")
+    assert status == 400 and body["error"].startswith("year_from: expected a year")
+    status, body = _get_json(f"{url}api/search?q=battery&regions=EU")
+    assert status == 400 and body["error"] == "unknown parameter(s) regions"
+
+
 def test_login_is_required_when_auth_is_set(tmp_path):
     from gradio_client import Client
 
@@ -147,6 +173,17 @@ def test_login_is_required_when_auth_is_set(tmp_path):
             Client(url, verbose=False).predict("battery", api_name="/search")
         ok = Client(url, auth=("ana", "s3cret"), verbose=False).predict("battery", api_name="/search")
         assert ok["hits"]
+        # the plain JSON route asks for the same login; /health needs none
+        import base64
+
+        status, body = _get_json(f"{url}api/search?q=battery")
+        assert status == 401 and body == {"error": "login required"}
+        wrong = {"Authorization": "Basic " + base64.b64encode(b"ana:guess").decode()}
+        assert _get_json(f"{url}api/search?q=battery", wrong)[0] == 401
+        right = {"Authorization": "Basic " + base64.b64encode(b"ana:s3cret").decode()}
+        status, body = _get_json(f"{url}api/search?q=battery", right)
+        assert status == 200 and body["hits"]
+        assert _get_json(f"{url}health")[0] == 200
     finally:
         demo.close()
 
@@ -158,3 +195,17 @@ def test_server_binds_localhost_by_default():
 
     assert inspect.signature(run_server).parameters["host"].default == "127.0.0.1"
     assert inspect.signature(launch_kwargs).parameters["host"].default == "127.0.0.1"
+
+
+def test_the_load_tool_drives_the_plain_json_route(app):
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "policyscope_loadtest_rest", Path(__file__).resolve().parents[2] / "benchmarks" / "loadtest.py")
+    loadtest = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = loadtest  # its dataclasses look their module up there
+    spec.loader.exec_module(loadtest)
+    report = loadtest.run(app[1], clients=2, seconds=2, max_requests=20, progress=False, rest=True)
+    assert report.errors == 0 and report.requests >= 2, report.error_samples
