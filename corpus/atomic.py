@@ -80,3 +80,17 @@ def read_versioned_json(
             f"{path}: {what} format {settings.get('format')!r}, this version reads {version}; {remedy}"
         )
     return settings
+
+
+def move_aside(path: str | Path) -> Path:
+    """Rename a damaged SQLite file (with its ``-wal``/``-shm`` companions) to ``<name>.damaged-<time>``,
+    kept for forensic tools such as ``sqlite3 .recover``; returns the new path of the main file."""
+    import time
+
+    path = Path(path)
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        part = Path(f"{path}{suffix}")
+        if part.exists():
+            part.rename(Path(f"{aside}{suffix}"))
+    return aside

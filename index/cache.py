@@ -11,12 +11,12 @@ import hashlib
 import logging
 import sqlite3
 import threading
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Self
 
 import numpy as np
+from policyscope.corpus.atomic import move_aside
 
 from .encoders import Encoder, Progress
 
@@ -70,11 +70,7 @@ class EmbeddingCache:
             self._conn = self._open()
         except sqlite3.DatabaseError as exc:
             # The cache only saves work: an unreadable one (garbage, cut short) is moved aside, not fatal.
-            aside = self.path.with_name(f"{self.path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-            for suffix in ("", "-wal", "-shm"):
-                part = Path(f"{self.path}{suffix}")
-                if part.exists():
-                    part.rename(Path(f"{aside}{suffix}"))
+            aside = move_aside(self.path)
             logger.warning("embedding cache %s was unreadable (%s); moved it to %s and started a new one",
                            self.path, exc, aside.name)
             self._conn = self._open()

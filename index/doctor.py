@@ -21,11 +21,11 @@ Example:
 from __future__ import annotations
 
 import sqlite3
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policyscope.corpus.atomic import move_aside
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError
 from policyscope.index.build import Progress, current_index_dir, read_manifest, verify_index_files
@@ -131,15 +131,6 @@ def check(settings: Settings) -> DoctorReport:
     return report
 
 
-def _move_aside(path: Path) -> Path:
-    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-    for suffix in ("", "-wal", "-shm"):
-        part = Path(f"{path}{suffix}")
-        if part.exists():
-            part.rename(Path(f"{aside}{suffix}"))
-    return aside
-
-
 def _indexed_documents(settings: Settings) -> set[str]:
     """The document ids the current (or, when it is damaged, any readable) index lists."""
     import numpy as np
@@ -161,10 +152,10 @@ def repair(settings: Settings, progress: Progress | None = None) -> DoctorReport
     report = check(settings)
     store, index, cache = report.findings
     if cache.problem:
-        cache.action = f"moved to {_move_aside(settings.cache_path).name}; vectors are re-embedded when needed"
+        cache.action = f"moved to {move_aside(settings.cache_path).name}; vectors are re-embedded when needed"
     if store.problem:
         known = _indexed_documents(settings)
-        aside = _move_aside(settings.store_path) if settings.store_path.exists() else None
+        aside = move_aside(settings.store_path) if settings.store_path.exists() else None
         pipe = Pipeline(settings)
         result = pipe.run(builtin=True, force=True, progress=progress)
         kept = {info.id for info in pipe.store.document_infos()}

@@ -70,6 +70,12 @@ class SearchTab:
     ) -> SearchResult:
         """The raw ``SearchResult`` (raises ``QueryError`` on bad input)."""
         filters = search_filters(regions, docs, langs, year_from, year_to, measures, countries, kinds, measures_all)
+        return self.search_filtered(query, filters, k, mode, per_doc)
+
+    def search_filtered(
+        self, query: str, filters: SearchFilters, k: int | str = 10, mode: str = "hybrid", per_doc: int | str = 0
+    ) -> SearchResult:
+        """One search on the shared searcher, under ``search_lock``; ``k`` and ``per_doc`` may arrive as text."""
         with self.ws.search_lock:
             return self.ws.searcher.search(query or "", k=_whole_number(k, "k"), mode=mode or "hybrid",
                                            filters=filters, per_doc=_whole_number(per_doc or 0, "per_doc"))

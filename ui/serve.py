@@ -82,13 +82,10 @@ def http_routes(service: Service, auth: tuple[str, str] | None = None) -> list[A
         try:
             from policyscope.index.search import SearchFilters
 
-            parsed = SearchFilters.from_options(**filters)
-            k, per_doc = int(params.get("k", 10)), int(params.get("per_doc", 0))
-            with service.workspace.search_lock:
-                result = service.workspace.searcher.search(params.get("q", ""), k=k, mode=params.get("mode", "hybrid"),
-                                                           filters=parsed, per_doc=per_doc)
-        except ValueError:
-            return JSONResponse({"error": "k and per_doc must be whole numbers"}, status_code=400)
+            result = service.search_tab.search_filtered(
+                params.get("q", ""), SearchFilters.from_options(**filters), params.get("k", 10),
+                params.get("mode", "hybrid"), params.get("per_doc", 0),
+            )
         except PolicyscopeError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse(result.to_dict())

@@ -337,6 +337,16 @@ def test_english_sentences_use_the_sentencizer():
     ]
 
 
+def _trimmed(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The span ``[start, end)`` without its surrounding whitespace, as our splitter reports sentences
+    (nothing for a whitespace-only span)."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return [(start, end)] if end > start else []
+
+
 def test_english_sentences_equal_spacys_sentencizer_on_every_cclw_summary():
     """split_sentences applies spaCy's sentencizer rule to token arrays; it must agree with the component."""
     import spacy
@@ -354,13 +364,7 @@ def test_english_sentences_equal_spacys_sentencizer_on_every_cclw_summary():
         for chunk in re.split(r"(\n[^\S\n]*\n\s*)", text):
             if chunk.strip() and not re.fullmatch(r"\n[^\S\n]*\n\s*", chunk):
                 for sent in reference(chunk).sents:
-                    start, end = pos + sent.start_char, pos + sent.end_char
-                    while start < end and text[start].isspace():
-                        start += 1
-                    while end > start and text[end - 1].isspace():
-                        end -= 1
-                    if end > start:
-                        want.append((start, end))
+                    want.extend(_trimmed(text, pos + sent.start_char, pos + sent.end_char))
             pos += len(chunk)
         assert split_sentences(text, "en") == want, text[:200]
         sentences += len(want)
@@ -663,11 +667,5 @@ def test_english_sentences_equal_spacys_sentencizer_on_punctuation_runs(text):
     text = re.sub(r"\n\s*\n", "\n", text)  # one chunk: blank lines are hard boundaries on our side only
     want = []
     for sent in _reference_sentencizer()(text).sents:
-        start, end = sent.start_char, sent.end_char
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            want.append((start, end))
+        want.extend(_trimmed(text, sent.start_char, sent.end_char))
     assert split_sentences(text, "en") == want

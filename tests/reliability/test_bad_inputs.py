@@ -280,25 +280,18 @@ def test_one_bad_file_does_not_stop_the_good_ones(home, inputs):
     assert len(Snapshot.of(home).ids - before.ids) == 1
 
 
+def _add_in_a_process(home, path: Path) -> subprocess.CompletedProcess[str]:
+    """``policyscope add PATH`` as a real process, so its stderr is exactly what a user sees."""
+    return subprocess.run(
+        [sys.executable, "-c", "from policyscope.ui.cli import main; main()", "--home", str(home.home),
+         "--encoder", "hash", "add", str(path)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )
+
+
 def test_a_refused_file_is_reported_on_exactly_one_stderr_line(home, inputs):
     path = F.empty_file(inputs, "zero.txt")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from policyscope.ui.cli import main; main()",
-            "--home",
-            str(home.home),
-            "--encoder",
-            "hash",
-            "add",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    proc = _add_in_a_process(home, path)
     assert proc.returncode == 1
     assert [ln for ln in proc.stderr.splitlines() if str(path) in ln] == [f"error: {path}: empty file"]
 
@@ -413,23 +406,7 @@ def test_jsonl_with_one_bad_line_and_strict_is_refused_and_the_others_are_added(
 
 def test_a_skipped_row_is_reported_on_exactly_one_stderr_line(home, inputs):
     path = F.jsonl_with_bad_line(inputs, rows=3, bad=2)
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from policyscope.ui.cli import main; main()",
-            "--home",
-            str(home.home),
-            "--encoder",
-            "hash",
-            "add",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    proc = _add_in_a_process(home, path)
     assert proc.returncode == 0, proc.stderr
     expected = (
         f"WARNING policyscope.corpus.loaders.tabular: {path}: skipped 1 bad row of 3: "
