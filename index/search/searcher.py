@@ -282,6 +282,7 @@ class Searcher:
                 subject_country=self.index.subject_country(), field_weight=self.settings.keyword_field_weight,
                 passage_langs=self.index.columns["lang"], exponent=self.settings.keyword_exponent,
                 country_boost=self.settings.keyword_country_boost,
+                amount_weight=self.settings.keyword_amount_weight,
             )
         else:
             scores = keyword_scores(

@@ -24,7 +24,7 @@ from __future__ import annotations
 from policyscope.nlp.translate.dictionary import MAX_CEDICT_TARGETS, Cedict, cedict_path, clean_gloss
 from policyscope.nlp.translate.english import en_keys, fold_word, normalize_en
 from policyscope.nlp.translate.glossary import GlossaryEntry, read_glossary
-from policyscope.nlp.translate.numbers import normalize_numbers, number_spans
+from policyscope.nlp.translate.numbers import is_amount, normalize_numbers, number_spans
 from policyscope.nlp.translate.terms import Expansion, Origin, Term
 from policyscope.nlp.translate.translator import QueryTranslator, query_language
 
@@ -40,6 +40,7 @@ __all__ = [
     "clean_gloss",
     "en_keys",
     "fold_word",
+    "is_amount",
     "normalize_en",
     "normalize_numbers",
     "number_spans",

@@ -249,8 +249,8 @@ def _en_number_to_zh(m: re.Match[str]) -> list[str]:
     if is_year:
         return [f"{prefix}{_fmt(value)}年"] if prefix else [_fmt(value)]
     amount = _zh_amount(value)
-    if currency:
-        return [f"{prefix}{amount}{currency[0]}"]
+    if currency:  # the bare amount too: 30亿 is how a Chinese text often writes "$3 billion" again
+        return [f"{prefix}{amount}{currency[0]}", f"{prefix}{amount}"]
     return [f"{prefix}{amount}"]
 
 
@@ -283,8 +283,8 @@ def _zh_number_to_en(m: re.Match[str]) -> list[str]:
             out.append("decade")
         return out
     amount = _en_amount(value)
-    if unit in _ZH_CURRENCIES:
-        return [f"{prefix}{amount} {_ZH_CURRENCIES[unit]}"]
+    if unit in _ZH_CURRENCIES:  # English writes "$700 million": the currency word is often absent
+        return [f"{prefix}{amount} {_ZH_CURRENCIES[unit]}", f"{prefix}{amount}"]
     return [f"{prefix}{amount}"]
 
 
@@ -316,8 +316,11 @@ def _cjk_number(m: re.Match[str]) -> list[str]:
     zh_unit = _CJK_UNITS.get(unit or "", "")
     if zh_unit == "%":
         return [f"{_fmt(value)}%", f"{_fmt(value)} percent"]
-    en = _en_amount(value) + (f" {_ZH_CURRENCIES[zh_unit]}" if zh_unit else "")
-    return [en, _zh_amount(value) + zh_unit]
+    en = _en_amount(value)
+    if not zh_unit:
+        return [en, _zh_amount(value)]
+    # "$700 million" holds no currency word: the bare amount is a rendering of its own.
+    return [f"{en} {_ZH_CURRENCIES[zh_unit]}", en, _zh_amount(value) + zh_unit]
 
 
 def number_spans(text: str, lang: str) -> list[tuple[int, int, str, list[str]]]:
@@ -348,6 +351,25 @@ def number_spans(text: str, lang: str) -> list[tuple[int, int, str, list[str]]]:
             out.append((m.start(), m.end(), m.group(0).strip(), targets))
     out.sort()
     return out
+
+
+_AMOUNT_RE = re.compile(
+    r"\b(?:thousand|million|billion|trillion|percent|dollars?|euros?|pounds?|yen|won|yuan)\b|%|"
+    r"\d\s?(?:万亿|亿|万|美元|欧元|英镑|日元|韩元|元)"
+)
+
+
+def is_amount(rendering: str) -> bool:
+    """Whether a number rendering is an amount (money, a scale word or a share), not a bare count or year.
+
+    An amount ("700 million dollars", 7亿美元, "87%") is the most specific thing a query names; a
+    bare number (article 3, 2030) is not.
+
+    Examples:
+        >>> is_amount("700 million dollars"), is_amount("7亿美元"), is_amount("2030")
+        (True, True, False)
+    """
+    return bool(_AMOUNT_RE.search(rendering))
 
 
 def normalize_numbers(text: str, lang: Lang) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from policyscope.index.search.query import Concept, analyse_query
 
 
@@ -21,6 +22,7 @@ class _Words:
 class _Term:
     source: str
     targets: tuple[str, ...]
+    origin: str = "glossary"
 
     def pairs(self) -> list[tuple[str, str | None]]:
         return [(t, None) for t in self.targets]
@@ -103,3 +105,21 @@ def test_a_country_is_named_by_its_name_or_a_capitalised_code_not_by_a_short_wor
     assert a.countries == ("CL",)  # "in" is a word, not India
     assert _analyse("batteries US").countries == ("US",)
     assert _analyse("us batteries").countries == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "amount"),
+    [("米国のレアアース企業が7億ドルを追加投資", "7"), ("美国稀土企业追加投资7亿美元", "7"),
+     ("invest another $700 million in magnets", "700"), ("EU battery regulation 2023", None)],
+)
+def test_an_amount_of_money_in_any_language_is_marked_and_a_year_is_not(query, amount):
+    from policyscope.nlp.tokens import BilingualTokenizer
+    from policyscope.nlp.translate import QueryTranslator
+
+    a = analyse_query(query, BilingualTokenizer(), QueryTranslator(), weight_en=3.0, weight_zh=0.7)
+    marked = [c for c in a.concepts if c.amount]
+    if amount is None:
+        assert marked == []
+    else:
+        assert len(marked) == 1
+        assert amount in marked[0].source or any(amount in alt for alt in marked[0].alternatives)

@@ -148,3 +148,14 @@ def test_an_english_rendering_matches_the_verbs_past_and_ing_forms():
     a = _analysis(Concept(("지원",), (("support",),), ("en",)), weight=1.0)
     s = concept_scores(kw, a, idf_weighted=False)
     assert s[1] == pytest.approx(1.0) and 0 < s[2] < 1 and s[0] == 0
+
+
+def test_an_amount_the_query_names_outweighs_its_broader_words():
+    # "US rare-earth company invests 7億ドル": passage 0 holds "rare earth" and "invest", passage 1 the
+    # amount and "invest". By IDF alone they tie; the amount is the fact asked for.
+    kw = _FakeKeywords({"rare": [1, 0, 0, 0], "invest": [1, 1, 1, 1], "700": [0, 1, 0, 0]})
+    a = _analysis(Concept(("rare",)), Concept(("invest",)), Concept(("700",), amount=True))
+    plain = concept_scores(kw, a, amount_weight=1.0)
+    weighted = concept_scores(kw, a, amount_weight=2.0)
+    assert plain[0] == pytest.approx(plain[1])
+    assert weighted[1] > weighted[0] > weighted[2]

@@ -86,11 +86,13 @@ def test_dev_set_stays_above_target_when_cclw_is_added(cclw_searcher):
 def test_four_language_dev_set_holds_its_reached_quality(seed_searcher):
     """Queries in en/zh/ja/ko whose answers are in another language (issue #16; target 0.80 / 0.95)."""
     report = _evaluate(seed_searcher, require_shared(MULTI_DEV))
-    # Reached: MRR@10 0.805, R@10 1.00 (en 0.82, ja 0.56, ko 1.00, zh 0.80); before the four-language
+    # Reached: MRR@10 0.859, R@10 1.00 (en 0.82, ja 1.00, ko 1.00, zh 0.80); before the four-language
     # library 0.21 / 0.38. One query falling from first to second place costs 0.03 overall.
-    assert report["overall"]["MRR@10"] >= 0.75, report["overall"]
-    assert report["overall"]["R@10"] >= 0.9, report["overall"]
+    assert report["overall"]["MRR@10"] >= 0.80, report["overall"]
+    assert report["overall"]["R@10"] >= 0.95, report["overall"]
     assert set(report["by_lang"]) == {"en", "zh", "ja", "ko"}
+    for lang, m in report["by_lang"].items():
+        assert m["MRR@10"] >= 0.70, (lang, m)
 
 
 @pytest.mark.slow

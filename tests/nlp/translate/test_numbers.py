@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from policyscope.nlp.translate import normalize_numbers
+from policyscope.nlp.translate import is_amount, normalize_numbers
 
 
 @pytest.mark.parametrize(
@@ -43,8 +43,22 @@ def test_a_plain_count_keeps_its_digits() -> None:
 
 
 def test_currency_sign_and_percent_word_are_understood() -> None:
-    assert normalize_numbers("$3 billion", "en") == ["30亿美元"]
+    assert normalize_numbers("$3 billion", "en") == ["30亿美元", "30亿"]
     assert normalize_numbers("90 percent", "en") == ["90%"]
+
+
+def test_a_sum_of_money_is_also_rendered_without_its_currency() -> None:
+    # Texts repeat an amount without the currency ("$700 million" holds no "dollars"; 30亿 after 30亿美元).
+    assert normalize_numbers("7亿美元", "zh") == ["700 million dollars", "700 million"]
+
+
+@pytest.mark.parametrize(
+    ("rendering", "amount"),
+    [("700 million dollars", True), ("7亿美元", True), ("87%", True), ("30亿", True), ("1 billion yen", True),
+     ("2030", False), ("50", False), ("10-year", False), ("2023-2028", False)],
+)
+def test_amounts_are_money_scales_and_shares_not_counts_or_years(rendering: str, amount: bool) -> None:
+    assert is_amount(rendering) is amount
 
 
 def test_chinese_numerals_inside_words_are_not_numbers() -> None:
