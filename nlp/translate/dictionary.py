@@ -6,12 +6,17 @@ Chinese words, and a reverse index from folded English gloss words to headwords.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import logging
+import marshal
 import math
+import os
 import re
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from policyscope.nlp.language import HAN_BMP, contains_han
 from policyscope.nlp.translate.english import IRREGULAR_VERBS, LATIN_TOKEN, base_forms, fold_word
@@ -66,16 +71,75 @@ def clean_gloss(gloss: str) -> str:
     return g
 
 
+# Bump when the parse below changes what it stores: a cache of the older parse is then ignored.
+PARSE_VERSION = 1
+
+
+def cache_dir() -> Path:
+    """Where parsed dictionaries are cached: ``$POLICYSCOPE_CACHE_DIR``, else ``$XDG_CACHE_HOME/policyscope``
+    (``~/.cache/policyscope``), else the temporary directory (jieba keeps its own cache there too)."""
+    explicit = os.environ.get("POLICYSCOPE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache" if Path.home().is_dir() else None)
+    return Path(base) / "policyscope" if base else Path(tempfile.gettempdir()) / "policyscope"
+
+
+def _cache_file(path: Path) -> Path:
+    st = path.stat()
+    key = f"{PARSE_VERSION}:{path.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+    return cache_dir() / f"cedict-{hashlib.sha256(key.encode()).hexdigest()[:16]}.marshal"
+
+
+def _load_parsed(path: Path) -> tuple[Any, ...] | None:
+    """The cached parse of ``path``, or None (absent, stale or unreadable: parse again)."""
+    try:
+        parsed = marshal.loads(_cache_file(path).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return parsed if isinstance(parsed, tuple) and len(parsed) == 3 else None
+
+
+def _save_parsed(path: Path, parsed: tuple[Any, ...]) -> None:
+    """Cache a parse (best effort: a read-only home only costs the next process the parse)."""
+    target = _cache_file(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".cedict-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(marshal.dumps(parsed))
+        os.replace(tmp, target)
+    except OSError as exc:
+        logger.debug("CC-CEDICT parse not cached in %s: %s", target.parent, exc)
+
+
 class Cedict:
     """CC-CEDICT in two directions: simplified headword -> definitions, English gloss -> headwords.
+
+    The parse (5-8 s, the largest part of a first query) is cached with :mod:`marshal` in
+    :func:`cache_dir`, keyed by the file's path, size and time and :data:`PARSE_VERSION`; loading the
+    cache takes under a second.
 
     Args:
         path: The CC-CEDICT text (:func:`cedict_path`).
         freq: jieba word frequencies, to rank headwords by how common they are.
+        cache: read and write the parse cache.
     """
 
-    def __init__(self, path: Path, freq: dict[str, int]):
-        self.definitions: dict[str, list[str]] = {}
+    def __init__(self, path: Path, freq: dict[str, int], cache: bool = True):
+        parsed = _load_parsed(path) if cache else None
+        if parsed is None:
+            parsed = self._parse(path)
+            if cache:
+                _save_parsed(path, parsed)
+        self.definitions, self._exact, self._first = parsed
+        self._freq = freq
+        logger.debug("CC-CEDICT: %d headwords, %d English keys", len(self.definitions), len(self._exact))
+
+    @staticmethod
+    def _parse(path: Path) -> tuple[dict[str, list[str]], dict[tuple[str, ...], list], dict[str, list]]:
+        """(definitions, exact gloss keys -> senses, first word of two-word glosses -> senses)."""
+        definitions: dict[str, list[str]] = {}
         # key -> [(headword, sense position, number of senses, penalty)]
         exact: dict[tuple[str, ...], list[tuple[str, int, int, float]]] = {}
         first: dict[str, list[tuple[str, int, int, float]]] = {}
@@ -90,7 +154,7 @@ class Cedict:
                 if not _HAN_RUN.fullmatch(simp):
                     continue
                 glosses = m.group(4).split("/")
-                self.definitions.setdefault(simp, []).extend(glosses)
+                definitions.setdefault(simp, []).extend(glosses)
                 # Capitalised pinyin marks a proper noun (太上皇 "Retired Emperor"): such an entry may
                 # answer a query word only when its whole gloss is that word (日本 "Japan").
                 proper = m.group(3)[:1].isupper()
@@ -112,10 +176,7 @@ class Cedict:
                         exact.setdefault(keys, []).append((simp, pos, n, noted + 0.3 * min(k, 2)))
                         if len(keys) == 2 and k == 0 and not proper:
                             first.setdefault(keys[0], []).append((simp, pos, n, noted))
-        self._exact = exact
-        self._first = first
-        self._freq = freq
-        logger.debug("CC-CEDICT: %d headwords, %d English keys", len(self.definitions), len(exact))
+        return definitions, exact, first
 
     def _score(self, simp: str, pos: int, n: int, base: float) -> float:
         # Prefer a headword whose *first* sense is the word, that is common (jieba frequency) and
