@@ -19,15 +19,8 @@ from .markup import (
 )
 
 if TYPE_CHECKING:
-    from policyscope.index.compare import (
-        Alignment,
-        Item,
-        MeasureMatrix,
-        MeasureTable,
-        TimelineEntry,
-        TimelineLane,
-        YearCounts,
-    )
+    from policyscope.index.compare import Alignment, Item, MeasureMatrix, MeasureTable
+    from policyscope.index.timeline import TimelineEntry, TimelineLane, YearCounts
 
 # -- compare ----------------------------------------------------------------------------------------
 
