@@ -1,7 +1,7 @@
 """How much does dictionary query translation help plain BM25 on the dev queries?
 
 Standalone probe, independent of the index: the seed paper is cut into sentences (Word bookmarks
-stripped, then ``nlp.segment.split_sentences(text, "zh")``: after 。！？； and at newlines), indexed
+stripped, then ``nlp.sentences.split_sentences(text, "zh")``: after 。！？； and at newlines), indexed
 with bm25s over lowercase jieba search-mode tokens, and every query of ``search_dev.jsonl`` is run
 twice:
 
@@ -31,7 +31,7 @@ from pathlib import Path
 import bm25s
 import jieba
 from policyscope.index.evaluate import is_relevant, load_queries
-from policyscope.nlp.segment import split_sentences
+from policyscope.nlp.sentences import split_sentences
 from policyscope.nlp.translate import QueryTranslator
 
 DEV = Path("/work/shared/eval/search_dev.jsonl")

@@ -23,104 +23,32 @@ full names) is migrated when first opened for writing; a region that names no co
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
 from .errors import WorkspaceDamagedError
-from .jurisdictions import region_of, resolve_country
-from .records import Block, Document, Passage, PassageView, Span, Tag
-
-SCHEMA_VERSION = 3  # 2: country codes and derived regions; 3: documents.version and .supersedes
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    title_zh TEXT NOT NULL DEFAULT '',
-    title_en TEXT NOT NULL DEFAULT '',
-    region TEXT NOT NULL DEFAULT '',
-    country TEXT NOT NULL DEFAULT '',
-    date TEXT NOT NULL DEFAULT '',
-    year INTEGER,
-    kind TEXT NOT NULL DEFAULT '',
-    lang TEXT NOT NULL DEFAULT '',
-    source TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL DEFAULT 'full',
-    catalog_id TEXT NOT NULL DEFAULT '',
-    text TEXT NOT NULL,
-    blocks TEXT NOT NULL DEFAULT '[]',
-    meta TEXT NOT NULL DEFAULT '{}',
-    added_at REAL NOT NULL,
-    version INTEGER NOT NULL DEFAULT 1,
-    supersedes TEXT NOT NULL DEFAULT ''  -- JSON list of the ids this version replaced ('' = none)
-);
-CREATE INDEX IF NOT EXISTS documents_catalog ON documents(catalog_id);
-CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
-CREATE TABLE IF NOT EXISTS passages (
-    id TEXT PRIMARY KEY,
-    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    end INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    lang TEXT NOT NULL DEFAULT '',
-    heading TEXT NOT NULL DEFAULT '',
-    page INTEGER,
-    kind TEXT NOT NULL DEFAULT 'paragraph',
-    context TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id, seq);
-CREATE TABLE IF NOT EXISTS segmented (
-    doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
-    settings TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tags (
-    passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
-    measure TEXT NOT NULL,
-    score REAL NOT NULL,
-    source TEXT NOT NULL,
-    spans TEXT NOT NULL DEFAULT '[]',
-    PRIMARY KEY (passage_id, measure, source)
-);
-CREATE TABLE IF NOT EXISTS tagged (
-    passage_id TEXT PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
-    tagger TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS annotations (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    passage_id TEXT NOT NULL,
-    measure TEXT NOT NULL,
-    action TEXT NOT NULL CHECK (action IN ('accept', 'reject', 'add')),
-    annotator TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS annotations_passage ON annotations(passage_id);
-"""
-
-_TABLES = {"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations"}
-#: The tables of a complete store (``policyscope doctor`` checks a file for them).
-STORE_TABLES = frozenset(_TABLES)
-
-# One SELECT for PassageView, its columns in the dataclass's field order.
-_VIEW_SELECT = """SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,
-       p.context, d.title, d.title_zh, d.title_en, d.region, d.country, d.year, d.date,
-       d.kind AS doc_kind, d.status, d.catalog_id, d.source
-FROM passages p JOIN documents d ON d.id = p.doc_id"""
-
-_DOC_COLUMNS = (
-    "id", "title", "title_zh", "title_en", "region", "country", "date", "year", "kind", "lang",
-    "source", "status", "catalog_id",
+from .records import Document, Passage
+from .store_passages import PassageTables
+from .store_schema import (
+    DOC_COLUMNS,
+    SCHEMA,
+    SCHEMA_VERSION,
+    STORE_TABLES,
+    VERSION_COLUMNS,
+    blocks_json,
+    bump_revision,
+    chunks,
+    migrate,
+    normalized,
+    row_to_document,
+    schema_version,
+    split_ids,
 )
-# Columns a schema-2 store lacks until it is opened for writing (a read-only reader sees the defaults).
-_VERSION_COLUMNS = {"version": "INTEGER NOT NULL DEFAULT 1", "supersedes": "TEXT NOT NULL DEFAULT ''"}
 
 OldVersions = Literal["replace", "keep"]
 """What ``add_documents`` does with earlier versions of a re-added file: remove them, or keep them beside it."""
@@ -169,7 +97,7 @@ class DocumentInfo:
     added_at: float = 0.0
 
 
-class Store:
+class Store(PassageTables):
     """SQLite-backed corpus store.
 
     Example:
@@ -194,7 +122,7 @@ class Store:
                 # Only a new or older store is written here: opening a current store must not wait
                 # for the write lock that a running build may hold for a while.
                 self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.executescript(_SCHEMA)
+                self._db.executescript(SCHEMA)
                 self._db.execute(
                     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
                 )
@@ -202,68 +130,17 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA foreign_keys=ON")
-        if not readonly and self._schema_version() < SCHEMA_VERSION:
-            self._migrate()
+        if not readonly and schema_version(self._db) < SCHEMA_VERSION:
+            migrate(self._db)
         columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
         # A read-only reader of a schema-2 store reads the version columns' defaults.
         self._doc_extra = ", ".join(
-            f"d.{c}" if c in columns else f"{default.split()[-1]} AS {c}" for c, default in _VERSION_COLUMNS.items()
-        )
-
-    def _schema_version(self) -> int:
-        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        return int(row[0]) if row and str(row[0]).isdigit() else 1
-
-    def _migrate(self) -> None:
-        """Bring an older store to the current schema in one transaction, step by step.
-
-        1 -> 2: ``country`` becomes a code and ``region`` its derived region, for every document.
-        2 -> 3: documents get ``version`` (1) and ``supersedes`` (none), and an index on ``source``.
-        """
-        # IMMEDIATE takes the write lock first: two processes opening an old store at once must not
-        # both add the columns (the second ALTER TABLE would fail on a duplicate column).
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            version = self._schema_version()
-            if version < 2:
-                self._migrate_jurisdictions()
-            if version < 3:
-                columns = {r[1] for r in self._db.execute("PRAGMA table_info(documents)")}
-                for name, decl in _VERSION_COLUMNS.items():
-                    if name not in columns:
-                        self._db.execute(f"ALTER TABLE documents ADD COLUMN {name} {decl}")
-                self._db.execute("CREATE INDEX IF NOT EXISTS documents_source ON documents(source)")
-            if version < SCHEMA_VERSION:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
-            self._db.commit()
-        except BaseException:
-            self._db.rollback()
-            raise
-
-    def _migrate_jurisdictions(self) -> None:
-        rows = self._db.execute("SELECT id, region, country, meta FROM documents").fetchall()
-        for r in rows:
-            meta = json.loads(r["meta"] or "{}")
-            country, region = _jurisdiction(r["country"], r["region"], meta)
-            if (country, region) != (r["country"], r["region"]):
-                self._db.execute(
-                    "UPDATE documents SET country=?, region=?, meta=? WHERE id=?",
-                    (country, region, json.dumps(meta, ensure_ascii=False, default=str), r["id"]),
-                )
-        self._bump_revision()
-
-    def _bump_revision(self) -> None:
-        """Metadata changed in place: the index fingerprint must change although no row was added."""
-        self._db.execute(
-            "INSERT INTO meta(key, value) VALUES ('revision', '1') ON CONFLICT(key) DO UPDATE"
-            " SET value = CAST(value AS INTEGER) + 1"
+            f"d.{c}" if c in columns else f"{default.split()[-1]} AS {c}" for c, default in VERSION_COLUMNS.items()
         )
 
     def _schema_ready(self) -> bool:
         names = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return _TABLES <= names
+        return STORE_TABLES <= names
 
     def _schema_ready_or_damaged(self) -> bool:
         """Whether the schema is there; a file SQLite cannot read is a ``WorkspaceDamagedError``."""
@@ -332,16 +209,16 @@ class Store:
         now = time.time()
         with self._db:
             for doc in docs:
-                doc = _normalized(doc)
+                doc = normalized(doc)
                 values = (
-                    *(getattr(doc, c) for c in _DOC_COLUMNS),
+                    *(getattr(doc, c) for c in DOC_COLUMNS),
                     doc.text,
-                    _blocks_json(doc.blocks),
+                    blocks_json(doc.blocks),
                     json.dumps(doc.meta, ensure_ascii=False, default=str),
                 )
                 cur = self._db.execute(
-                    f"INSERT OR IGNORE INTO documents({', '.join(_DOC_COLUMNS)}, text, blocks, meta, added_at)"
-                    f" VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 4))})",
+                    f"INSERT OR IGNORE INTO documents({', '.join(DOC_COLUMNS)}, text, blocks, meta, added_at)"
+                    f" VALUES ({', '.join('?' * (len(DOC_COLUMNS) + 4))})",
                     (*values, now),
                 )
                 is_new = bool(cur.rowcount)
@@ -363,7 +240,7 @@ class Store:
                             ids.append(doc.id)
             replaced = self._settle_versions(groups, seen, old_versions) if old_versions else []
             if updated or replaced:
-                self._bump_revision()
+                bump_revision(self._db)
         return AddResult(added, unchanged, updated, replaced, segmented)
 
     def _segmented_with(self, doc_id: str, settings_key: str) -> bool:
@@ -393,14 +270,14 @@ class Store:
             old_ids = [i for i, _ in old]
             # A one-document file names what it replaced; a table's rows have no identity across edits.
             supersedes = json.dumps(old_ids) if len(new_ids) == 1 else ""
-            for chunk in _chunks(new_ids):
+            for chunk in chunks(new_ids):
                 self._db.execute(
                     f"UPDATE documents SET version = ?, supersedes = ? WHERE id IN ({','.join('?' * len(chunk))})",
                     (version, supersedes, *chunk),
                 )
             if mode == "replace":
                 self._move_annotations(old_ids, new_ids)
-                for chunk in _chunks(old_ids):
+                for chunk in chunks(old_ids):
                     self._db.execute(f"DELETE FROM documents WHERE id IN ({','.join('?' * len(chunk))})", chunk)
                 removed.extend(old_ids)
                 gone.update(old_ids)
@@ -416,7 +293,7 @@ class Store:
         moved = 0
         if not new_ids:
             return moved
-        for chunk in _chunks(old_ids):
+        for chunk in chunks(old_ids):
             rows = self._db.execute(
                 f"""SELECT DISTINCT p.id, p.text FROM passages p JOIN annotations a ON a.passage_id = p.id
                     WHERE p.doc_id IN ({','.join('?' * len(chunk))})""",
@@ -424,7 +301,7 @@ class Store:
             ).fetchall()
             for pid, text in rows:
                 target = None
-                for new_chunk in _chunks(new_ids):
+                for new_chunk in chunks(new_ids):
                     target = self._db.execute(
                         f"SELECT id FROM passages WHERE text = ? AND doc_id IN ({','.join('?' * len(new_chunk))})"
                         " ORDER BY seq LIMIT 1",
@@ -439,7 +316,7 @@ class Store:
         return moved
 
     def _update_if_changed(self, doc_id: str, values: tuple[Any, ...]) -> bool:
-        columns = (*_DOC_COLUMNS, "text", "blocks", "meta")
+        columns = (*DOC_COLUMNS, "text", "blocks", "meta")
         row = self._db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id=?", (doc_id,)).fetchone()
         stored = dict(zip(columns, row))
         new = dict(zip(columns, values))
@@ -458,13 +335,13 @@ class Store:
 
     def get_document(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
-        return _row_to_document(row) if row else None
+        return row_to_document(row) if row else None
 
     def iter_documents(self, ids: Sequence[str] | None = None) -> Iterator[Document]:
         if ids is None:
             rows = self._db.execute("SELECT * FROM documents ORDER BY added_at, id")
             for row in rows:
-                yield _row_to_document(row)
+                yield row_to_document(row)
             return
         for doc_id in ids:
             doc = self.get_document(doc_id)
@@ -477,7 +354,7 @@ class Store:
         ``lang`` is the document's own, or else the language of most of its passages' text.
         """
         rows = self._db.execute(
-            f"""SELECT {', '.join('d.' + c for c in _DOC_COLUMNS if c != 'lang')}, {self._doc_extra}, d.added_at,
+            f"""SELECT {', '.join('d.' + c for c in DOC_COLUMNS if c != 'lang')}, {self._doc_extra}, d.added_at,
                        CASE WHEN d.lang != '' THEN d.lang ELSE coalesce(
                            (SELECT p.lang FROM passages p WHERE p.doc_id = d.id AND p.lang != ''
                             GROUP BY p.lang ORDER BY sum(p.end - p.start) DESC, p.lang LIMIT 1), '') END AS lang,
@@ -487,11 +364,11 @@ class Store:
                            AS has_full_text
                 FROM documents d ORDER BY d.status, d.country, d.year, d.id"""
         ).fetchall()
-        superseded_by = {old: r["id"] for r in rows for old in _split_ids(r["supersedes"])}
+        superseded_by = {old: r["id"] for r in rows for old in split_ids(r["supersedes"])}
         return [
-            DocumentInfo(**{c: r[c] for c in _DOC_COLUMNS}, passages=r["passages"], chars=r["chars"],
+            DocumentInfo(**{c: r[c] for c in DOC_COLUMNS}, passages=r["passages"], chars=r["chars"],
                          has_full_text=bool(r["has_full_text"]) or r["status"] == "full",
-                         version=r["version"], supersedes=_split_ids(r["supersedes"]),
+                         version=r["version"], supersedes=split_ids(r["supersedes"]),
                          superseded_by=superseded_by.get(r["id"], ""), added_at=r["added_at"])
             for r in rows
         ]
@@ -529,7 +406,7 @@ class Store:
                 if self._db.execute("DELETE FROM documents WHERE id=?", (doc_id,)).rowcount:
                     removed.append(doc_id)
             if removed:
-                self._bump_revision()
+                bump_revision(self._db)
         return removed
 
     def find_documents(self, key: str) -> tuple[list[str], list[str]]:
@@ -548,7 +425,7 @@ class Store:
     def annotated_passages(self, doc_ids: Sequence[str]) -> list[str]:
         """Ids of the passages of these documents that carry human annotations."""
         out: list[str] = []
-        for chunk in _chunks(list(doc_ids)):
+        for chunk in chunks(list(doc_ids)):
             out += [
                 r[0]
                 for r in self._db.execute(
@@ -558,141 +435,6 @@ class Store:
                 )
             ]
         return out
-
-    # -- passages --------------------------------------------------------------------------
-
-    def unsegmented(self, settings_key: str) -> list[str]:
-        """Ids of documents never segmented, or segmented with other settings."""
-        rows = self._db.execute(
-            """SELECT d.id FROM documents d LEFT JOIN segmented s ON s.doc_id = d.id
-               WHERE s.settings IS NULL OR s.settings != ? ORDER BY d.added_at, d.id""",
-            (settings_key,),
-        ).fetchall()
-        return [r[0] for r in rows]
-
-    def replace_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
-        """Swap a document's passages atomically (tags of removed passages go with them)."""
-        self.replace_passages_many([(doc_id, passages)], settings_key)
-
-    def replace_passages_many(
-        self, items: Sequence[tuple[str, Sequence[Passage]]], settings_key: str
-    ) -> None:
-        """Swap the passages of several documents in one transaction (all or none of them)."""
-        with self._db:
-            for doc_id, passages in items:
-                self._write_passages(doc_id, passages, settings_key)
-
-    def _write_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
-        """A document's passages and its segmentation mark, inside the caller's transaction."""
-        self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
-        self._db.executemany(
-            "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind,"
-            " context) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind, p.context)
-                for p in passages
-            ],
-        )
-        self._db.execute("INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)", (doc_id, settings_key))
-
-    def iter_passages(self, doc_id: str | None = None) -> Iterator[Passage]:
-        if doc_id is None:
-            rows = self._db.execute("SELECT * FROM passages ORDER BY doc_id, seq")
-        else:
-            rows = self._db.execute("SELECT * FROM passages WHERE doc_id=? ORDER BY seq", (doc_id,))
-        for r in rows:
-            yield _row_to_passage(r)
-
-    def passage_rows(self) -> Iterator[PassageView]:
-        """Passages joined with their document's metadata, in a stable order (for indexing)."""
-        for row in self._db.execute(f"{_VIEW_SELECT} ORDER BY d.added_at, p.doc_id, p.seq"):
-            yield PassageView(*row)
-
-    def get_passages(self, ids: Sequence[str]) -> dict[str, PassageView]:
-        """Passages with document metadata by id (for search hits); unknown ids are left out."""
-        out: dict[str, PassageView] = {}
-        for chunk_start in range(0, len(ids), 500):
-            chunk = list(ids[chunk_start : chunk_start + 500])
-            rows = self._db.execute(
-                f"{_VIEW_SELECT} WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
-            ).fetchall()
-            out.update({r[0]: PassageView(*r) for r in rows})
-        return out
-
-    # -- tags and annotations --------------------------------------------------------------
-
-    def untagged(self, tagger_key: str) -> list[Passage]:
-        """Passages never tagged, or tagged by another tagger version."""
-        rows = self._db.execute(
-            """SELECT p.* FROM passages p LEFT JOIN tagged t ON t.passage_id = p.id
-               WHERE t.tagger IS NULL OR t.tagger != ? ORDER BY p.doc_id, p.seq""",
-            (tagger_key,),
-        )
-        return [_row_to_passage(r) for r in rows]
-
-    def replace_tags(
-        self, tags: dict[str, Sequence[Tag]], sources: Sequence[str], tagger_key: str = ""
-    ) -> None:
-        """Replace machine tags of the given sources on these passages. Human annotations are untouched."""
-        with self._db:
-            marks = ",".join("?" * len(sources))
-            for pid, ptags in tags.items():
-                if tagger_key:
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO tagged(passage_id, tagger) VALUES (?, ?)", (pid, tagger_key)
-                    )
-                self._db.execute(f"DELETE FROM tags WHERE passage_id=? AND source IN ({marks})", (pid, *sources))
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO tags(passage_id, measure, score, source, spans) VALUES (?,?,?,?,?)",
-                    [
-                        (pid, t.measure, float(t.score), t.source,
-                         json.dumps([asdict(s) for s in t.spans], ensure_ascii=False))
-                        for t in ptags
-                    ],
-                )
-
-    def tags_for(self, passage_ids: Sequence[str]) -> dict[str, list[Tag]]:
-        out: dict[str, list[Tag]] = {pid: [] for pid in passage_ids}
-        for start in range(0, len(passage_ids), 500):
-            chunk = list(passage_ids[start : start + 500])
-            rows = self._db.execute(
-                f"SELECT * FROM tags WHERE passage_id IN ({','.join('?' * len(chunk))}) ORDER BY score DESC",
-                chunk,
-            )
-            for r in rows:
-                spans = tuple(Span(**s) for s in json.loads(r["spans"]))
-                out[r["passage_id"]].append(Tag(r["measure"], r["score"], r["source"], spans))
-        return out
-
-    def add_annotation(
-        self, passage_id: str, measure: str, action: str, annotator: str, note: str = "",
-        created_at: float | None = None,
-    ) -> int:
-        with self._db:
-            cur = self._db.execute(
-                "INSERT INTO annotations(passage_id, measure, action, annotator, created_at, note)"
-                " VALUES (?,?,?,?,?,?)",
-                (passage_id, measure, action, annotator, created_at or time.time(), note),
-            )
-        return int(cur.lastrowid or 0)
-
-    def add_annotations(self, rows: Iterable[tuple[str, str, str, str, float]]) -> int:
-        """Insert ``(passage_id, measure, action, annotator, created_at)`` rows in one transaction."""
-        values = [(*r, "") for r in rows]
-        with self._db:
-            self._db.executemany(
-                "INSERT INTO annotations(passage_id, measure, action, annotator, created_at, note)"
-                " VALUES (?,?,?,?,?,?)",
-                values,
-            )
-        return len(values)
-
-    def annotations(self, passage_id: str | None = None) -> list[dict[str, Any]]:
-        if passage_id is None:
-            rows = self._db.execute("SELECT * FROM annotations ORDER BY id")
-        else:
-            rows = self._db.execute("SELECT * FROM annotations WHERE passage_id=? ORDER BY id", (passage_id,))
-        return [dict(r) for r in rows]
 
     # -- maintenance -----------------------------------------------------------------------
 
@@ -721,17 +463,6 @@ class Store:
         return json.dumps(list(row))
 
 
-def _chunks(items: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    """``items`` in slices SQLite's parameter limit accepts."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _split_ids(value: str) -> tuple[str, ...]:
-    """The ids of a ``supersedes`` column: a JSON list, or empty."""
-    return tuple(json.loads(value)) if value else ()
-
-
 def _version_keys(doc: Document) -> list[tuple[str, str]]:
     """What makes a stored document an earlier version of ``doc``: its source file, and for a full
     text its catalog id. Built-in documents have their own lifecycle (``Pipeline.ingest_builtin``)."""
@@ -741,67 +472,3 @@ def _version_keys(doc: Document) -> list[tuple[str, str]]:
     if doc.status == "full" and doc.catalog_id:
         keys.append(("catalog_id", doc.catalog_id))
     return keys
-
-
-def _jurisdiction(country: str, region: str, meta: dict[str, Any]) -> tuple[str, str]:
-    """``(country code, derived region)`` from a document's country and region as given.
-
-    The country is resolved first, then the region when it names a country (``UK`` as written by
-    schema-1 stores and catalogs); a region that names none (a World Bank region) is kept in
-    ``meta["source_region"]``, an unknown country in ``meta["country_raw"]``; ``region`` is always
-    derived, never taken as given.
-    """
-    country = (country or "").strip()
-    region = (region or "").strip()
-    code = resolve_country(country) if country else None
-    if country and not code:
-        meta.setdefault("country_raw", country)
-    if region:
-        as_country = resolve_country(region)
-        if code is None and as_country:
-            code = as_country
-        elif as_country is None and region != region_of(code or ""):
-            meta.setdefault("source_region", region)
-    code = code or ""
-    return code, region_of(code)
-
-
-def _normalized(doc: Document) -> Document:
-    """The document with its jurisdiction in the one model (country code, derived region)."""
-    meta = dict(doc.meta)
-    country, region = _jurisdiction(doc.country, doc.region, meta)
-    if (country, region) == (doc.country, doc.region) and meta == doc.meta:
-        return doc
-    return replace(doc, country=country, region=region, meta=meta)
-
-
-def _blocks_json(blocks: Sequence[Block]) -> str:
-    """``json.dumps([asdict(b) for b in blocks])``, written block by block.
-
-    A 50 MB text file has ~10^6 line blocks: ``asdict`` deep-copies each one, and the list of dicts
-    alone took ~500 MB. Writing each block into one buffer keeps the peak near the output's size.
-    """
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    out = io.StringIO()
-    out.write("[")
-    for i, b in enumerate(blocks):
-        if i:
-            out.write(", ")
-        out.write(dumps({"kind": b.kind, "start": b.start, "end": b.end, "level": b.level, "page": b.page,
-                         "context": b.context, "meta": b.meta}))
-    out.write("]")
-    return out.getvalue()
-
-
-def _row_to_document(row: sqlite3.Row) -> Document:
-    blocks = tuple(Block(**b) for b in json.loads(row["blocks"]))
-    return Document(
-        **{c: row[c] for c in _DOC_COLUMNS}, text=row["text"], blocks=blocks, meta=json.loads(row["meta"])
-    )
-
-
-def _row_to_passage(r: sqlite3.Row) -> Passage:
-    return Passage(
-        id=r["id"], doc_id=r["doc_id"], seq=r["seq"], start=r["start"], end=r["end"], text=r["text"],
-        lang=r["lang"], heading=r["heading"], page=r["page"], kind=r["kind"], context=r["context"],
-    )

@@ -82,7 +82,7 @@ def _sqlite_problem(path: Path, tables: set[str]) -> str:
 
 
 def _store_problem(settings: Settings, index_passages: int) -> str:
-    from policyscope.corpus.store import STORE_TABLES
+    from policyscope.corpus.store_schema import STORE_TABLES
 
     path = settings.store_path
     if not path.exists():

@@ -80,7 +80,7 @@ class CompareTab:
 
     def timeline(self, items: Sequence[Item] = ()) -> str:
         """The compared ``items``' documents by year, or with no items the corpus' documents per year."""
-        from policyscope.index.compare import item_timeline, year_counts
+        from policyscope.index.timeline import item_timeline, year_counts
 
         with self.ws.friendly("timeline") as box:
             if items:

@@ -21,6 +21,7 @@ Modules, one concern each:
 * ``effective`` - :func:`effective_tags`: machine tags with the latest human word applied.
 * ``writers`` - :data:`WRITERS`, the export formats by name, each with its file suffix, writer and reader.
 * ``readers`` - the readers of the flat formats, and :func:`~.readers.label_rows`: label columns to labels.
+* ``arrow`` - the Arrow-backed readers: parquet, and :func:`~.arrow.arrow_table` for a dataset split.
 * ``hf`` - the Hugging Face ``DatasetDict`` directory: features, dataset card, reading it back.
 * ``splits`` - :class:`DocumentSplit`: train/validation/test grouped by document.
 * ``export`` - :func:`export_dataset`: records through a writer into a file, renamed into place.

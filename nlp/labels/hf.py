@@ -31,7 +31,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from policyscope.corpus.errors import ConfigError
-from policyscope.nlp.labels.readers import LabelFileError, LabelTable, arrow_table, label_rows, read_parquet
+from policyscope.nlp.labels.arrow import arrow_table, read_parquet
+from policyscope.nlp.labels.readers import LabelFileError, LabelTable, label_rows
 from policyscope.nlp.labels.records import INT_META, META_FIELDS, LabelRecord, tag_dict
 from policyscope.nlp.labels.splits import SPLIT_NAMES
 

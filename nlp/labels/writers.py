@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from policyscope.corpus.store import DocumentInfo
+from policyscope.nlp.labels.arrow import read_parquet
 from policyscope.nlp.labels.hf import read_hf, write_hf
-from policyscope.nlp.labels.readers import LabelTable, read_csv, read_jsonl, read_parquet, read_spacy
+from policyscope.nlp.labels.readers import LabelTable, read_csv, read_jsonl, read_spacy
 from policyscope.nlp.labels.records import INT_META, META_FIELDS, LabelRecord, tag_dict
 from policyscope.nlp.labels.splits import DocumentSplit
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from policyscope.corpus.records import Span, Tag, TagSource
 from policyscope.nlp.measures import Taxonomy, load_taxonomy
-from policyscope.nlp.segment import split_sentences
+from policyscope.nlp.sentences import split_sentences
 from policyscope.nlp.taggers.base import SentenceEncoder, encode_normalized
 
 if TYPE_CHECKING:

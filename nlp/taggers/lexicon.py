@@ -190,7 +190,7 @@ class LexiconTagger:
 
     def __init__(self, taxonomy: Taxonomy | None = None, *, min_score: float = 0.0) -> None:
         import spacy
-        from policyscope.nlp.segment import english_pipeline
+        from policyscope.nlp.sentences import english_pipeline
         from policyscope.nlp.tokens import initialize_global_jieba, jieba_tokenizer
         from spacy.matcher import Matcher, PhraseMatcher
 

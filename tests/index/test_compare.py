@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from policyscope.corpus.errors import QueryError
 from policyscope.corpus.store import Store
-from policyscope.index import compare
+from policyscope.index import compare, timeline
 
 
 @pytest.fixture(scope="module")
@@ -130,7 +130,7 @@ def test_cell_passages_agree_with_the_matrix(store):
 
 
 def test_timeline_is_sorted_by_year_and_names_each_country(store):
-    rows = compare.timeline(store)
+    rows = timeline.timeline(store)
     assert len(rows) >= 40
     assert [r["year"] for r in rows] == sorted(r["year"] for r in rows)
     assert {r["country"] for r in rows} == {"US", "EU", "JP", "KR", "GB", "CN", "INT"}

@@ -134,7 +134,8 @@ def test_tables_and_lists_of_hostile_documents_are_inert():
 
 
 def hostile_lane(entries: int = 1, **item):
-    from policyscope.index.compare import Item, TimelineEntry, TimelineLane
+    from policyscope.index.compare import Item
+    from policyscope.index.timeline import TimelineEntry, TimelineLane
 
     fields = {"key": HOSTILE[0], "kind": "document", "label_zh": HOSTILE[1], "label_en": HOSTILE[2],
               "country": HOSTILE[3], "year": 2021, "passage_ids": (), **item}
@@ -166,7 +167,7 @@ def test_the_timeline_box_is_bounded_however_many_documents_a_lane_holds():
 
 
 def test_the_corpus_strip_has_one_bar_per_year_scaled_to_the_busiest():
-    from policyscope.index.compare import YearCounts
+    from policyscope.index.timeline import YearCounts
 
     html = render.year_strip(YearCounts((1947, 1948, 1949), (1, 0, 4), undated=7))
     heights = re.findall(r'style="height:(\d+)%" title="(\d+): (\d+) documents?"', html)

@@ -1,0 +1,158 @@
+"""Passages, machine tags and human annotations: the rows :class:`~.store.Store` keeps under each document.
+
+A document's passages are swapped as a whole (tags of removed passages go with them, through the
+foreign keys); tags are replaced per tagger source, and annotations are only ever added.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from .records import Passage, PassageView, Span, Tag
+from .store_schema import VIEW_SELECT, row_to_passage
+
+
+class PassageTables:
+    """The passage, tag and annotation methods of :class:`~.store.Store`, over its connection ``_db``."""
+
+    _db: sqlite3.Connection
+
+    # -- passages --------------------------------------------------------------------------
+
+    def unsegmented(self, settings_key: str) -> list[str]:
+        """Ids of documents never segmented, or segmented with other settings."""
+        rows = self._db.execute(
+            """SELECT d.id FROM documents d LEFT JOIN segmented s ON s.doc_id = d.id
+               WHERE s.settings IS NULL OR s.settings != ? ORDER BY d.added_at, d.id""",
+            (settings_key,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def replace_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
+        """Swap a document's passages atomically (tags of removed passages go with them)."""
+        self.replace_passages_many([(doc_id, passages)], settings_key)
+
+    def replace_passages_many(
+        self, items: Sequence[tuple[str, Sequence[Passage]]], settings_key: str
+    ) -> None:
+        """Swap the passages of several documents in one transaction (all or none of them)."""
+        with self._db:
+            for doc_id, passages in items:
+                self._write_passages(doc_id, passages, settings_key)
+
+    def _write_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
+        """A document's passages and its segmentation mark, inside the caller's transaction."""
+        self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+        self._db.executemany(
+            "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind,"
+            " context) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind, p.context)
+                for p in passages
+            ],
+        )
+        self._db.execute("INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)", (doc_id, settings_key))
+
+    def iter_passages(self, doc_id: str | None = None) -> Iterator[Passage]:
+        if doc_id is None:
+            rows = self._db.execute("SELECT * FROM passages ORDER BY doc_id, seq")
+        else:
+            rows = self._db.execute("SELECT * FROM passages WHERE doc_id=? ORDER BY seq", (doc_id,))
+        for r in rows:
+            yield row_to_passage(r)
+
+    def passage_rows(self) -> Iterator[PassageView]:
+        """Passages joined with their document's metadata, in a stable order (for indexing)."""
+        for row in self._db.execute(f"{VIEW_SELECT} ORDER BY d.added_at, p.doc_id, p.seq"):
+            yield PassageView(*row)
+
+    def get_passages(self, ids: Sequence[str]) -> dict[str, PassageView]:
+        """Passages with document metadata by id (for search hits); unknown ids are left out."""
+        out: dict[str, PassageView] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = list(ids[chunk_start : chunk_start + 500])
+            rows = self._db.execute(
+                f"{VIEW_SELECT} WHERE p.id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+            out.update({r[0]: PassageView(*r) for r in rows})
+        return out
+
+    # -- tags and annotations --------------------------------------------------------------
+
+    def untagged(self, tagger_key: str) -> list[Passage]:
+        """Passages never tagged, or tagged by another tagger version."""
+        rows = self._db.execute(
+            """SELECT p.* FROM passages p LEFT JOIN tagged t ON t.passage_id = p.id
+               WHERE t.tagger IS NULL OR t.tagger != ? ORDER BY p.doc_id, p.seq""",
+            (tagger_key,),
+        )
+        return [row_to_passage(r) for r in rows]
+
+    def replace_tags(
+        self, tags: dict[str, Sequence[Tag]], sources: Sequence[str], tagger_key: str = ""
+    ) -> None:
+        """Replace machine tags of the given sources on these passages. Human annotations are untouched."""
+        with self._db:
+            marks = ",".join("?" * len(sources))
+            for pid, ptags in tags.items():
+                if tagger_key:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO tagged(passage_id, tagger) VALUES (?, ?)", (pid, tagger_key)
+                    )
+                self._db.execute(f"DELETE FROM tags WHERE passage_id=? AND source IN ({marks})", (pid, *sources))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO tags(passage_id, measure, score, source, spans) VALUES (?,?,?,?,?)",
+                    [
+                        (pid, t.measure, float(t.score), t.source,
+                         json.dumps([asdict(s) for s in t.spans], ensure_ascii=False))
+                        for t in ptags
+                    ],
+                )
+
+    def tags_for(self, passage_ids: Sequence[str]) -> dict[str, list[Tag]]:
+        out: dict[str, list[Tag]] = {pid: [] for pid in passage_ids}
+        for start in range(0, len(passage_ids), 500):
+            chunk = list(passage_ids[start : start + 500])
+            rows = self._db.execute(
+                f"SELECT * FROM tags WHERE passage_id IN ({','.join('?' * len(chunk))}) ORDER BY score DESC",
+                chunk,
+            )
+            for r in rows:
+                spans = tuple(Span(**s) for s in json.loads(r["spans"]))
+                out[r["passage_id"]].append(Tag(r["measure"], r["score"], r["source"], spans))
+        return out
+
+    def add_annotation(
+        self, passage_id: str, measure: str, action: str, annotator: str, note: str = "",
+        created_at: float | None = None,
+    ) -> int:
+        with self._db:
+            cur = self._db.execute(
+                "INSERT INTO annotations(passage_id, measure, action, annotator, created_at, note)"
+                " VALUES (?,?,?,?,?,?)",
+                (passage_id, measure, action, annotator, created_at or time.time(), note),
+            )
+        return int(cur.lastrowid or 0)
+
+    def add_annotations(self, rows: Iterable[tuple[str, str, str, str, float]]) -> int:
+        """Insert ``(passage_id, measure, action, annotator, created_at)`` rows in one transaction."""
+        values = [(*r, "") for r in rows]
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO annotations(passage_id, measure, action, annotator, created_at, note)"
+                " VALUES (?,?,?,?,?,?)",
+                values,
+            )
+        return len(values)
+
+    def annotations(self, passage_id: str | None = None) -> list[dict[str, Any]]:
+        if passage_id is None:
+            rows = self._db.execute("SELECT * FROM annotations ORDER BY id")
+        else:
+            rows = self._db.execute("SELECT * FROM annotations WHERE passage_id=? ORDER BY id", (passage_id,))
+        return [dict(r) for r in rows]
