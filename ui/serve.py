@@ -98,6 +98,9 @@ def http_routes(service: Service, auth: tuple[str, str] | None = None) -> list[A
 #: instead of getting 503 "queue is full" (64 refused 503 of 722 requests in the load test).
 QUEUE = {"default_concurrency_limit": 2, "max_size": 512}
 
+#: Longest wait at start for the searcher's models before the port opens anyway (see :func:`run_server`).
+WARM_TIMEOUT = 120
+
 
 def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None = 7860,
                   auth: tuple[str, str] | None = None, max_upload_mb: int = 50,
@@ -147,6 +150,10 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 7860,
 
     with progress_bars() as progress:
         service, demo = create(settings, max_upload_mb, progress, warm=True)
+    # The port opens once the first search can be answered in milliseconds: a user who searches as soon
+    # as the address is printed must not wait for the encoder and dictionaries (seconds) to load.
+    if not service.workspace.wait_warm(WARM_TIMEOUT):
+        log.warning("models still loading after %d s; serving anyway", WARM_TIMEOUT)
     typer.echo(f"policyscope: {service.workspace.status}", err=True)
     scheme_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"serving on http://{scheme_host}:{port}" + (" (login required)" if auth else ""), err=True)

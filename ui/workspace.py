@@ -72,6 +72,7 @@ class Workspace:
         self._searcher: Searcher | None = None
         self._pipeline: Pipeline | None = None
         self._cache: dict[str, tuple[str, Any]] = {}
+        self._warming: threading.Thread | None = None
         self.status = "not built"
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -115,7 +116,16 @@ class Workspace:
 
         thread = threading.Thread(target=run, name="policyscope-warm-up", daemon=True)
         thread.start()
+        self._warming = thread
         return thread
+
+    def wait_warm(self, timeout: float | None = None) -> bool:
+        """Wait for :meth:`warm_up` (if started) to finish; True when no warm-up is still running."""
+        if self._warming is not None:
+            self._warming.join(timeout)
+            if self._warming.is_alive():
+                return False
+        return True
 
     def is_built(self) -> bool:
         from policyscope.index.build import current_index_dir

@@ -59,7 +59,9 @@ def test_warm_up_loads_the_dictionaries_and_analyzers_a_first_search_needs(tmp_p
     home = tmp_path / "home"
     shutil.copytree(built_hash_home, home)
     ws = Workspace(Settings.load(home, encoder="hash"))
-    ws.warm_up().join(timeout=120)
+    assert ws.wait_warm(0)  # nothing started: nothing to wait for
+    ws.warm_up()
+    assert ws.wait_warm(120)
     translator = ws._searcher.translator if ws._searcher else None
     assert translator is not None
     loaded = vars(translator)  # functools.cached_property stores what it has computed in the instance
