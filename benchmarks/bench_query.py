@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +69,8 @@ def bench_query(home: Path | None, encoder_spec: str | None, cclw: Path | None, 
     enc = bench_settings(None, encoder_spec).encoder
     home = home or default_bench_home(enc)
     ensure_cclw_workspace(home, encoder_spec, cclw)
-    settings = bench_settings(home, encoder_spec)
+    # Every round searches again: kept results (Settings.search_cache_size) would time the cache.
+    settings = replace(bench_settings(home, encoder_spec), search_cache_size=0)
     t = time.perf_counter()
     searcher = Searcher(settings)
     for m in modes:

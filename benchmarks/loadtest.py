@@ -129,10 +129,11 @@ class RestClient:
 
 def run(
     url: str, clients: int, seconds: float, max_requests: int, k: int = 10, progress: bool = True,
-    rest: bool = False,
+    rest: bool = False, distinct: bool = False,
 ) -> Report:
     """Run the load and return the report (the server must already be up). ``rest``: call the plain JSON
-    route ``/api/search`` instead of the Gradio endpoint."""
+    route ``/api/search`` instead of the Gradio endpoint. ``distinct``: every request a query no earlier
+    request sent (the rotating query plus a serial number), so the server's kept results never serve one."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from gradio_client import Client
 
@@ -175,6 +176,8 @@ def run(
                     counter["sent"] -= 1
                 return
             query, mode = QUERIES[n % len(QUERIES)]
+            if distinct:
+                query = f"{query} {i}x{n}"
             n += 1
             t = time.perf_counter()
             try:
@@ -240,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-k", type=int, default=10, help="results per query")
     ap.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
     ap.add_argument("--rest", action="store_true", help="call the plain JSON route /api/search, not Gradio's API")
+    ap.add_argument("--distinct", action="store_true",
+                    help="never repeat a query (the server's kept results serve none): the engine's own load")
     args = ap.parse_args(argv)
     try:
         url = check_loopback(args.url)
@@ -253,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     report = run(url, args.clients, args.seconds, args.max_requests, k=args.k, progress=not args.json,
-                 rest=args.rest)
+                 rest=args.rest, distinct=args.distinct)
     if args.json:
         print(json.dumps(asdict(report), ensure_ascii=False, indent=2))
     else:

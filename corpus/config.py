@@ -95,6 +95,8 @@ class Settings:
     # Measured: no gain on either dev set, one more embedding per query, so off.
     semantic_translation_weight: float = 0.0
     batch_size: int = 32
+    # Results of this many recent searches are kept (0: none); see ``Searcher.search``.
+    search_cache_size: int = 256
     fetch_timeout: float = 30.0
     fetch_max_bytes: int = 50 * 1024 * 1024
     fetch_retries: int = 3

@@ -6,9 +6,12 @@ completes (``indexes/CURRENT`` changes) the next query switches to it.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal, get_args
 
 import numpy as np
@@ -57,6 +60,9 @@ class Searcher:
         self._index: LoadedIndex | None = None
         self._pointer_mtime: float | None = None
         self._encoder: Encoder | None = None
+        # Recent results (see :meth:`search`): paging, re-sorting and exporting repeat a query.
+        self._results: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._results_lock = threading.Lock()
         from policyscope.nlp.tokens import BilingualTokenizer
 
         self.tokenizer = BilingualTokenizer()
@@ -162,6 +168,11 @@ class Searcher:
         law cannot fill the page; each hit then says how many candidates its document had
         (``doc_hits``).
 
+        The last ``Settings.search_cache_size`` results are kept, keyed by the query, its options,
+        the settings, the index and the store's modification times: the app's paging, sorting and
+        export ask for the same query again, and popular queries repeat. A result served from there
+        has ``timings_ms == {"cache": …, "total": …}``.
+
         Raises:
             QueryError: empty query, unknown mode, k or per_doc out of range.
         """
@@ -174,12 +185,49 @@ class Searcher:
         query = (query or "").strip()[:MAX_QUERY_CHARS]
         if not query:
             raise QueryError("empty query; type some words to search for")
+        t0 = time.perf_counter()
         outer = getattr(self._query, "index", None)
         self._query.index = outer or self.index  # switch to a newer complete index before this query, not during it
         try:
-            return self._search(query, k, mode, filters, per_doc)
+            key = self._cache_key(query, k, mode, filters, per_doc)
+            if key is not None:
+                with self._results_lock:
+                    cached = self._results.get(key)
+                    if cached is not None:
+                        self._results.move_to_end(key)
+                if cached is not None:
+                    ms = (time.perf_counter() - t0) * 1000
+                    return replace(cached, timings_ms={"cache": ms, "total": ms})
+            result = self._search(query, k, mode, filters, per_doc)
+            if key is not None:
+                with self._results_lock:
+                    self._results[key] = result
+                    while len(self._results) > self.settings.search_cache_size:
+                        self._results.popitem(last=False)
+            return result
         finally:
             self._query.index = outer
+
+    def _cache_key(
+        self, query: str, k: int, mode: str, filters: SearchFilters | None, per_doc: int
+    ) -> tuple | None:
+        """What a result depends on, or None when results are not kept: the store's files' times
+        stand for its content (a removed document or edited metadata changes the hits' fields)."""
+        if not self.settings.search_cache_size:
+            return None
+        path = self.settings.store_path
+        times = []
+        for name in (path, path.with_name(path.name + "-wal")):
+            try:
+                times.append(os.stat(name).st_mtime_ns)
+            except OSError:
+                times.append(None)
+        key = (str(self.index.path), tuple(times), self.settings, query, k, mode, filters, per_doc)
+        try:
+            hash(key)
+        except TypeError:  # an unhashable filter value: answer without keeping the result
+            return None
+        return key
 
     def _search(
         self, query: str, k: int, mode: str, filters: SearchFilters | None, per_doc: int
