@@ -227,8 +227,8 @@ def _ris_text(value: Any) -> str:
 
 
 def _ris_type(kind: str) -> str:
-    kind = kind.lower()
-    return next((t for k, t in _RIS_TYPES.items() if k in kind), "GOVDOC")
+    words = re.findall(r"[a-z]+", kind.lower())  # whole words: "fact sheet" holds "act" but is no statute
+    return next((_RIS_TYPES[w] for w in words if w in _RIS_TYPES), "GOVDOC")
 
 
 def write_ris(rows: Sequence[CitedHit]) -> str:

@@ -342,7 +342,7 @@ class Searcher:
                     rank=len(hits) + 1, score=round(float(score), 6), passage_id=pid, doc_id=r.doc_id,
                     text=r.text, title=r.title, title_zh=r.title_zh, title_en=r.title_en,
                     region=r.region, country=r.country, year=r.year, page=r.page,
-                    kind=r.kind, doc_kind=r.doc_kind, heading=r.heading, context=r.context, lang=r.lang,
+                    kind=r.kind, doc_kind=r.doc_kind, date=r.date, heading=r.heading, context=r.context, lang=r.lang,
                     start=r.start, end=r.end, catalog_id=r.catalog_id,
                     matched_terms=matched_terms(r.text + " " + r.context, terms),
                     semantic_rank=sem_rank.get(row), keyword_rank=kw_rank.get(row), measures=idx.measures_of(row),
