@@ -9,9 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Literal, get_args
 
 import numpy as np
+from policyscope.corpus.catalog import CATALOG_LABELS
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import QueryError, WorkspaceDamagedError
 from policyscope.corpus.store import Store
@@ -21,7 +23,7 @@ from policyscope.index.fusion import cap_per_group, reciprocal_rank_fusion
 from policyscope.index.keywords import top_positive
 from policyscope.index.search.filters import SearchFilters, allowed_mask
 from policyscope.index.search.loaded_index import LoadedIndex
-from policyscope.index.search.matching import matched_terms, normalize_for_match, phrase_needle
+from policyscope.index.search.matching import content_terms, matched_terms, normalize_for_match, phrase_needle
 from policyscope.index.search.query import QueryAnalysis, Translator, analyse_query
 from policyscope.index.search.results import Hit, SearchResult
 from policyscope.index.search.scoring import concept_scores, keyword_scores
@@ -256,9 +258,13 @@ class Searcher:
             raise QueryError(f"unknown passage id {passage_id!r}")
         text = self.store.get_passages([passage_id])[passage_id].text
         result = self.search(text, k=k + 1, mode="semantic", filters=filters)
+        # Highlight the content words a result shares with the passage, never the words every catalog
+        # record has (Issuer, Date, 要点) or date parts (年): the query here is a whole passage.
+        terms = content_terms(self.tokenizer.tokenize_query(text), CATALOG_LABELS)
         hits = [h for h in result.hits if h.passage_id != passage_id][:k]
-        hits = [h.reranked(i + 1) for i, h in enumerate(hits)]
-        return SearchResult(text, "more_like_this", hits, (), (), result.timings_ms)
+        hits = [replace(h, rank=i + 1, matched_terms=matched_terms(h.text + " " + h.context, terms))
+                for i, h in enumerate(hits)]
+        return SearchResult(text, "more_like_this", hits, terms, (), result.timings_ms)
 
     # -- the ranked lists ------------------------------------------------------------------
 
