@@ -116,3 +116,10 @@ def test_unknown_format_lists_the_available_ones():
     with pytest.raises(ValueError, match="available: csv, jsonl, bibtex, ris"):
         get_exporter("xlsx")
     assert [e.suffix for e in EXPORTERS.values()] == [".csv", ".jsonl", ".bib", ".ris"]
+
+
+def test_ris_types_laws_as_statutes_and_fact_sheets_as_government_documents():
+    from policyscope.index.search.export import _ris_type
+
+    assert _ris_type("law") == "STAT" and _ris_type("Cabinet order / regulation") == "STAT"
+    assert _ris_type("fact sheet") == "GOVDOC" and _ris_type("executive order") == "GOVDOC"
