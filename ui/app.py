@@ -16,9 +16,12 @@ from typing import Any
 
 import gradio as gr
 from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
+from policyscope.index.search import SearchResult  # at run time: Gradio reads the handlers' type hints
+from policyscope.index.search.export import EXPORTERS
 from policyscope.ui import render
 from policyscope.ui.corpus_tab import Upload
 from policyscope.ui.review_tab import REVIEW_ACTIONS, ReviewState
+from policyscope.ui.search_tab import DEFAULT_PAGE_SIZE, DEFAULT_RESULTS, PAGE_SIZES, more_like_label
 from policyscope.ui.service import Service
 
 log = logging.getLogger(__name__)
@@ -99,11 +102,28 @@ def build_app(service: Service) -> gr.Blocks:
                         f_to = gr.Textbox(label="Year to", placeholder=str(y_hi), elem_id="ps-f-to")
                         f_measures = gr.Dropdown(measure_choices, multiselect=True, label="Measures (any)",
                                                  elem_id="ps-f-measure")
-                        f_k = gr.Slider(1, 50, value=10, step=1, label="Results", elem_id="ps-f-k")
+                        f_k = gr.Slider(1, 1000, value=DEFAULT_RESULTS, step=1, label="Results (over all pages)",
+                                        elem_id="ps-f-k")
                         f_per_doc = gr.Dropdown([("all", 0), ("1", 1), ("2", 2), ("3", 3)], value=0,
                                                 label="Passages per document", elem_id="ps-f-per-doc")
+                # The result set stays on the server (gr.State); sort, group and page turns re-render it.
+                res_state, page_state = gr.State(None), gr.State(1)
+                with gr.Row(equal_height=True, elem_id="ps-r-bar"):
+                    r_sort = gr.Radio([("Relevance", "relevance"), ("Newest first", "newest"),
+                                       ("Oldest first", "oldest")], value="relevance", label="Sort", scale=3,
+                                      elem_id="ps-sort")
+                    r_group = gr.Checkbox(False, label="Group by document", scale=1, elem_id="ps-group")
+                    r_size = gr.Dropdown(list(PAGE_SIZES), value=DEFAULT_PAGE_SIZE, label="Per page", scale=1,
+                                         elem_id="ps-page-size")
+                    r_prev = gr.Button("◀ Previous", scale=1, elem_id="ps-prev")
+                    r_next = gr.Button("Next ▶", scale=1, elem_id="ps-next")
                 results = html_box(render.message("Type a query in Chinese or English and press Enter."),
                                    "ps-results")
+                with gr.Row(equal_height=True):
+                    x_fmt = gr.Dropdown(list(EXPORTERS), value=next(iter(EXPORTERS)), label="Export the results as",
+                                        scale=1, elem_id="ps-x-fmt")
+                    x_file = gr.DownloadButton("Download results", value=None, interactive=False, scale=2,
+                                               elem_id="ps-x-download")
 
             # -- Document -------------------------------------------------------------------------
             with gr.Tab("Document 文档", id="document"):
@@ -166,24 +186,68 @@ def build_app(service: Service) -> gr.Blocks:
         search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k, f_countries,
                          f_per_doc]
         # UI events are private and named ui_*, so the public names search/compare/tag stay free for the API.
-        search_btn.click(search_tab.search, search_inputs, results, api_name="ui_search", **private)
-        query.submit(search_tab.search, search_inputs, results, api_name="ui_search_submit", **private)
+        def download(result: SearchResult | None, fmt: str, sort: str, group: bool) -> Any:
+            """The download button, holding the whole result set in ``fmt`` (in the page's order)."""
+            if result is None:
+                return gr.DownloadButton("Download results", value=None, interactive=False)
+            try:
+                path = search_tab.export_file(result, fmt, sort, group)
+            except Exception:  # the results stay on the page; the button says there is no file
+                log.exception("result export failed")
+                return gr.DownloadButton("Export failed", value=None, interactive=False)
+            n = render.count_noun(len(result.hits), "result")
+            return gr.DownloadButton(f"Download {n} ({fmt})", value=str(path), interactive=True)
 
-        def on_click(evt: gr.EventData) -> tuple[Any, ...]:
-            out = handle_action(service, dict(getattr(evt, "_data", None) or {}))
+        def do_search(*args: Any) -> tuple[Any, ...]:
+            *form, sort, group, size, fmt = args
+            result, message = search_tab.result_set(*form)
+            if result is None:
+                return None, 1, message, download(None, fmt, sort, group)
+            html, page = search_tab.page(result, 1, size, sort, group, per_doc=form[-1])
+            return result, page, html, download(result, fmt, sort, group)
+
+        def reorder(result: SearchResult | None, size: int, sort: str, group: bool, per_doc: int,
+                    fmt: str) -> tuple[Any, ...]:
+            html, page = search_tab.page(result, 1, size, sort, group, per_doc=per_doc)
+            return page, html, download(result, fmt, sort, group)
+
+        def turn(result: SearchResult | None, page: int, size: int, sort: str, group: bool, per_doc: int,
+                 step: int) -> tuple[int, str]:
+            html, shown = search_tab.page(result, int(page or 1) + step, size, sort, group, per_doc=per_doc)
+            return shown, html
+
+        view = [r_sort, r_group, r_size, x_fmt]
+        searched = [res_state, page_state, results, x_file]
+        search_btn.click(do_search, search_inputs + view, searched, api_name="ui_search", **private)
+        query.submit(do_search, search_inputs + view, searched, api_name="ui_search_submit", **private)
+        for control in (r_sort, r_group, r_size):
+            control.change(reorder, [res_state, r_size, r_sort, r_group, f_per_doc, x_fmt],
+                           [page_state, results, x_file], **private)
+        for btn, step in ((r_prev, -1), (r_next, 1)):
+            btn.click(lambda r, p, z, s, g, d, step=step: turn(r, p, z, s, g, d, step),
+                      [res_state, page_state, r_size, r_sort, r_group, f_per_doc], [page_state, results], **private)
+        x_fmt.change(download, [res_state, x_fmt, r_sort, r_group], x_file, **private)
+
+        def on_click(sort: str, group: bool, size: int, fmt: str, evt: gr.EventData) -> tuple[Any, ...]:
+            data = dict(getattr(evt, "_data", None) or {})
             skip = gr.skip()
+            if data.get("action") == "more":  # a new result set: paged, sorted and exported like a search
+                result, html = search_tab.more_like_this_set(data.get("pid", ""))
+                if result is not None:
+                    html, _ = search_tab.page(result, 1, size, sort, group, label=more_like_label(result))
+                return (skip, html, skip, gr.Tabs(selected="search"), result, 1,
+                        download(result, fmt, sort, group))
+            out = handle_action(service, data)
             if out["target"] == "document":
-                return out["html"], skip, skip, gr.Tabs(selected="document")
-            if out["target"] == "results":
-                return skip, out["html"], skip, gr.Tabs(selected="search")
+                return out["html"], skip, skip, gr.Tabs(selected="document"), skip, skip, skip
             if out["target"] == "evidence":
-                return skip, skip, out["html"], skip
-            return skip, skip, skip, skip
+                return skip, skip, out["html"], skip, skip, skip, skip
+            return skip, skip, skip, skip, skip, skip, skip
 
         # After a click has rendered a document view, the browser brings its focus passage into view.
         for box in (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card):
-            box.click(on_click, None, [doc_view, results, c_evidence, tabs], **private).then(
-                None, None, None, js=render.asset("scroll.js"), **private)
+            box.click(on_click, view, [doc_view, results, c_evidence, tabs, res_state, page_state, x_file],
+                      **private).then(None, None, None, js=render.asset("scroll.js"), **private)
         doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
                         **private)
 
