@@ -3,7 +3,6 @@ download, copy citation, the official-source link, and an emoji that renders as 
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
