@@ -76,11 +76,11 @@ def test_group_by_document_shows_a_header_with_its_count(page):
     search(page, "battery supply chain")
     page.locator("#ps-group input").check()
     wait_summary(page, "grouped by document")
-    heads = page.locator("#ps-results .ps-group-head")
+    heads = page.locator("#ps-results .ps-dochead")
     assert heads.count() >= 2
-    counts = page.locator("#ps-results .ps-group-n").all_inner_texts()
+    counts = page.locator("#ps-results .ps-dochead-n").all_inner_texts()
     assert all(re.fullmatch(r"(1 passage|\d+ passages) in these results", c) for c in counts), counts
-    first_group = page.locator("#ps-results .ps-group").first
+    first_group = page.locator("#ps-results .ps-docgroup").first
     n = int(re.match(r"\d+", counts[0]).group(0))
     assert first_group.locator(".ps-card").count() == min(n, 20)
     shot(page, "search-grouped")

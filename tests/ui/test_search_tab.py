@@ -122,7 +122,7 @@ def test_a_result_set_pages_sorts_and_groups_without_searching_again(tab, monkey
     dated = [h.date or str(h.year) for h in newest if h.date or h.year]
     assert dated == sorted(dated, reverse=True)
     grouped, _ = tab.page(result, 1, 50, group=True)
-    assert grouped.count('class="ps-group-head"') == len({h.doc_id for h in tab.ordered(result, group=True)[:50]})
+    assert grouped.count('class="ps-dochead"') == len({h.doc_id for h in tab.ordered(result, group=True)[:50]})
     assert "in these results" in grouped
 
 

@@ -73,8 +73,8 @@ def group_header(row: Mapping[str, Any], n: int, continued: bool = False) -> str
     bits = [country_badge(row.get("country", ""))]
     if row.get("year"):
         bits.append(esc(row["year"]))
-    bits.append(f'<span class="ps-group-n">{count_noun(n, "passage")} in these results</span>')
-    return (f'<div class="ps-group-head" data-doc="{esc(row["doc_id"])}">'
+    bits.append(f'<span class="ps-dochead-n">{count_noun(n, "passage")} in these results</span>')
+    return (f'<div class="ps-dochead" data-doc="{esc(row["doc_id"])}">'
             f'{titles(row.get("title_zh", ""), row.get("title_en", ""), row.get("title", ""))}'
             + (" <small>(continued)</small>" if continued else "")
             + f'<div class="ps-meta">{" · ".join(bits)}</div></div>')
@@ -106,7 +106,7 @@ def result_cards(
             if current is not None:
                 out.append("</section>")
             current = row["doc_id"]
-            out.append('<section class="ps-group">'
+            out.append('<section class="ps-docgroup">'
                        + group_header(row, group_sizes.get(current, 1), continued=current == continued))
         out.append(result_card(row, spans.get(row["passage_id"], ()), cites.get(row["passage_id"])))
     if current is not None:
