@@ -15,12 +15,13 @@ from dataclasses import asdict
 from typing import Any
 
 import gradio as gr
+from policyscope.corpus.errors import PolicyscopeError
 from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
 from policyscope.index.search import SearchResult  # at run time: Gradio reads the handlers' type hints
 from policyscope.index.search.export import EXPORTERS
 from policyscope.ui import render
 from policyscope.ui.corpus_tab import Upload
-from policyscope.ui.review_tab import REVIEW_ACTIONS, ReviewState
+from policyscope.ui.review_tab import ReviewState
 from policyscope.ui.search_tab import DEFAULT_PAGE_SIZE, DEFAULT_RESULTS, PAGE_SIZES, more_like_label
 from policyscope.ui.service import Service
 
@@ -160,6 +161,11 @@ def build_app(service: Service) -> gr.Blocks:
                     reject_btn = gr.Button("Reject (R)", variant="stop", elem_id="ps-reject")
                     add_btn = gr.Button("Add measure (D)", elem_id="ps-add")
                     skip_btn = gr.Button("Skip (N)", elem_id="ps-skip")
+                    undo_btn = gr.Button("Undo (U)", elem_id="ps-undo")
+                with gr.Row():  # the queue's filters: a change starts the queue again under them
+                    q_measure = gr.Dropdown(measure_choices, value=None, label="Queue: measure", elem_id="ps-q-measure")
+                    q_country = gr.Dropdown(countries, value=None, label="Queue: country", elem_id="ps-q-country")
+                    q_doc = gr.Textbox(label="Queue: document (id or catalog id)", elem_id="ps-q-doc")
                 r_note = gr.Markdown("", elem_id="ps-r-note")
                 r_card = html_box("", "ps-r-card")
                 with gr.Row():
@@ -254,32 +260,35 @@ def build_app(service: Service) -> gr.Blocks:
         c_btn.click(compare_tab.compare, c_items, [c_table, c_heat, c_timeline, c_align], api_name="ui_compare",
                     **private)
 
-        def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None,
-                        who: str) -> tuple[dict[str, Any], str, str, Any]:
-            """One review action on the card shown. The measure picker is cleared after every action
-            (and when a new card comes), so a pick made for one card never applies to the next."""
-            st = _state(state)
-            note = ""
+        def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None, who: str,
+                        f_measure: str | None, f_country: str | None, f_doc: str | None,
+                        ) -> tuple[dict[str, Any], str, str, Any]:
+            """One review action on the card shown (or undo, or None: show the card the filters give). The
+            measure picker is cleared after every action and when a new card comes, so a pick made for one
+            card never applies to the next."""
             clear = gr.Dropdown(value=None)
-            if act == "skip":
-                if st.current:
-                    st.done.append(st.current)
-            elif act in REVIEW_ACTIONS:
-                try:
-                    note = "✓ " + review_tab.review_apply(st.current, act, measure or None, who)
-                    if st.current:
-                        st.done.append(st.current)
-                except Exception as exc:  # noqa: BLE001 - shown to the reviewer, the card stays
-                    card = review_tab.review_card(st.current, len(st.queue) - st.pos)
-                    return asdict(st), f"⚠️ {exc}", card, clear
-            st, card = review_tab.review_next(st)
+            st = review_tab.set_filters(_state(state), f_measure, f_country, f_doc)
+            try:
+                if act == "undo":
+                    st, note = review_tab.review_undo(st)
+                    return asdict(st), note, review_tab.review_card(st.current, len(st.queue) - st.pos), clear
+                st, note = review_tab.review_step(st, act, measure, who)
+                st, card = review_tab.review_next(st)
+            except Exception as exc:  # shown to the reviewer; the card stays
+                if not isinstance(exc, PolicyscopeError):
+                    log.exception("review action failed")
+                return asdict(st), f"⚠️ {exc}", review_tab.review_card(st.current, len(st.queue) - st.pos), clear
             return asdict(st), note, card, clear
 
-        r_inputs = [review_state, r_measure, annotator]
+        r_inputs = [review_state, r_measure, annotator, q_measure, q_country, q_doc]
         r_outputs = [review_state, r_note, r_card, r_measure]
-        review_page.select(lambda s, m, w: review_step(s, None, m, w), r_inputs, r_outputs, **private)
-        for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip")):
-            btn.click(lambda s, m, w, a=act: review_step(s, a, m, w), r_inputs, r_outputs, **private)
+        review_page.select(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
+        for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip"),
+                         (undo_btn, "undo")):
+            btn.click(lambda s, m, w, *f, a=act: review_step(s, a, m, w, *f), r_inputs, r_outputs, **private)
+        for box in (q_measure, q_country):
+            box.change(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
+        q_doc.submit(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
 
         def do_export(fmt: str) -> tuple[str | None, str]:
             try:
