@@ -1,5 +1,6 @@
 """The results of a search in headless Chromium: paging past 50, sort by date, grouping by document, export
-download, copy citation, the official-source link, and an emoji that renders as a glyph."""
+download, copy citation, the official-source link, and an emoji that renders as a glyph; and the Tag review
+tab's undo and queue filters."""
 
 from __future__ import annotations
 
@@ -139,3 +140,62 @@ def test_an_emoji_renders_as_a_colour_glyph_not_an_empty_box(page):
         return seen.size;
     }""")
     assert colours >= 3
+
+
+def card_pid(page) -> str:
+    card = page.locator("#ps-r-card article.ps-review")
+    card.wait_for()
+    return card.get_attribute("data-pid")
+
+
+def wait_card_not(page, pid: str) -> None:
+    page.wait_for_function(
+        "(pid) => { const c = document.querySelector('#ps-r-card article.ps-review');"
+        " return !c || c.getAttribute('data-pid') !== pid; }", arg=pid)
+
+
+def test_undo_restores_the_labels_of_the_last_card_exactly(page, app):
+    from policyscope.nlp.labels import effective_tags
+
+    store = app[0].workspace.store
+    tab(page, "Tag review")
+    first = card_pid(page)
+    rows, labels = store.annotations(first), effective_tags(store, [first])[first]
+    picker = page.locator("#ps-r-measure input")
+    picker.click()
+    page.get_by_role("option", name=re.compile("Workforce")).click()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("d")
+    wait_card_not(page, first)
+    assert "workforce" in effective_tags(store, [first])[first]
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("u")
+    page.wait_for_function(
+        "(pid) => { const c = document.querySelector('#ps-r-card article.ps-review');"
+        " return c && c.getAttribute('data-pid') === pid; }", arg=first)
+    assert "undone: add workforce" in page.locator("#ps-r-note").inner_text()
+    assert store.annotations(first) == rows and effective_tags(store, [first])[first] == labels
+    page.locator("#ps-undo").click()  # the history is empty now: nothing changes
+    page.wait_for_function("() => document.querySelector('#ps-r-note').innerText.includes('nothing to undo')")
+    assert store.annotations(first) == rows
+
+
+def test_the_review_queue_filtered_by_country_shows_only_its_passages(page, app):
+    store = app[0].workspace.store
+    tab(page, "Tag review")
+    before = card_pid(page)
+    # A country the card shown is not of, so the filtered queue's first card is certainly another one.
+    name, code = ("Japan", "JP") if store.get_passages([before])[before].country != "JP" else ("China", "CN")
+    box = page.locator("#ps-q-country input").first
+    box.click()
+    box.type(name, delay=20)
+    page.locator("#ps-q-country li[role=option]", has_text=name).first.click()
+    page.keyboard.press("Escape")
+    wait_card_not(page, before)
+    seen = set()
+    for _ in range(3):
+        pid = card_pid(page)
+        seen.add(store.get_passages([pid])[pid].country)
+        page.locator("#ps-skip").click()
+        wait_card_not(page, pid)
+    assert seen == {code}

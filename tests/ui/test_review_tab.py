@@ -129,7 +129,7 @@ def test_queue_filters_keep_only_passages_of_that_measure_country_and_document(s
     with pytest.raises(QueryError, match="unknown country 'Narnia'"):
         tab.review_queue(country="Narnia")
     state = tab.set_filters(None, "recycling", "JP", "")
-    state, card = tab.review_next(state)
+    state, _ = tab.review_next(state)
     if state.current:
         view = store.get_passages([state.current])[state.current]
         assert view.country == "JP"
