@@ -20,6 +20,7 @@ from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
 from policyscope.index.search import SearchResult  # at run time: Gradio reads the handlers' type hints
 from policyscope.index.search.export import EXPORTERS
 from policyscope.ui import render
+from policyscope.ui.api_types import CompareAnswer, SearchAnswer, TagAnswer, TagTextAnswer, typed
 from policyscope.ui.corpus_tab import Upload
 from policyscope.ui.review_tab import ReviewState
 from policyscope.ui.search_tab import DEFAULT_PAGE_SIZE, DEFAULT_RESULTS, PAGE_SIZES, more_like_label
@@ -320,17 +321,18 @@ def build_app(service: Service) -> gr.Blocks:
 
         # -- API ------------------------------------------------------------------------------------
         # Each endpoint raises gr.Error with the one-line reason, so gradio_client.predict raises too.
-        def answer(result: dict) -> dict:
+        def answer(result: dict[str, Any]) -> Any:
             if "error" in result:
                 raise gr.Error(result["error"], print_exception=False)
             return result
 
+        @typed
         def search(
             query: str, mode: str = "hybrid", regions: list[str] | None = None, docs: list[str] | None = None,
             langs: list[str] | None = None, year_from: int | None = None, year_to: int | None = None,
             measures: list[str] | None = None, k: int = 10, countries: list[str] | None = None,
             per_doc: int = 0, kinds: list[str] | None = None, measures_all: list[str] | None = None,
-        ) -> dict:
+        ) -> SearchAnswer:
             """Search passages, with every filter of `policyscope search`; returns {query, mode, query_terms,
             translations, timings_ms, hits: [...]}. ``countries``: codes or names (CL, 智利, 米国); ``regions``:
             blocs or UN M49 regions (G7, EU27, Eastern Asia) or countries; ``kinds``: document kinds (law,
@@ -339,7 +341,8 @@ def build_app(service: Service) -> gr.Blocks:
             return answer(search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures,
                                                  k, countries, per_doc, kinds, measures_all))
 
-        def compare(items: list[str], k: int = 2) -> dict:
+        @typed
+        def compare(items: list[str], k: int = 2) -> CompareAnswer:
             """Measure table (and passage alignment of the first two) for 2–4 document ids, catalog ids,
             countries or regions: {items, rows, alignment}."""
             from policyscope.index.compare import MAX_ITEMS
@@ -348,11 +351,13 @@ def build_app(service: Service) -> gr.Blocks:
                 raise gr.Error(f"compare needs 2 to {MAX_ITEMS} items, got {len(items or [])}", print_exception=False)
             return answer(compare_tab.compare_json(items, k))
 
-        def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> dict:
+        @typed
+        def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> TagAnswer:
             """Record a review decision (accept, reject or add) on a passage; returns its effective tags."""
             return answer(review_tab.tag_json(passage_id, action, measure, annotator))
 
-        def tag_text(text: str, lang: str = "") -> dict:
+        @typed
+        def tag_text(text: str, lang: str = "") -> TagTextAnswer:
             """The measures in any text (not stored): {measures: [{measure, score, source, evidence}]}."""
             return answer(review_tab.tag_text_json(text, lang or None))
 

@@ -8,8 +8,10 @@ import re
 
 import pytest
 
-from tests.ui.test_browser import ARGS, CHROMIUM, TIMEOUT, search, shot, sync_api, tab  # noqa: F401 - skips as it does
-from tests.ui.test_browser import app as app  # noqa: PLC0414 - the module-scoped server fixture, reused here
+# Importing test_browser skips this module too where Chromium or Playwright is missing; ``app`` is its
+# module-scoped server fixture (a server of this module's own).
+from tests.ui.test_browser import ARGS, CHROMIUM, TIMEOUT, search, shot, sync_api, tab
+from tests.ui.test_browser import app as app  # noqa: PLC0414
 
 pytestmark = pytest.mark.browser
 
