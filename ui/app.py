@@ -1,8 +1,9 @@
 """The Gradio app: Search, Document, Compare, Tag review and Corpus tabs over one ``Service``.
 
 ``build_app(service)`` only wires components to the methods of ``Service``'s tabs (plain functions,
-unit-tested without a browser). The index is loaded once inside the service and shared read-only; the only
-per-user state is the review position, kept in ``gr.State``.
+unit-tested without a browser). The index is loaded once inside the service and shared read-only; per-user
+state lives in ``gr.State``: the review position (and undo history), and the current search's result set
+(up to 1,000 hits), which paging, sorting, grouping and the export download re-read without searching again.
 
 Named API endpoints (for ``gradio_client``): ``search``, ``compare``, ``tag`` — e.g.
 ``Client(url).predict("电池回收", "hybrid", api_name="/search")``. The UI's own events are private.
