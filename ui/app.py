@@ -207,11 +207,12 @@ def build_app(service: Service) -> gr.Blocks:
             return gr.DownloadButton(f"Download {n} ({fmt})", value=str(path), interactive=True)
 
         def do_search(*args: Any) -> tuple[Any, ...]:
-            *form, sort, group, size, fmt = args
+            """``search_inputs`` (as ``SearchTab.result_set`` takes them), then per_doc again and the view."""
+            *form, per_doc, sort, group, size, fmt = args
             result, message = search_tab.result_set(*form)
             if result is None:
                 return None, 1, message, download(None, fmt, sort, group)
-            html, page = search_tab.page(result, 1, size, sort, group, per_doc=form[-1])
+            html, page = search_tab.page(result, 1, size, sort, group, per_doc=per_doc)
             return result, page, html, download(result, fmt, sort, group)
 
         def reorder(result: SearchResult | None, size: int, sort: str, group: bool, per_doc: int,
@@ -226,8 +227,8 @@ def build_app(service: Service) -> gr.Blocks:
 
         view = [r_sort, r_group, r_size, x_fmt]
         searched = [res_state, page_state, results, x_file]
-        search_btn.click(do_search, search_inputs + view, searched, api_name="ui_search", **private)
-        query.submit(do_search, search_inputs + view, searched, api_name="ui_search_submit", **private)
+        search_btn.click(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search", **private)
+        query.submit(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search_submit", **private)
         for control in (r_sort, r_group, r_size):
             control.change(reorder, [res_state, r_size, r_sort, r_group, f_per_doc, x_fmt],
                            [page_state, results, x_file], **private)
