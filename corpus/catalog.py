@@ -330,6 +330,11 @@ def _parse_entry(raw: Any, path: Path, n: int) -> CatalogEntry:
     )
 
 
+#: The field labels of a catalog record's text (:func:`catalog_text`): the same words in every record, so
+#: "more like this" of a record must not highlight them as what the results share.
+CATALOG_LABELS: tuple[str, ...] = ("Issuer", "Date", "Kind", "Country", "要点", "Key point")
+
+
 def catalog_text(entry: CatalogEntry) -> str:
     """The searchable bilingual text of a catalog record, one fact per line.
 
@@ -340,15 +345,16 @@ def catalog_text(entry: CatalogEntry) -> str:
         Issuer: Federal Consortium for Advanced Batteries (DOE, DoD, DOC, State)
     """
     date = entry.date_raw if entry.date_raw != entry.date else entry.date
+    issuer, when, kind, country, point_zh, point_en = CATALOG_LABELS
     lines = [
         entry.title_zh,
         entry.title_en,
-        f"Issuer: {entry.issuer}",
-        f"Date: {date}",
-        f"Kind: {entry.kind}",
-        f"Country: {country_names(entry.country)['en']}",
-        f"要点：{entry.key_point_zh or entry.summary_zh}",
-        f"Key point: {entry.key_point_en or entry.summary_en}",
+        f"{issuer}: {entry.issuer}",
+        f"{when}: {date}",
+        f"{kind}: {entry.kind}",
+        f"{country}: {country_names(entry.country)['en']}",
+        f"{point_zh}：{entry.key_point_zh or entry.summary_zh}",
+        f"{point_en}: {entry.key_point_en or entry.summary_en}",
     ]
     return "\n".join(lines)
 

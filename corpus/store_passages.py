@@ -1,7 +1,8 @@
 """Passages, machine tags and human annotations: the rows :class:`~.store.Store` keeps under each document.
 
 A document's passages are swapped as a whole (tags of removed passages go with them, through the
-foreign keys); tags are replaced per tagger source, and annotations are only ever added.
+foreign keys); tags are replaced per tagger source, and annotations are added, and removed only by id (a
+reviewer's undo of their own last decision, :meth:`remove_annotations`).
 """
 
 from __future__ import annotations
@@ -149,6 +150,19 @@ class PassageTables:
                 values,
             )
         return len(values)
+
+    def remove_annotations(self, ids: Sequence[int]) -> int:
+        """Delete these annotation rows (by their ``id``) in one transaction; returns how many existed.
+
+        For undo: the review tab removes exactly the rows its last action added, so the passage's labels are
+        what they were before (an untouched passage is unreviewed again).
+        """
+        ids = [int(i) for i in ids]
+        if not ids:
+            return 0
+        with self._db:
+            cur = self._db.execute(f"DELETE FROM annotations WHERE id IN ({','.join('?' * len(ids))})", ids)
+        return int(cur.rowcount or 0)
 
     def annotations(self, passage_id: str | None = None) -> list[dict[str, Any]]:
         if passage_id is None:

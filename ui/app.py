@@ -1,8 +1,9 @@
 """The Gradio app: Search, Document, Compare, Tag review and Corpus tabs over one ``Service``.
 
 ``build_app(service)`` only wires components to the methods of ``Service``'s tabs (plain functions,
-unit-tested without a browser). The index is loaded once inside the service and shared read-only; the only
-per-user state is the review position, kept in ``gr.State``.
+unit-tested without a browser). The index is loaded once inside the service and shared read-only; per-user
+state lives in ``gr.State``: the review position (and undo history), and the current search's result set
+(up to 1,000 hits), which paging, sorting, grouping and the export download re-read without searching again.
 
 Named API endpoints (for ``gradio_client``): ``search``, ``compare``, ``tag`` — e.g.
 ``Client(url).predict("电池回收", "hybrid", api_name="/search")``. The UI's own events are private.
@@ -15,10 +16,15 @@ from dataclasses import asdict
 from typing import Any
 
 import gradio as gr
+from policyscope.corpus.errors import PolicyscopeError
 from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
+from policyscope.index.search import SearchResult  # at run time: Gradio reads the handlers' type hints
+from policyscope.index.search.export import EXPORTERS
 from policyscope.ui import render
+from policyscope.ui.api_types import CompareAnswer, SearchAnswer, TagAnswer, TagTextAnswer, typed
 from policyscope.ui.corpus_tab import Upload
-from policyscope.ui.review_tab import REVIEW_ACTIONS, ReviewState
+from policyscope.ui.review_tab import ReviewState
+from policyscope.ui.search_tab import DEFAULT_PAGE_SIZE, DEFAULT_RESULTS, PAGE_SIZES, more_like_label
 from policyscope.ui.service import Service
 
 log = logging.getLogger(__name__)
@@ -99,11 +105,28 @@ def build_app(service: Service) -> gr.Blocks:
                         f_to = gr.Textbox(label="Year to", placeholder=str(y_hi), elem_id="ps-f-to")
                         f_measures = gr.Dropdown(measure_choices, multiselect=True, label="Measures (any)",
                                                  elem_id="ps-f-measure")
-                        f_k = gr.Slider(1, 50, value=10, step=1, label="Results", elem_id="ps-f-k")
+                        f_k = gr.Slider(1, 1000, value=DEFAULT_RESULTS, step=1, label="Results (over all pages)",
+                                        elem_id="ps-f-k")
                         f_per_doc = gr.Dropdown([("all", 0), ("1", 1), ("2", 2), ("3", 3)], value=0,
                                                 label="Passages per document", elem_id="ps-f-per-doc")
+                # The result set stays on the server (gr.State); sort, group and page turns re-render it.
+                res_state, page_state = gr.State(None), gr.State(1)
+                with gr.Row(equal_height=True, elem_id="ps-r-bar"):
+                    r_sort = gr.Radio([("Relevance", "relevance"), ("Newest first", "newest"),
+                                       ("Oldest first", "oldest")], value="relevance", label="Sort", scale=3,
+                                      elem_id="ps-sort")
+                    r_group = gr.Checkbox(False, label="Group by document", scale=1, elem_id="ps-group")
+                    r_size = gr.Dropdown(list(PAGE_SIZES), value=DEFAULT_PAGE_SIZE, label="Per page", scale=1,
+                                         elem_id="ps-page-size")
+                    r_prev = gr.Button("◀ Previous", scale=1, elem_id="ps-prev")
+                    r_next = gr.Button("Next ▶", scale=1, elem_id="ps-next")
                 results = html_box(render.message("Type a query in Chinese or English and press Enter."),
                                    "ps-results")
+                with gr.Row(equal_height=True):
+                    x_fmt = gr.Dropdown(list(EXPORTERS), value=next(iter(EXPORTERS)), label="Export the results as",
+                                        scale=1, elem_id="ps-x-fmt")
+                    x_file = gr.DownloadButton("Download results", value=None, interactive=False, scale=2,
+                                               elem_id="ps-x-download")
 
             # -- Document -------------------------------------------------------------------------
             with gr.Tab("Document 文档", id="document"):
@@ -140,6 +163,11 @@ def build_app(service: Service) -> gr.Blocks:
                     reject_btn = gr.Button("Reject (R)", variant="stop", elem_id="ps-reject")
                     add_btn = gr.Button("Add measure (D)", elem_id="ps-add")
                     skip_btn = gr.Button("Skip (N)", elem_id="ps-skip")
+                    undo_btn = gr.Button("Undo (U)", elem_id="ps-undo")
+                with gr.Row():  # the queue's filters: a change starts the queue again under them
+                    q_measure = gr.Dropdown(measure_choices, value=None, label="Queue: measure", elem_id="ps-q-measure")
+                    q_country = gr.Dropdown(countries, value=None, label="Queue: country", elem_id="ps-q-country")
+                    q_doc = gr.Textbox(label="Queue: document (id or catalog id)", elem_id="ps-q-doc")
                 r_note = gr.Markdown("", elem_id="ps-r-note")
                 r_card = html_box("", "ps-r-card")
                 with gr.Row():
@@ -166,56 +194,104 @@ def build_app(service: Service) -> gr.Blocks:
         search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k, f_countries,
                          f_per_doc]
         # UI events are private and named ui_*, so the public names search/compare/tag stay free for the API.
-        search_btn.click(search_tab.search, search_inputs, results, api_name="ui_search", **private)
-        query.submit(search_tab.search, search_inputs, results, api_name="ui_search_submit", **private)
+        def download(result: SearchResult | None, fmt: str, sort: str, group: bool) -> Any:
+            """The download button, holding the whole result set in ``fmt`` (in the page's order)."""
+            if result is None:
+                return gr.DownloadButton("Download results", value=None, interactive=False)
+            try:
+                path = search_tab.export_file(result, fmt, sort, group)
+            except Exception:  # the results stay on the page; the button says there is no file
+                log.exception("result export failed")
+                return gr.DownloadButton("Export failed", value=None, interactive=False)
+            n = render.count_noun(len(result.hits), "result")
+            return gr.DownloadButton(f"Download {n} ({fmt})", value=str(path), interactive=True)
 
-        def on_click(evt: gr.EventData) -> tuple[Any, ...]:
-            out = handle_action(service, dict(getattr(evt, "_data", None) or {}))
+        def do_search(*args: Any) -> tuple[Any, ...]:
+            """``search_inputs`` (as ``SearchTab.result_set`` takes them), then per_doc again and the view."""
+            *form, per_doc, sort, group, size, fmt = args
+            result, message = search_tab.result_set(*form)
+            if result is None:
+                return None, 1, message, download(None, fmt, sort, group)
+            html, page = search_tab.page(result, 1, size, sort, group, per_doc=per_doc)
+            return result, page, html, download(result, fmt, sort, group)
+
+        def reorder(result: SearchResult | None, size: int, sort: str, group: bool, per_doc: int,
+                    fmt: str) -> tuple[Any, ...]:
+            html, page = search_tab.page(result, 1, size, sort, group, per_doc=per_doc)
+            return page, html, download(result, fmt, sort, group)
+
+        def turn(result: SearchResult | None, page: int, size: int, sort: str, group: bool, per_doc: int,
+                 step: int) -> tuple[int, str]:
+            html, shown = search_tab.page(result, int(page or 1) + step, size, sort, group, per_doc=per_doc)
+            return shown, html
+
+        view = [r_sort, r_group, r_size, x_fmt]
+        searched = [res_state, page_state, results, x_file]
+        search_btn.click(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search", **private)
+        query.submit(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search_submit", **private)
+        for control in (r_sort, r_group, r_size):
+            control.change(reorder, [res_state, r_size, r_sort, r_group, f_per_doc, x_fmt],
+                           [page_state, results, x_file], **private)
+        for btn, step in ((r_prev, -1), (r_next, 1)):
+            btn.click(lambda r, p, z, s, g, d, step=step: turn(r, p, z, s, g, d, step),
+                      [res_state, page_state, r_size, r_sort, r_group, f_per_doc], [page_state, results], **private)
+        x_fmt.change(download, [res_state, x_fmt, r_sort, r_group], x_file, **private)
+
+        def on_click(sort: str, group: bool, size: int, fmt: str, evt: gr.EventData) -> tuple[Any, ...]:
+            data = dict(getattr(evt, "_data", None) or {})
             skip = gr.skip()
+            if data.get("action") == "more":  # a new result set: paged, sorted and exported like a search
+                result, html = search_tab.more_like_this_set(data.get("pid", ""))
+                if result is not None:
+                    html, _ = search_tab.page(result, 1, size, sort, group, label=more_like_label(result))
+                return (skip, html, skip, gr.Tabs(selected="search"), result, 1,
+                        download(result, fmt, sort, group))
+            out = handle_action(service, data)
             if out["target"] == "document":
-                return out["html"], skip, skip, gr.Tabs(selected="document")
-            if out["target"] == "results":
-                return skip, out["html"], skip, gr.Tabs(selected="search")
+                return out["html"], skip, skip, gr.Tabs(selected="document"), skip, skip, skip
             if out["target"] == "evidence":
-                return skip, skip, out["html"], skip
-            return skip, skip, skip, skip
+                return skip, skip, out["html"], skip, skip, skip, skip
+            return skip, skip, skip, skip, skip, skip, skip
 
         # After a click has rendered a document view, the browser brings its focus passage into view.
         for box in (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card):
-            box.click(on_click, None, [doc_view, results, c_evidence, tabs], **private).then(
-                None, None, None, js=render.asset("scroll.js"), **private)
+            box.click(on_click, view, [doc_view, results, c_evidence, tabs, res_state, page_state, x_file],
+                      **private).then(None, None, None, js=render.asset("scroll.js"), **private)
         doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
                         **private)
 
         c_btn.click(compare_tab.compare, c_items, [c_table, c_heat, c_timeline, c_align], api_name="ui_compare",
                     **private)
 
-        def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None,
-                        who: str) -> tuple[dict[str, Any], str, str, Any]:
-            """One review action on the card shown. The measure picker is cleared after every action
-            (and when a new card comes), so a pick made for one card never applies to the next."""
-            st = _state(state)
-            note = ""
+        def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None, who: str,
+                        f_measure: str | None, f_country: str | None, f_doc: str | None,
+                        ) -> tuple[dict[str, Any], str, str, Any]:
+            """One review action on the card shown (or undo, or None: show the card the filters give). The
+            measure picker is cleared after every action and when a new card comes, so a pick made for one
+            card never applies to the next."""
             clear = gr.Dropdown(value=None)
-            if act == "skip":
-                if st.current:
-                    st.done.append(st.current)
-            elif act in REVIEW_ACTIONS:
-                try:
-                    note = "✓ " + review_tab.review_apply(st.current, act, measure or None, who)
-                    if st.current:
-                        st.done.append(st.current)
-                except Exception as exc:  # noqa: BLE001 - shown to the reviewer, the card stays
-                    card = review_tab.review_card(st.current, len(st.queue) - st.pos)
-                    return asdict(st), f"⚠️ {exc}", card, clear
-            st, card = review_tab.review_next(st)
+            st = review_tab.set_filters(_state(state), f_measure, f_country, f_doc)
+            try:
+                if act == "undo":
+                    st, note = review_tab.review_undo(st)
+                    return asdict(st), note, review_tab.review_card(st.current, len(st.queue) - st.pos), clear
+                st, note = review_tab.review_step(st, act, measure, who)
+                st, card = review_tab.review_next(st)
+            except Exception as exc:  # shown to the reviewer; the card stays
+                if not isinstance(exc, PolicyscopeError):
+                    log.exception("review action failed")
+                return asdict(st), f"⚠️ {exc}", review_tab.review_card(st.current, len(st.queue) - st.pos), clear
             return asdict(st), note, card, clear
 
-        r_inputs = [review_state, r_measure, annotator]
+        r_inputs = [review_state, r_measure, annotator, q_measure, q_country, q_doc]
         r_outputs = [review_state, r_note, r_card, r_measure]
-        review_page.select(lambda s, m, w: review_step(s, None, m, w), r_inputs, r_outputs, **private)
-        for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip")):
-            btn.click(lambda s, m, w, a=act: review_step(s, a, m, w), r_inputs, r_outputs, **private)
+        review_page.select(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
+        for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip"),
+                         (undo_btn, "undo")):
+            btn.click(lambda s, m, w, *f, a=act: review_step(s, a, m, w, *f), r_inputs, r_outputs, **private)
+        for box in (q_measure, q_country):
+            box.change(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
+        q_doc.submit(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
 
         def do_export(fmt: str) -> tuple[str | None, str]:
             try:
@@ -247,17 +323,18 @@ def build_app(service: Service) -> gr.Blocks:
 
         # -- API ------------------------------------------------------------------------------------
         # Each endpoint raises gr.Error with the one-line reason, so gradio_client.predict raises too.
-        def answer(result: dict) -> dict:
+        def answer(result: dict[str, Any]) -> Any:
             if "error" in result:
                 raise gr.Error(result["error"], print_exception=False)
             return result
 
+        @typed
         def search(
             query: str, mode: str = "hybrid", regions: list[str] | None = None, docs: list[str] | None = None,
             langs: list[str] | None = None, year_from: int | None = None, year_to: int | None = None,
             measures: list[str] | None = None, k: int = 10, countries: list[str] | None = None,
             per_doc: int = 0, kinds: list[str] | None = None, measures_all: list[str] | None = None,
-        ) -> dict:
+        ) -> SearchAnswer:
             """Search passages, with every filter of `policyscope search`; returns {query, mode, query_terms,
             translations, timings_ms, hits: [...]}. ``countries``: codes or names (CL, 智利, 米国); ``regions``:
             blocs or UN M49 regions (G7, EU27, Eastern Asia) or countries; ``kinds``: document kinds (law,
@@ -266,7 +343,8 @@ def build_app(service: Service) -> gr.Blocks:
             return answer(search_tab.search_json(query, mode, regions, docs, langs, year_from, year_to, measures,
                                                  k, countries, per_doc, kinds, measures_all))
 
-        def compare(items: list[str], k: int = 2) -> dict:
+        @typed
+        def compare(items: list[str], k: int = 2) -> CompareAnswer:
             """Measure table (and passage alignment of the first two) for 2–4 document ids, catalog ids,
             countries or regions: {items, rows, alignment}."""
             from policyscope.index.compare import MAX_ITEMS
@@ -275,11 +353,13 @@ def build_app(service: Service) -> gr.Blocks:
                 raise gr.Error(f"compare needs 2 to {MAX_ITEMS} items, got {len(items or [])}", print_exception=False)
             return answer(compare_tab.compare_json(items, k))
 
-        def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> dict:
+        @typed
+        def tag(passage_id: str, action: str, measure: str = "", annotator: str = "api") -> TagAnswer:
             """Record a review decision (accept, reject or add) on a passage; returns its effective tags."""
             return answer(review_tab.tag_json(passage_id, action, measure, annotator))
 
-        def tag_text(text: str, lang: str = "") -> dict:
+        @typed
+        def tag_text(text: str, lang: str = "") -> TagTextAnswer:
             """The measures in any text (not stored): {measures: [{measure, score, source, evidence}]}."""
             return answer(review_tab.tag_text_json(text, lang or None))
 

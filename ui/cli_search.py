@@ -36,19 +36,51 @@ def search(
     measure_all: Annotated[list[str] | None, typer.Option("--measure-all", help="All of these measures; repeatable.")] = None,
     per_doc: Annotated[int, typer.Option(
         "--per-doc", help="At most N passages of one document (1: one result per document); 0 = no limit.")] = 0,
+    sort: Annotated[str, typer.Option(help="relevance, newest or oldest (by the document's date).")] = "relevance",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="Print the results as csv, jsonl, bibtex or ris (with issuer, date, official URL).")] = None,
+    export: Annotated[Path | None, typer.Option(
+        "--export", help="Write the results to this file; the format is --format or the suffix "
+                         "(.csv, .jsonl, .bib, .ris).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search passages (hybrid semantic + keyword by default)."""
-    from policyscope.index.search import Searcher
+    from dataclasses import replace
 
-    with errors():
+    from policyscope.index.search import Searcher
+    from policyscope.index.search.results import sort_hits
+
+    with errors(ValueError):
         filters = _filters(region or [], doc or [], lang or [], kind or [], year, measure or [], measure_all or [],
                            country or [])
-        result = Searcher(settings()).search(query, k=k, mode=mode, filters=filters, per_doc=per_doc)
+        searcher = Searcher(settings())
+        result = searcher.search(query, k=k, mode=mode, filters=filters, per_doc=per_doc)
+        result = replace(result, hits=sort_hits(result.hits, sort))
+        if fmt or export:
+            _export(result, searcher, fmt, export)
+            return
     if as_json:
         emit_json(result.to_dict())
         return
     _print_hits(result)
+
+
+def _export(result: SearchResult, searcher: Any, fmt: str | None, path: Path | None) -> None:
+    """The results in ``fmt`` (or the format of ``path``'s suffix) on stdout or into ``path``."""
+    from policyscope.index.search.export import EXPORTERS, cite_hits, export_hits
+
+    if fmt is None and path is not None:
+        by_suffix = {e.suffix: name for name, e in EXPORTERS.items()}
+        fmt = by_suffix.get(path.suffix.lower())
+        if fmt is None:
+            raise ValueError(f"cannot tell the format of {path.name}; pass --format "
+                             f"({', '.join(EXPORTERS)}) or use a suffix: {', '.join(by_suffix)}")
+    text = export_hits(cite_hits(result.hits, searcher.store, result.query), fmt or "")
+    if path is None:
+        typer.echo(text, nl=False)
+        return
+    path.write_text(text, encoding="utf-8")
+    typer.echo(f"wrote {len(result.hits)} result{'' if len(result.hits) == 1 else 's'} to {path}", err=True)
 
 
 def _print_hits(result: SearchResult) -> None:
@@ -73,7 +105,8 @@ def _print_hits(result: SearchResult) -> None:
         if h.measures:
             extra.append("measures: " + ", ".join(h.measures))
         if h.doc_hits > 1:
-            extra.append(f"{h.doc_hits - 1} more matching passages in this document")
+            more = h.doc_hits - 1
+            extra.append(f"{more} more matching {'passage' if more == 1 else 'passages'} in this document")
         if extra:
             console.print(f"   [dim]{escape(' | '.join(extra))}[/dim]")
 

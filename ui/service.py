@@ -6,10 +6,10 @@ unit-tested without a browser. Methods that feed the page return HTML strings bu
 
 =================  ===============================================================
 ``workspace``      settings, store, searcher, pipeline, locks, caches (``workspace.py``)
-``search_tab``     search, the ``search`` API, more like this (``search_tab.py``)
+``search_tab``     search, pages, sort, grouping, export, the ``search`` API, more like this (``search_tab.py``)
 ``document_tab``   one document, passage by passage (``document_tab.py``)
 ``compare_tab``    measure table, heatmap, timeline, alignment, ``compare`` API (``compare_tab.py``)
-``review_tab``     review queue, decisions, the ``tag`` API, export (``review_tab.py``)
+``review_tab``     review queue and its filters, decisions, undo, the ``tag`` API, export (``review_tab.py``)
 ``corpus_tab``     document list, uploads, fetch (``corpus_tab.py``)
 =================  ===============================================================
 """

@@ -140,15 +140,17 @@ class Workspace:
                 started = time.perf_counter()
                 report = self.pipeline.run(builtin=True, progress=progress)
                 n = report.index.passages if report.index else 0
-                self.status = f"built the built-in corpus: {n} passages in {time.perf_counter() - started:.0f}s"
+                self.status = (f"built the built-in corpus: {render.count_noun(n, 'passage')} in "
+                               f"{time.perf_counter() - started:.0f}s")
             else:
                 self.status = "ready"
         self.searcher.refresh()
         idx = self.searcher.index
         counts = idx.manifest.get("counts", {})
         enc = idx.manifest.get("encoder", {}).get("name", "?")
-        self.status = (f"{self.status} · {counts.get('documents', '?')} documents, "
-                       f"{counts.get('passages', idx.n)} passages, encoder {enc}")
+        docs, passages = counts.get("documents"), counts.get("passages", idx.n)
+        self.status = (f"{self.status} · {'? documents' if docs is None else render.count_noun(docs, 'document')}, "
+                       f"{render.count_noun(passages, 'passage')}, encoder {enc}")
         return self.status
 
     def rebuild(self, progress: Progress | None = None) -> BuildReport:

@@ -9,12 +9,14 @@ One module per concept, this package's namespace is the public API:
 - :mod:`.filters`: :class:`SearchFilters` and the row mask they make;
 - :mod:`.loaded_index`: :class:`LoadedIndex`, one index directory loaded read-only;
 - :mod:`.matching`: literal matching for the exact-phrase mode and "why it matched";
-- :mod:`.results`: :class:`Hit` and :class:`SearchResult`.
+- :mod:`.results`: :class:`Hit` and :class:`SearchResult`;
+- :mod:`.export`: results as CSV, JSONL, BibTeX and RIS (:data:`EXPORTERS`), :func:`citation_text`.
 """
 
 from __future__ import annotations
 
 from policyscope.corpus.config import KEYWORD_FUSIONS
+from policyscope.index.search.export import EXPORTERS, CitedHit, citation_text, cite_hits, export_hits
 from policyscope.index.search.filters import SearchFilters, allowed_mask
 from policyscope.index.search.loaded_index import LoadedIndex
 from policyscope.index.search.matching import matched_terms, normalize_for_match
@@ -24,9 +26,11 @@ from policyscope.index.search.scoring import concept_scores, keyword_scores
 from policyscope.index.search.searcher import MAX_QUERY_CHARS, MODES, Mode, Searcher
 
 __all__ = [
+    "EXPORTERS",
     "KEYWORD_FUSIONS",
     "MAX_QUERY_CHARS",
     "MODES",
+    "CitedHit",
     "Hit",
     "LoadedIndex",
     "Mode",
@@ -37,7 +41,10 @@ __all__ = [
     "Translator",
     "allowed_mask",
     "analyse_query",
+    "citation_text",
+    "cite_hits",
     "concept_scores",
+    "export_hits",
     "keyword_scores",
     "matched_terms",
     "normalize_for_match",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,8 @@ class Hit:
     doc_hits: int = 0
     # The document's kind (law, executive order, fact sheet, …); ``kind`` is the passage's block kind.
     doc_kind: str = ""
+    # The document's date as stored (ISO ``2021-08-05``, or a year), for sorting and citing.
+    date: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,3 +76,41 @@ class SearchResult:
         """One row per hit (every :class:`Hit` field, in rank order), plus the query."""
         columns = ["query", *(f.name for f in fields(Hit))]
         return to_frame(({"query": self.query, **h.to_dict()} for h in self.hits), columns)
+
+
+# -- ordering a result set ----------------------------------------------------------------------------
+
+#: How a result set may be ordered: by the search's own rank, or by the document's date.
+SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
+
+
+def _date_key(h: Hit) -> str:
+    """``2021-08-05`` or ``2021``: ISO dates and bare years compare correctly as strings of the same year."""
+    return h.date or (str(h.year) if h.year else "")
+
+
+def sort_hits(hits: Sequence[Hit], order: str = "relevance") -> list[Hit]:
+    """``hits`` in ``order`` (one of :data:`SORTS`); undated hits come last either way, ties keep rank order.
+
+    Example: dates 2021-08-05, (none), 1991 sorted ``newest`` give 2021-08-05, 1991, (none).
+    """
+    if order not in SORTS:
+        raise ValueError(f"unknown sort {order!r}; available: {', '.join(SORTS)}")
+    by_rank = sorted(hits, key=lambda h: h.rank)
+    if order == "relevance":
+        return by_rank
+    dated = [h for h in by_rank if _date_key(h)]
+    undated = [h for h in by_rank if not _date_key(h)]
+    # sorted() is stable, with reverse=True too, so hits of one date stay in rank order both ways.
+    return sorted(dated, key=_date_key, reverse=order == "newest") + undated
+
+
+def group_hits(hits: Sequence[Hit]) -> list[list[Hit]]:
+    """``hits`` gathered by document, each group in the order of its first hit, hits inside in the given order.
+
+    Example: documents A, B, A, C give groups [A, A], [B], [C].
+    """
+    groups: dict[str, list[Hit]] = {}
+    for h in hits:
+        groups.setdefault(h.doc_id, []).append(h)
+    return list(groups.values())

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Literal, get_args
 
 import numpy as np
+from policyscope.corpus.catalog import CATALOG_LABELS
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import QueryError, WorkspaceDamagedError
 from policyscope.corpus.store import Store
@@ -24,7 +25,7 @@ from policyscope.index.fusion import cap_per_group, reciprocal_rank_fusion
 from policyscope.index.keywords import top_positive
 from policyscope.index.search.filters import SearchFilters, allowed_mask
 from policyscope.index.search.loaded_index import LoadedIndex
-from policyscope.index.search.matching import matched_terms, normalize_for_match, phrase_needle
+from policyscope.index.search.matching import content_terms, matched_terms, normalize_for_match, phrase_needle
 from policyscope.index.search.query import QueryAnalysis, Translator, analyse_query
 from policyscope.index.search.results import Hit, SearchResult
 from policyscope.index.search.scoring import concept_scores, keyword_scores
@@ -304,9 +305,13 @@ class Searcher:
             raise QueryError(f"unknown passage id {passage_id!r}")
         text = self.store.get_passages([passage_id])[passage_id].text
         result = self.search(text, k=k + 1, mode="semantic", filters=filters)
+        # Highlight the content words a result shares with the passage, never the words every catalog
+        # record has (Issuer, Date, 要点) or date parts (年): the query here is a whole passage.
+        terms = content_terms(self.tokenizer.tokenize_query(text), CATALOG_LABELS)
         hits = [h for h in result.hits if h.passage_id != passage_id][:k]
-        hits = [h.reranked(i + 1) for i, h in enumerate(hits)]
-        return SearchResult(text, "more_like_this", hits, (), (), result.timings_ms)
+        hits = [replace(h, rank=i + 1, matched_terms=matched_terms(h.text + " " + h.context, terms))
+                for i, h in enumerate(hits)]
+        return SearchResult(text, "more_like_this", hits, terms, (), result.timings_ms)
 
     # -- the ranked lists ------------------------------------------------------------------
 
@@ -390,7 +395,7 @@ class Searcher:
                     rank=len(hits) + 1, score=round(float(score), 6), passage_id=pid, doc_id=r.doc_id,
                     text=r.text, title=r.title, title_zh=r.title_zh, title_en=r.title_en,
                     region=r.region, country=r.country, year=r.year, page=r.page,
-                    kind=r.kind, doc_kind=r.doc_kind, heading=r.heading, context=r.context, lang=r.lang,
+                    kind=r.kind, doc_kind=r.doc_kind, date=r.date, heading=r.heading, context=r.context, lang=r.lang,
                     start=r.start, end=r.end, catalog_id=r.catalog_id,
                     matched_terms=matched_terms(r.text + " " + r.context, terms),
                     semantic_rank=sem_rank.get(row), keyword_rank=kw_rank.get(row), measures=idx.measures_of(row),

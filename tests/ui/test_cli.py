@@ -159,3 +159,19 @@ def test_console_script_runs_help_quickly():
     proc = subprocess.run([sys.executable, "-m", "policyscope.ui.cli", "--help"], capture_output=True, text=True,
                           timeout=60, check=False)
     assert proc.returncode == 0 and "search" in proc.stdout
+
+
+def test_search_export_writes_the_format_of_the_suffix_and_sorts_by_date(home, tmp_path):
+    import rispy
+
+    out = tmp_path / "hits.ris"
+    result = run(home, "search", "battery recycling", "--k", "8", "--sort", "newest", "--export", str(out))
+    assert result.exit_code == 0, result.output
+    entries = rispy.loads(out.read_text(encoding="utf-8"))
+    assert len(entries) == 8
+    years = [int(e["year"]) for e in entries if e.get("year")]
+    assert years == sorted(years, reverse=True)
+    csv_text = run(home, "search", "battery recycling", "--k", "3", "--format", "csv").stdout
+    assert csv_text.splitlines()[0].startswith("rank,score,passage_id")
+    bad = run(home, "search", "battery", "--export", str(tmp_path / "hits.xlsx"))
+    assert bad.exit_code != 0 and "csv, jsonl, bibtex, ris" in bad.output

@@ -53,6 +53,16 @@ def test_the_api_lists_exactly_the_named_endpoints(client):
     assert set(endpoints) == {"/search", "/compare", "/tag", "/tag_text"}
 
 
+def test_every_endpoint_documents_its_return_type(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    returns = {name: ep["returns"][0]["python_type"]["type"] for name, ep in endpoints.items()}
+    assert all("Any" not in t and t.startswith("dict(") for t in returns.values()), returns
+    assert "hits: list[dict(rank: int, score: float, passage_id: str" in returns["/search"]
+    assert "rows: list[dict(measure: str, shared: bool" in returns["/compare"]
+    assert returns["/tag"] == "dict(ok: bool, done: str, passage_id: str, tags: list[str])"
+    assert "measures: list[dict(measure: str, score: float" in returns["/tag_text"]
+
+
 def test_search_endpoint_answers_in_chinese_and_english(client):
     zh = client.predict("锂电池供应链", api_name="/search")
     assert zh["hits"] and zh["query"] == "锂电池供应链"

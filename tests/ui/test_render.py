@@ -23,6 +23,7 @@ HOSTILE = [
 SAFE_TAGS = {"div", "span", "mark", "small", "article", "header", "button", "b", "br", "code", "table", "thead",
              "tbody", "tfoot", "tr", "th", "td", "h3", "ul", "li", "a", "i", "details", "summary", "section"}
 SAFE_ATTRS = {"class", "title", "style", "id", "role", "type"}
+LINK_ATTRS = {("target", "_blank"), ("rel", "noopener noreferrer")}
 
 
 class _Audit(HTMLParser):
@@ -46,13 +47,19 @@ def audit(markup: str) -> _Audit:
 
 
 def assert_inert(markup: str) -> None:
+    """No tag or attribute that runs code; the only links are official sources: http(s), new tab, no opener."""
     a = audit(markup)
     assert set(a.tags) <= SAFE_TAGS, set(a.tags) - SAFE_TAGS
+    links = 0
     for name, value in a.attrs:
-        assert name in SAFE_ATTRS or name.startswith("data-"), name
+        if name == "href":
+            assert value.startswith(("https://", "http://")), value
+            links += 1
+            continue
+        assert name in SAFE_ATTRS or name.startswith("data-") or (name, value) in LINK_ATTRS, name
         assert not name.startswith("on")
         assert "javascript:" not in value.lower() or name.startswith("data-") or name == "title"
-    assert "href" not in {k for k, _ in a.attrs}
+    assert links == markup.count('rel="noopener noreferrer"') == markup.count('target="_blank"')
     assert not re.search(r"<(script|img|svg|iframe)", markup, re.IGNORECASE)
 
 
@@ -108,6 +115,31 @@ def hostile_view(**fields):
 def test_result_card_of_a_hostile_document_is_inert():
     for text in HOSTILE:
         assert_inert(render.result_cards([hostile_hit(text)], {}, header=text, translations=[text]))
+
+
+def test_a_result_card_links_only_an_http_official_source_and_carries_its_citation():
+    from dataclasses import replace
+
+    from policyscope.index.search.export import CitedHit
+
+    cite = CitedHit(rank=1, score=0.5, passage_id="p1", doc_id="d", catalog_id="", title=HOSTILE[2], title_en="",
+                    title_zh="", issuer=HOSTILE[0], date="2021", year=2021, country="US",
+                    country_name="United States", region="", kind="law", lang="en", start=3, end=9, text="t",
+                    url='https://example.gov/a?b=1&c="><script>')
+    row = dict(hostile_hit("text"), passage_id="p1", doc_id="d")
+    html = render.result_cards([row], cites={"p1": cite})
+    assert_inert(html)
+    assert 'href="https://example.gov/a?b=1&amp;c=&quot;&gt;&lt;script&gt;"' in html
+    assert 'data-copy="' in html and "characters 3–9" in html
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil.example/x", "ftp://x/y", ""):
+        html = render.result_cards([row], cites={"p1": replace(cite, url=bad)})
+        assert "href" not in {k for k, _ in audit(html).attrs} and "ps-official" not in html
+
+
+def test_counts_say_1_passage_and_2_passages():
+    assert render.count_noun(1, "passage") == "1 passage"
+    assert render.count_noun(2, "passage") == "2 passages"
+    assert render.count_noun(1204, "document") == "1,204 documents"
 
 
 def test_document_view_of_a_hostile_document_is_inert():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -39,7 +40,7 @@ def test_passages_per_document_groups_the_results(tab):
     data = tab.search_json("battery recycling", k=6, per_doc=1)
     assert len({h["doc_id"] for h in data["hits"]}) == len(data["hits"]) == 6
     html = tab.search("battery recycling", k=6, per_doc="1")
-    assert "at most 1 per document" in html and "more matching in this document" in html
+    assert "at most 1 per document" in html and re.search(r"\d+ more matching passages? in this document", html)
     assert "per_doc must be a number" in tab.search_json("battery", per_doc="all")["error"]
 
 
@@ -107,3 +108,31 @@ def test_search_json_is_plain_json(tab):
     data = tab.search_json("电池", k=2)
     json.dumps(data, ensure_ascii=False)
     assert "error" in tab.search_json("")
+
+
+def test_a_result_set_pages_sorts_and_groups_without_searching_again(tab, monkeypatch):
+    result, message = tab.result_set("battery", k=100)
+    assert result is not None and not message and len(result.hits) == 100
+    monkeypatch.setattr(tab.ws.searcher, "search", None)  # a page turn must not search
+    html, page = tab.page(result, 3, 20)
+    assert page == 3 and "41–60 of 100 passages · page 3 of 5" in html
+    assert html.count('class="ps-card"') == 20 and '<span class="ps-rank">41</span>' in html
+    assert tab.page(result, 99, 20)[1] == 5 and tab.page(result, -4, 20)[1] == 1
+    newest = tab.ordered(result, "newest")
+    dated = [h.date or str(h.year) for h in newest if h.date or h.year]
+    assert dated == sorted(dated, reverse=True)
+    grouped, _ = tab.page(result, 1, 50, group=True)
+    assert grouped.count('class="ps-dochead"') == len({h.doc_id for h in tab.ordered(result, group=True)[:50]})
+    assert "in these results" in grouped
+
+
+def test_the_export_file_holds_the_whole_set_in_the_page_order(tab):
+    import pandas as pd
+
+    result, _ = tab.result_set("battery recycling", k=30)
+    path = tab.export_file(result, "csv", sort="oldest")
+    assert path.parent == tab.ws.settings.home / "exports" / "results" and path.suffix == ".csv"
+    df = pd.read_csv(path, keep_default_na=False, dtype=str)
+    assert list(df["passage_id"]) == [h.passage_id for h in tab.ordered(result, "oldest")]
+    with pytest.raises(Exception, match="available: csv, jsonl, bibtex, ris"):
+        tab.export_file(result, "xlsx")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from .markup import (
     COUNTRY_COLOURS,
     action,
+    count_noun,
     country_badge,
     esc,
     fact,
@@ -28,10 +29,10 @@ if TYPE_CHECKING:
 def _item_header(item: Item) -> str:
     if item.kind == "country":
         zh = f" {esc(item.label_zh)}" if item.label_zh else ""
-        return f"{country_badge(item.country)}{zh} <small>{len(item.passage_ids)} passages</small>"
+        return f"{country_badge(item.country)}{zh} <small>{count_noun(len(item.passage_ids), 'passage')}</small>"
     if item.kind == "region":
         return (f'<span class="ps-group">{titles(item.label_zh, item.label_en)}</span>'
-                f" <small>{len(item.passage_ids)} passages</small>")
+                f" <small>{count_noun(len(item.passage_ids), 'passage')}</small>")
     year = f" · {esc(item.year)}" if item.year else ""
     return f"{country_badge(item.country)}{year}<br>{titles(item.label_zh, item.label_en)}"
 
@@ -108,7 +109,8 @@ def heatmap(matrix: MeasureMatrix, marked: Iterable[str] = ()) -> str:
             share = n_docs / total if total else 0.0
             alpha = 0.0 if n_docs == 0 else 0.15 + 0.85 * share
             colour = "#0f172a" if alpha < 0.55 else "#fff"
-            tip = f"{country} · {measure_label(m)}: {n_docs} of {total} documents, {n_pass} passages"
+            tip = (f"{country} · {measure_label(m)}: {n_docs} of {count_noun(total, 'document')}, "
+                   f"{count_noun(n_pass, 'passage')}")
             if n_docs:
                 out.append(
                     f'<td class="ps-hcell" style="background:rgba(37,99,235,{alpha:.2f});color:{colour}"'
@@ -191,7 +193,7 @@ def timeline(lanes: Sequence[TimelineLane]) -> str:
             )
         notes = []
         if lane.more:
-            notes.append(f"{lane.more:,} more dated documents not listed")
+            notes.append(f"{count_noun(lane.more, 'more dated document')} not listed")
         if lane.undated:
             notes.append(f"{lane.undated:,} undated")
         if notes:

@@ -1,4 +1,4 @@
-"""Search results and the document view: passages as cards, and a whole document with its facts."""
+"""The document view: a whole document with its facts, passage by passage (search results: :mod:`.results`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .markup import (
     action,
+    count_noun,
     country_badge,
     country_names_of,
     esc,
@@ -19,54 +20,6 @@ from .markup import (
 
 if TYPE_CHECKING:
     from policyscope.corpus.records import Document, Passage
-    from policyscope.index.search import Hit
-
-# -- search results ---------------------------------------------------------------------------------
-
-
-def result_cards(
-    hits: Sequence[Hit | Mapping[str, Any]], spans: Mapping[str, Sequence[tuple[int, int]]] | None = None,
-    header: str = "", translations: Sequence[str] = (),
-) -> str:
-    """Search hits as cards: titles in both languages, metadata, highlighted passage, measures, actions."""
-    spans = spans or {}
-    out = ['<div class="ps-results">']
-    if header:
-        out.append(f'<div class="ps-summary">{esc(header)}</div>')
-    if translations:
-        out.append(f'<div class="ps-summary">also searched: {esc(" ".join(translations))}</div>')
-    for h in hits:
-        row = h.to_dict() if hasattr(h, "to_dict") else dict(h)
-        pid = row["passage_id"]
-        ranks = []
-        if row.get("semantic_rank"):
-            ranks.append(f"semantic #{row['semantic_rank']}")
-        if row.get("keyword_rank"):
-            ranks.append(f"keyword #{row['keyword_rank']}")
-        heading = f'<div class="ps-heading">{esc(row["heading"])}</div>' if row.get("heading") else ""
-        context = f'<div class="ps-context">{esc(row["context"])}</div>' if row.get("context") else ""
-        chips = "".join(measure_chip(m) for m in row.get("measures", ()))
-        matched = ", ".join(esc(t) for t in row.get("matched_terms", ()))
-        out.append(
-            f'<article class="ps-card" data-pid="{esc(pid)}">'
-            f'<header><span class="ps-rank">{esc(row.get("rank", ""))}</span> '
-            f'{titles(row.get("title_zh", ""), row.get("title_en", ""), row.get("title", ""))}</header>'
-            f'<div class="ps-meta">{meta_line(row)}'
-            f' · <span class="ps-score" title="{esc(", ".join(ranks))}">score {float(row.get("score", 0)):.4f}</span></div>'
-            f"{heading}{context}"
-            f'<div class="ps-text">{highlight(row["text"], row.get("matched_terms", ()), spans.get(pid, ()))}</div>'
-            f'<div class="ps-foot">{chips}'
-            + (f'<span class="ps-matched">matched: {matched}</span>' if matched else "")
-            + (f'<span class="ps-more">{int(row["doc_hits"]) - 1} more matching in this document</span>'
-               if int(row.get("doc_hits") or 0) > 1 else "")
-            + "</div>"
-            f'<div class="ps-actions">{action("More like this", "more", pid=pid)}'
-            f'{action("Open in document", "open", doc=row["doc_id"], pid=pid)}</div>'
-            "</article>"
-        )
-    out.append("</div>")
-    return "".join(out)
-
 
 # -- document view ----------------------------------------------------------------------------------
 
@@ -152,7 +105,7 @@ def document_view(
         f'<h3 class="ps-doc-title">{titles(doc.title_zh, doc.title_en, doc.title)}</h3>',
         f'<div class="ps-meta">{meta_line(info)} · <code>{esc(doc.catalog_id or doc.id)}</code>'
         + (f" · {esc(doc.kind)}" if doc.kind else "") + (f" · {esc(doc.date)}" if doc.date else "")
-        + f" · {len(passages)} passages</div>",
+        + f" · {count_noun(len(passages), 'passage')}</div>",
         related_links(related),
         document_facts(doc),
         '<div class="ps-doc-body">',

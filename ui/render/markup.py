@@ -172,5 +172,32 @@ def meta_line(row: Mapping[str, Any]) -> str:
     return " · ".join(bits)
 
 
+def count_noun(n: int, noun: str) -> str:
+    """``1 passage``, ``2 passages``, ``1,204 documents``: the number and the noun in the right number."""
+    from policyscope.nlp.words import plural
+
+    return f"{n:,} {noun if n == 1 else plural(noun)}"
+
+
+def official_link(url: str, label: str = "Official source ↗") -> str:
+    """A link that opens an official source in a new tab, or "" for anything but an http(s) address.
+
+    The one ``href`` this package builds from stored data: the scheme is checked here (a ``javascript:``
+    or ``data:`` address never becomes a link), the address is escaped, and ``rel="noopener noreferrer"``
+    keeps the opened page from reaching back into the app.
+    """
+    from urllib.parse import urlsplit
+
+    url = (url or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return (f'<a class="ps-official" href="{esc(url)}" target="_blank" rel="noopener noreferrer"'
+            f' title="{esc(url)}">{esc(label)}</a>')
+
+
 def fact(label: str, value: str) -> str:
     return f'<tr><th>{esc(label)}</th><td>{value}</td></tr>' if value else ""
