@@ -15,6 +15,7 @@ import numpy as np
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import QueryError, WorkspaceDamagedError
 from policyscope.corpus.store import Store
+from policyscope.index.backends import load_index
 from policyscope.index.build import POINTER, require_index
 from policyscope.index.encoders import Encoder
 from policyscope.index.fusion import cap_per_group, reciprocal_rank_fusion
@@ -97,7 +98,7 @@ class Searcher:
             if self._index is None or self._index.path != path:
                 from policyscope.nlp.tokens import check_index_tokenizer
 
-                index = LoadedIndex(path)
+                index = load_index(path, self.settings)
                 # Query tokens must be cut as the index's were: an index of an older tokenizer is
                 # refused with a rebuild message instead of answering with silent misses.
                 check_index_tokenizer(index.manifest.get("tokenizer"), str(path), self.tokenizer)
@@ -211,7 +212,9 @@ class Searcher:
             if use_semantic:
                 t = time.perf_counter()
                 other = analysis.other_text if mode == "hybrid" and st.semantic_translation_weight else ""
-                (sem, sem_scores), *others = self._semantic([query, *([other] if other else [])], depth, mask)
+                (sem, sem_scores), *others = self._semantic(
+                    [query, *([other] if other else [])], depth, mask, filters
+                )
                 sem_rank = {r: i + 1 for i, r in enumerate(sem)}
                 if st.semantic_weight or mode == "semantic":
                     rankings.append(sem)
@@ -263,11 +266,11 @@ class Searcher:
     # -- the ranked lists ------------------------------------------------------------------
 
     def _semantic(
-        self, texts: list[str], depth: int, mask: np.ndarray | None
+        self, texts: list[str], depth: int, mask: np.ndarray | None, filters: SearchFilters | None = None
     ) -> list[tuple[list[int], dict[int, float]]]:
         """One ranked vector-search list per text; the texts are embedded in one batch."""
         qv = np.asarray(self.encoder.encode_queries(texts), dtype=np.float32)
-        scores, rows = self.index.vectors.search(qv, depth, allowed=mask)
+        scores, rows = self.index.vector_search(qv, depth, mask, filters)
         out = []
         for srow, rrow in zip(scores, rows):
             ranked = [int(r) for r in rrow if r >= 0]
