@@ -124,6 +124,7 @@ def create_collection(milvus: Any, name: str, dim: int, uri: str, vector_index: 
     schema.add_field("kind", DataType.VARCHAR, max_length=128)
     schema.add_field("year", DataType.INT32)
     schema.add_field("measures", DataType.ARRAY, element_type=DataType.VARCHAR, max_capacity=128, max_length=128)
+    schema.add_field("filter_key", DataType.VARCHAR, max_length=32)  # digest of the fields above (milvus_build)
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     params = milvus.prepare_index_params()
@@ -260,10 +261,17 @@ class MilvusKeywords:
 
 
 def _iterate(milvus: Any, collection: str, fields: list[str], batch_size: int = 2000):
-    """Every record of the collection, in batches (query_iterator pages past the 16384 query window)."""
+    """Every record of the collection, in batches (query_iterator pages past the 16384 query window).
+
+    Stops at the counted total instead of asking for the empty last page: with Milvus Lite 2.5.1 that
+    request fails in pymilvus ("Unsupported data type: 0") on a collection holding an ARRAY field.
+    """
+    total = int(milvus.query(collection, filter="", output_fields=["count(*)"], consistency_level="Strong")[0]["count(*)"])
     it = milvus.query_iterator(collection, batch_size=batch_size, filter="", output_fields=fields)
+    seen = 0
     try:
-        while batch := it.next():
+        while seen < total and (batch := it.next()):
+            seen += len(batch)
             yield batch
     finally:
         it.close()

@@ -22,6 +22,7 @@ since the last full build, the next build is a full one.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 import uuid
@@ -32,7 +33,13 @@ from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError
 from policyscope.corpus.records import PassageView
 from policyscope.corpus.store import Store
-from policyscope.index.backends.milvus import _iterate, client, create_collection, index_type, require_pymilvus
+from policyscope.index.backends.milvus import (
+    _iterate,
+    client,
+    create_collection,
+    index_type,
+    require_pymilvus,
+)
 from policyscope.index.backends.sparse import Bm25Stats
 from policyscope.index.build import (
     BuildReport,
@@ -58,7 +65,6 @@ log = logging.getLogger(__name__)
 
 REBUILD_FRACTION = 0.10
 BATCH = 500  # rows per insert request: ~1 MB with 512-d vectors, well under the 64 MB gRPC limit
-SCALAR_FIELDS = ["id", "doc_id", "catalog_id", "country", "region", "lang", "kind", "year", "measures"]
 
 
 def collection_prefix(settings: Settings) -> str:
@@ -67,17 +73,22 @@ def collection_prefix(settings: Settings) -> str:
 
 
 def _scalar_records(columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
-    """Per row, the filter fields as Milvus stores them."""
+    """Per row, the filter fields as Milvus stores them, and ``filter_key``: a digest of them that an add
+    reads back to find the rows whose fields changed (reading the ``measures`` array back fails in
+    pymilvus 2.5 with Milvus Lite when it is empty: "Unsupported data type: 0")."""
     measures = columns["measures"].tolist()
     matrix = columns["measure_matrix"]
     out = []
     for i, pid in enumerate(columns["ids"].tolist()):
-        out.append({
+        rec = {
             "id": pid, "doc_id": str(columns["doc_id"][i]), "catalog_id": str(columns["catalog_id"][i]),
             "country": str(columns["country_code"][i]), "region": str(columns["region"][i]),
             "lang": str(columns["lang"][i]), "kind": str(columns["kind"][i]), "year": int(columns["year"][i]),
             "measures": [m for j, m in enumerate(measures) if matrix[i, j]] if measures else [],
-        })
+        }
+        key = json.dumps(rec, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        rec["filter_key"] = hashlib.sha1(key).hexdigest()[:16]
+        out.append(rec)
     return out
 
 
@@ -140,9 +151,11 @@ def build_milvus(
         and old["encoder"]["name"] == settings.encoder and old.get("tokenizer") == tokenizer.settings()
         and milvus.has_collection(old_spec.get("collection", ""))
     )
-    if reusable and old is not None and current is not None:
-        if old.get("fingerprint") == fingerprint and not verify_index_files(current, old):
-            return BuildReport(current, old["counts"]["passages"], 0, True, time.perf_counter() - started)
+    if (
+        reusable and old is not None and current is not None
+        and old.get("fingerprint") == fingerprint and not verify_index_files(current, old)
+    ):
+        return BuildReport(current, old["counts"]["passages"], 0, True, time.perf_counter() - started)
 
     rows = list(store.passage_rows())
     columns = passage_columns(store, rows)
@@ -153,8 +166,9 @@ def build_milvus(
     if reusable and current is not None and old is not None:
         collection = old_spec["collection"]
         stats = Bm25Stats.load(current)
-        stored = {rec["id"]: rec for batch in _iterate(milvus, collection, SCALAR_FIELDS) for rec in batch}
-        changed = [i for i, rec in enumerate(records) if stored.get(rec["id"]) != rec]
+        stored = {rec["id"]: rec["filter_key"] for batch in _iterate(milvus, collection, ["id", "filter_key"])
+                  for rec in batch}
+        changed = [i for i, rec in enumerate(records) if stored.get(rec["id"]) != rec["filter_key"]]
         removed = sorted(set(stored) - {rec["id"] for rec in records})
         since_full = int(old_spec.get("changed_since_full", 0)) + len(changed) + len(removed)
         if since_full > REBUILD_FRACTION * max(stats.n_docs, 1):
