@@ -31,6 +31,7 @@ from policyscope.index.search.loaded_index import LoadedIndex
 
 if TYPE_CHECKING:
     from policyscope.index.search.filters import SearchFilters
+    from policyscope.index.search.query import QueryAnalysis
 
 INSTALL_HINT = "the milvus backend needs pymilvus and milvus-lite: pip install 'policyscope[milvus]'"
 # Milvus answers at most this many hits per query (its topk limit); a token held by more passages
@@ -223,21 +224,58 @@ class MilvusKeywords:
 
     def __init__(self, milvus: Any, collection: str, row_of: dict[str, int], n_docs: int):
         self._milvus, self._collection, self._row_of, self.n_docs = milvus, collection, row_of, n_docs
+        self._prefetched: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _token_scores(self, tokens: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per token: (rows, scores) of the passages holding it."""
-        if not tokens or not self.n_docs:
-            return [(np.zeros(0, np.int64), np.zeros(0, np.float32)) for _ in tokens]
-        found = self._milvus.search(
-            self._collection, data=[{term_dim(t): 1.0} for t in tokens], anns_field="sparse",
-            limit=min(MAX_TOPK, max(self.n_docs, 1)), search_params=_SPARSE_SEARCH, output_fields=[],
-        )
-        out = []
-        for hits in found:
-            pairs = [(self._row_of.get(h["id"]), h["distance"]) for h in hits]
-            pairs = [(r, s) for r, s in pairs if r is not None]
-            out.append((np.array([r for r, _ in pairs], np.int64), np.array([s for _, s in pairs], np.float32)))
+        """Per token: (rows, scores) of the passages holding it; one request for all of them."""
+        cached = self._prefetched
+        wanted = [t for t in dict.fromkeys(tokens) if t not in cached]
+        found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        if wanted and self.n_docs:
+            for t, (ids, vals) in zip(wanted, self._search_columns([{term_dim(t): 1.0} for t in wanted])):
+                rows = np.fromiter((self._row_of.get(i, -1) for i in ids), np.int64, len(ids))
+                keep = rows >= 0  # ids an add in progress has inserted are not rows yet
+                found[t] = (rows[keep], vals[keep])
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+        return [cached.get(t) or found.get(t, empty) for t in tokens]
+
+    def _search_columns(self, data: list[dict[int, float]]) -> list[tuple[list[str], np.ndarray]]:
+        """Per sparse query, the hits' ids and scores as columns.
+
+        pymilvus 2.5 turns every hit into a ``Hit`` dict before returning (measured: 75 ms of a 145 ms
+        keyword query on 9,831 passages, ~2,000 hits a query); the raw response of its ``_async`` call
+        carries the same columns as arrays. Falls back to the public result when that is unavailable.
+        """
+        limit = min(MAX_TOPK, self.n_docs)
+        kwargs = {"anns_field": "sparse", "limit": limit, "search_params": _SPARSE_SEARCH, "output_fields": []}
+        try:
+            response = self._milvus.search(self._collection, data=data, _async=True, **kwargs)._future.result()
+        except AttributeError:
+            response = None
+        if response is None or response.status.code != 0:
+            found = self._milvus.search(self._collection, data=data, **kwargs)  # raises the engine's error
+            return [(list(hits.ids), np.asarray(hits.distances, dtype=np.float32)) for hits in found]
+        res = response.results
+        ids, scores = list(res.ids.str_id.data), np.asarray(res.scores, dtype=np.float32)
+        out, start = [], 0
+        for n in res.topks:
+            out.append((ids[start:start + n], scores[start:start + n]))
+            start += n
         return out
+
+    def for_query(self, analysis: QueryAnalysis) -> MilvusKeywords:
+        """A view of these scores that holds every token ``concept_scores`` will ask for ``analysis`` (its
+        concepts' renderings and their verb forms), fetched in one request instead of one per token
+        (measured: ~5 ms a round trip on Milvus Lite, 10-30 tokens a query)."""
+        from policyscope.nlp.words import verb_forms
+
+        tokens = [*analysis.tokens, *analysis.translated]
+        for concept in analysis.concepts:
+            tokens += [*concept.source, *(t for alt in concept.alternatives for t in alt)]
+        tokens += [form for t in list(tokens) for form in verb_forms(t)]
+        view = MilvusKeywords(self._milvus, self._collection, self._row_of, self.n_docs)
+        view._prefetched = dict(zip(dict.fromkeys(tokens), self._token_scores(list(dict.fromkeys(tokens)))))
+        return view
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every row for the query, shape (n_docs,); unknown tokens add 0."""

@@ -279,16 +279,17 @@ class Searcher:
 
     def _keyword(self, analysis: QueryAnalysis, depth: int, mask: np.ndarray | None) -> list[int]:
         """BM25 over the query's own words plus its translation, ranked best first."""
+        keywords = self.index.keywords.for_query(analysis)
         if self.settings.keyword_fusion == "concepts":
             scores = concept_scores(
-                self.index.keywords, analysis, idf_weighted=self.settings.keyword_normalize,
+                keywords, analysis, idf_weighted=self.settings.keyword_normalize,
                 subject_country=self.index.subject_country(), field_weight=self.settings.keyword_field_weight,
                 passage_langs=self.index.columns["lang"], exponent=self.settings.keyword_exponent,
                 country_boost=self.settings.keyword_country_boost,
             )
         else:
             scores = keyword_scores(
-                self.index.keywords, analysis, normalize=self.settings.keyword_normalize,
+                keywords, analysis, normalize=self.settings.keyword_normalize,
                 concept_max=self.settings.translation_concept_max,
             )
         return [int(r) for r in top_positive(scores, depth, mask)]
