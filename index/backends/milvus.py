@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from policyscope.index.search.filters import SearchFilters
     from policyscope.index.search.query import QueryAnalysis
 
+# The collection's fields; a build reuses a collection only of this version (2: filter_key).
+COLLECTION_SCHEMA = 2
 INSTALL_HINT = "the milvus backend needs pymilvus and milvus-lite: pip install 'policyscope[milvus]'"
 # Milvus answers at most this many hits per query (its topk limit); a token held by more passages
 # scores only its best 16384 (docs/scale.md: what that costs and when it matters).

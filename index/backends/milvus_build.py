@@ -34,6 +34,7 @@ from policyscope.corpus.errors import IndexMismatchError
 from policyscope.corpus.records import PassageView
 from policyscope.corpus.store import Store
 from policyscope.index.backends.milvus import (
+    COLLECTION_SCHEMA,
     _iterate,
     client,
     create_collection,
@@ -132,7 +133,7 @@ def build_milvus(
     root = settings.index_root
     root.mkdir(parents=True, exist_ok=True)
     uri = settings.milvus_target
-    spec = {"uri": uri, "index_type": index_type(settings.milvus_index, uri)}
+    spec = {"uri": uri, "index_type": index_type(settings.milvus_index, uri), "schema": COLLECTION_SCHEMA}
     tokenizer = BilingualTokenizer()
     fingerprint = build_fingerprint(store, settings, tokenizer, milvus=spec)
     milvus = client(uri)
@@ -155,6 +156,7 @@ def build_milvus(
         reusable and old is not None and current is not None
         and old.get("fingerprint") == fingerprint and not verify_index_files(current, old)
     ):
+        _drop_unreferenced(milvus, settings)  # a build killed earlier may have left a collection
         return BuildReport(current, old["counts"]["passages"], 0, True, time.perf_counter() - started)
 
     rows = list(store.passage_rows())
@@ -219,13 +221,19 @@ def build_milvus(
     point_to(root, final, current)
     for start in range(0, len(removed), BATCH):
         milvus.delete(collection, ids=removed[start:start + BATCH])
-    _drop_unreferenced(milvus, settings, keep={collection, old_spec.get("collection", "")})
+    _drop_unreferenced(milvus, settings)
     return BuildReport(final, len(rows), embedded, False, time.perf_counter() - started)
 
 
-def _drop_unreferenced(milvus: Any, settings: Settings, keep: set[str]) -> None:
-    """Drop this workspace's collections that neither the current nor the previous index names (the
-    collections of pruned directories and of builds killed midway)."""
+def _drop_unreferenced(milvus: Any, settings: Settings) -> None:
+    """Drop this workspace's collections that no index directory names (after the switch only the current
+    and the previous one remain): those of pruned directories and of builds killed midway."""
+    keep = set()
+    for manifest in settings.index_root.glob("idx-*/manifest.json"):
+        try:
+            keep.add(json.loads(manifest.read_text(encoding="utf-8")).get("milvus", {}).get("collection"))
+        except (OSError, ValueError):
+            continue
     prefix = collection_prefix(settings) + "_"
     for name in milvus.list_collections():
         if name.startswith(prefix) and name not in keep:
