@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ def configure(
     """Record the global options and set up logging on stderr (the CLI configures logging, no library does)."""
     options.debug, options.home, options.encoder, options.device = debug, home, encoder, device
     options.quiet, options.backend, options.milvus_uri = quiet, backend, milvus_uri
+    # The milvus extra pins setuptools<81 (milvus-lite 2.5 imports pkg_resources); jieba then imports
+    # pkg_resources too, and its deprecation warning would open every command's output.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     if backend == "milvus":  # a missing extra fails now, in one line, not at the first query
         from policyscope.corpus.errors import ConfigError
         from policyscope.index.backends import get_backend
