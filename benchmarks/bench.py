@@ -89,15 +89,20 @@ def query_cmd(
     budget_ms: Annotated[
         float | None, typer.Option("--budget-ms", help="Exit 1 when a mode's p95 exceeds this many milliseconds.")
     ] = None,
+    backend: Annotated[str, typer.Option(
+        "--backend", help="Comma-separated index backends to time on the same passages: faiss, milvus.")] = "faiss",
+    milvus_uri: Annotated[str | None, typer.Option(
+        "--milvus-uri", help="Milvus URI for the milvus backend (default: a Lite file in HOME-milvus).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Query latency p50/p95 per mode on the CCLW + seed workspace (model loaded)."""
+    """Query latency p50/p95 per mode on the CCLW + seed workspace (model loaded), per backend."""
     from bench_query import bench_query, over_budget, print_query
 
     for path in queries or []:
         if not path.is_file():
             raise typer.BadParameter(f"{path}: no such file", param_hint="'--queries'")
-    r = bench_query(home, encoder, cclw, max(1, rounds), _split(modes), queries or [], k)
+    r = bench_query(home, encoder, cclw, max(1, rounds), _split(modes), queries or [], k,
+                    backends=_split(backend), milvus_uri=milvus_uri)
     _emit(r, as_json, print_query)
     problems = over_budget(r, budget_ms)
     if problems:

@@ -16,6 +16,12 @@ from .errors import ConfigError
 DEFAULT_ENCODER = "use"
 #: The keyword scorers the searcher knows (``keyword_fusion``): concept scoring or summed BM25.
 KEYWORD_FUSIONS: tuple[str, ...] = ("concepts", "bm25")
+#: The index backends (``backend``): in-process FAISS + bm25s files, or a Milvus collection
+#: (``index/backends/`` holds one module per name; a test keeps the two lists equal).
+INDEX_BACKENDS: tuple[str, ...] = ("faiss", "milvus")
+#: Milvus vector index types (``milvus_index``); "auto" is HNSW on a server, FLAT on Milvus Lite,
+#: which builds only FLAT, IVF_FLAT and AUTOINDEX (docs/scale.md).
+MILVUS_INDEX_TYPES: tuple[str, ...] = ("auto", "FLAT", "IVF_FLAT", "HNSW", "IVF_PQ", "DISKANN", "AUTOINDEX")
 
 # Words accepted for a boolean setting, compared lowercase; anything else is refused.
 _TRUE = frozenset({"true", "1", "yes", "on"})
@@ -100,6 +106,12 @@ class Settings:
     fetch_timeout: float = 30.0
     fetch_max_bytes: int = 50 * 1024 * 1024
     fetch_retries: int = 3
+    # Where the index lives: "faiss" (files in the workspace) or "milvus" (a collection; docs/scale.md).
+    backend: str = "faiss"
+    # Milvus: a file path ending in .db runs Milvus Lite in-process; http(s)://host:19530 is a server or
+    # cluster. Empty: <home>/milvus.db.
+    milvus_uri: str = ""
+    milvus_index: str = "auto"
 
     def __post_init__(self) -> None:
         """Refuse values no search or build could use, naming the setting (at load, not mid-build)."""
@@ -114,6 +126,17 @@ class Settings:
         for name in ("rrf_k", "batch_size", "min_passage_chars"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {name}={getattr(self, name)!r}: expected a whole number >= 1")
+        if self.backend not in INDEX_BACKENDS:
+            raise ConfigError(f"setting backend={self.backend!r}: expected one of {', '.join(INDEX_BACKENDS)}")
+        if self.milvus_index not in MILVUS_INDEX_TYPES:
+            raise ConfigError(
+                f"setting milvus_index={self.milvus_index!r}: expected one of {', '.join(MILVUS_INDEX_TYPES)}"
+            )
+        uri = self.milvus_uri
+        if "://" in uri and not uri.startswith(("http://", "https://", "tcp://")):
+            raise ConfigError(f"setting milvus_uri={uri!r}: expected http(s)://host:port or a file path ending in .db")
+        if uri and "://" not in uri and not uri.endswith(".db"):
+            raise ConfigError(f"setting milvus_uri={uri!r}: a Milvus Lite file must end in .db (e.g. {uri}/milvus.db)")
         if self.max_passage_chars <= self.min_passage_chars:
             raise ConfigError(
                 f"setting max_passage_chars={self.max_passage_chars!r}: expected more than "
@@ -127,6 +150,11 @@ class Settings:
     @property
     def cache_path(self) -> Path:
         return self.home / "cache" / "embeddings.sqlite"
+
+    @property
+    def milvus_target(self) -> str:
+        """The Milvus URI to use: ``milvus_uri``, else the Milvus Lite file ``<home>/milvus.db``."""
+        return self.milvus_uri or str(self.home / "milvus.db")
 
     @property
     def index_root(self) -> Path:

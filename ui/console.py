@@ -14,6 +14,7 @@ import logging
 import os
 import sqlite3
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ class GlobalOptions:
     encoder: str | None = None
     device: str | None = None
     quiet: bool = False
+    backend: str | None = None
+    milvus_uri: str | None = None
 
 
 options = GlobalOptions()
@@ -51,11 +54,23 @@ _NOISY = ("jieba", "faiss", "bm25s", "urllib3", "httpx", "httpcore", "gradio")
 
 
 def configure(
-    debug: bool, home: Path | None, encoder: str | None, device: str | None, quiet: bool = False
+    debug: bool, home: Path | None, encoder: str | None, device: str | None, quiet: bool = False,
+    backend: str | None = None, milvus_uri: str | None = None,
 ) -> None:
     """Record the global options and set up logging on stderr (the CLI configures logging, no library does)."""
     options.debug, options.home, options.encoder, options.device = debug, home, encoder, device
-    options.quiet = quiet
+    options.quiet, options.backend, options.milvus_uri = quiet, backend, milvus_uri
+    # The milvus extra pins setuptools<81 (milvus-lite 2.5 imports pkg_resources); jieba then imports
+    # pkg_resources too, and its deprecation warning would open every command's output.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
+    if backend == "milvus":  # a missing extra fails now, in one line, not at the first query
+        from policyscope.corpus.errors import ConfigError
+        from policyscope.index.backends import get_backend
+
+        try:
+            get_backend(backend)
+        except ConfigError as exc:
+            fail(str(exc))
     if encoder is not None or device is not None:  # a typo fails now, not after minutes of segmenting
         from policyscope.corpus.config import DEFAULT_ENCODER
         from policyscope.corpus.errors import ConfigError
@@ -82,8 +97,12 @@ def _quiet_third_party(record: logging.LogRecord) -> bool:
 
 
 def settings(home: Path | None = None) -> Settings:
-    """The workspace settings: ``home`` (or ``--home``) with the ``--encoder`` and ``--device`` overrides."""
-    return Settings.load(home or options.home, encoder=options.encoder, device=options.device)
+    """The workspace settings: ``home`` (or ``--home``) with the ``--encoder``, ``--device``, ``--backend`` and
+    ``--milvus-uri`` overrides."""
+    return Settings.load(
+        home or options.home, encoder=options.encoder, device=options.device, backend=options.backend,
+        milvus_uri=options.milvus_uri,
+    )
 
 
 def fail(message: str) -> NoReturn:

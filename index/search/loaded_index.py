@@ -24,24 +24,39 @@ class LoadedIndex:
     """The read-only parts of one index directory, loaded together."""
 
     def __init__(self, path: Path):
-        from policyscope.index.keywords import KeywordIndex
-        from policyscope.index.vectors import VectorIndex
-
         self.path = path
         self.manifest: dict[str, Any] = read_manifest(path)
         try:
-            self.vectors = VectorIndex.load(path / "vectors")
-            self.keywords = KeywordIndex.load(path / "bm25")
             with np.load(path / "columns.npz", allow_pickle=False) as cols:
                 self.columns = {name: cols[name] for name in cols.files}
+            self.ids: np.ndarray = self.columns["ids"]
+            self.row_of = {pid: i for i, pid in enumerate(self.ids.tolist())}
+            self.measures: list[str] = self.columns["measures"].tolist()
+            self.n = len(self.ids)
+            self._open_parts(path)
         except (OSError, RuntimeError, ValueError, KeyError, EOFError) as exc:  # a file deleted or cut short
             raise WorkspaceDamagedError(path, f"damaged index ({type(exc).__name__}: {exc})") from None
-        self.ids: np.ndarray = self.columns["ids"]
-        self.row_of = {pid: i for i, pid in enumerate(self.ids.tolist())}
-        self.measures: list[str] = self.columns["measures"].tolist()
-        self.n = len(self.ids)
         self._subject: np.ndarray | None = None
         self._phrase_texts: list[str] | None = None
+
+    def _open_parts(self, path: Path) -> None:
+        """Open the vector and keyword indexes (a backend that keeps them elsewhere overrides this; the
+        columns, ``ids`` and ``row_of`` are loaded by then)."""
+        from policyscope.index.keywords import KeywordIndex
+        from policyscope.index.vectors import VectorIndex
+
+        self.vectors: Any = VectorIndex.load(path / "vectors")
+        self.keywords: Any = KeywordIndex.load(path / "bm25")
+
+    def vector_search(
+        self, queries: np.ndarray, k: int, allowed: np.ndarray | None, filters: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` rows per query vector among the ``allowed`` ones: ``(scores, rows)``, -1 rows pad.
+
+        ``filters`` (the ``SearchFilters`` the mask was made from) lets a backend that filters in its
+        engine push them down; FAISS reads the mask.
+        """
+        return self.vectors.search(queries, k, allowed=allowed)
 
     def subject_country(self) -> np.ndarray:
         """Per row, the code of the jurisdiction its document is about, or "".

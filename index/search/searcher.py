@@ -19,6 +19,7 @@ from policyscope.corpus.catalog import CATALOG_LABELS
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import QueryError, WorkspaceDamagedError
 from policyscope.corpus.store import Store
+from policyscope.index.backends import load_index
 from policyscope.index.build import POINTER, require_index
 from policyscope.index.encoders import Encoder
 from policyscope.index.fusion import cap_per_group, reciprocal_rank_fusion
@@ -104,7 +105,7 @@ class Searcher:
             if self._index is None or self._index.path != path:
                 from policyscope.nlp.tokens import check_index_tokenizer
 
-                index = LoadedIndex(path)
+                index = load_index(path, self.settings)
                 # Query tokens must be cut as the index's were: an index of an older tokenizer is
                 # refused with a rebuild message instead of answering with silent misses.
                 check_index_tokenizer(index.manifest.get("tokenizer"), str(path), self.tokenizer)
@@ -260,7 +261,9 @@ class Searcher:
             if use_semantic:
                 t = time.perf_counter()
                 other = analysis.other_text if mode == "hybrid" and st.semantic_translation_weight else ""
-                (sem, sem_scores), *others = self._semantic([query, *([other] if other else [])], depth, mask)
+                (sem, sem_scores), *others = self._semantic(
+                    [query, *([other] if other else [])], depth, mask, filters
+                )
                 sem_rank = {r: i + 1 for i, r in enumerate(sem)}
                 if st.semantic_weight or mode == "semantic":
                     rankings.append(sem)
@@ -316,11 +319,11 @@ class Searcher:
     # -- the ranked lists ------------------------------------------------------------------
 
     def _semantic(
-        self, texts: list[str], depth: int, mask: np.ndarray | None
+        self, texts: list[str], depth: int, mask: np.ndarray | None, filters: SearchFilters | None = None
     ) -> list[tuple[list[int], dict[int, float]]]:
         """One ranked vector-search list per text; the texts are embedded in one batch."""
         qv = np.asarray(self.encoder.encode_queries(texts), dtype=np.float32)
-        scores, rows = self.index.vectors.search(qv, depth, allowed=mask)
+        scores, rows = self.index.vector_search(qv, depth, mask, filters)
         out = []
         for srow, rrow in zip(scores, rows):
             ranked = [int(r) for r in rrow if r >= 0]
@@ -329,9 +332,10 @@ class Searcher:
 
     def _keyword(self, analysis: QueryAnalysis, depth: int, mask: np.ndarray | None) -> list[int]:
         """BM25 over the query's own words plus its translation, ranked best first."""
+        keywords = self.index.keywords.for_query(analysis)
         if self.settings.keyword_fusion == "concepts":
             scores = concept_scores(
-                self.index.keywords, analysis, idf_weighted=self.settings.keyword_normalize,
+                keywords, analysis, idf_weighted=self.settings.keyword_normalize,
                 subject_country=self.index.subject_country(), field_weight=self.settings.keyword_field_weight,
                 passage_langs=self.index.columns["lang"], exponent=self.settings.keyword_exponent,
                 country_boost=self.settings.keyword_country_boost,
@@ -339,7 +343,7 @@ class Searcher:
             )
         else:
             scores = keyword_scores(
-                self.index.keywords, analysis, normalize=self.settings.keyword_normalize,
+                keywords, analysis, normalize=self.settings.keyword_normalize,
                 concept_max=self.settings.translation_concept_max,
             )
         return [int(r) for r in top_positive(scores, depth, mask)]

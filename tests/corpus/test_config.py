@@ -171,6 +171,13 @@ def test_non_boolean_toml_value_for_a_boolean_setting_is_a_config_error(tmp_path
         ("RRF_K", "0", "setting rrf_k=0: expected a whole number >= 1"),
         ("MAX_PASSAGE_CHARS", "10", "setting max_passage_chars=10: expected more than min_passage_chars (20)"),
         ("BATCH_SIZE", "lots", "setting batch_size='lots': expected int"),
+        ("BACKEND", "elastic", "setting backend='elastic': expected one of faiss, milvus"),
+        ("MILVUS_INDEX", "hnsw", "setting milvus_index='hnsw': expected one of auto, FLAT, IVF_FLAT, HNSW, IVF_PQ,"
+         " DISKANN, AUTOINDEX"),
+        ("MILVUS_URI", "grpc://h:19530", "setting milvus_uri='grpc://h:19530': expected http(s)://host:port or a"
+         " file path ending in .db"),
+        ("MILVUS_URI", "/data/milvus", "setting milvus_uri='/data/milvus': a Milvus Lite file must end in .db"
+         " (e.g. /data/milvus/milvus.db)"),
     ],
 )
 def test_a_setting_no_build_or_search_could_use_is_refused_at_load(tmp_path, monkeypatch, env, value, message):
@@ -178,3 +185,11 @@ def test_a_setting_no_build_or_search_could_use_is_refused_at_load(tmp_path, mon
     with pytest.raises(ConfigError) as info:
         Settings.load(tmp_path)
     assert str(info.value) == message
+
+
+def test_milvus_backend_is_chosen_by_env_and_defaults_to_a_lite_file_in_the_workspace(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICYSCOPE_BACKEND", "milvus")
+    s = Settings.load(tmp_path)
+    assert (s.backend, s.milvus_target) == ("milvus", str(tmp_path / "milvus.db"))
+    monkeypatch.setenv("POLICYSCOPE_MILVUS_URI", "http://milvus:19530")
+    assert Settings.load(tmp_path).milvus_target == "http://milvus:19530"
