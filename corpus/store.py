@@ -451,12 +451,16 @@ class Store(PassageTables):
         return self._db.execute("PRAGMA integrity_check").fetchone()[0]
 
     def fingerprint(self) -> str:
-        """Changes whenever documents, passages or tags change (used to skip no-op rebuilds)."""
+        """Changes whenever documents, passages or tags change (used to skip no-op rebuilds).
+
+        Tag scores are summed as integers (micro-units): a float sum depends on the order SQLite reads
+        the rows in, and its last digits changed between two reads of an unchanged store."""
         row = self._db.execute(
             """SELECT (SELECT count(*) FROM documents), (SELECT coalesce(max(added_at), 0) FROM documents),
                       (SELECT count(*) FROM passages), (SELECT group_concat(settings) FROM
                           (SELECT DISTINCT settings FROM segmented)),
-                      (SELECT count(*) FROM tags), (SELECT coalesce(sum(score), 0) FROM tags),
+                      (SELECT count(*) FROM tags),
+                      (SELECT coalesce(sum(CAST(round(score * 1000000) AS INTEGER)), 0) FROM tags),
                       (SELECT count(*) FROM annotations),
                       (SELECT coalesce(max(value), '0') FROM meta WHERE key = 'revision')"""
         ).fetchone()

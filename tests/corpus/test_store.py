@@ -352,3 +352,15 @@ def test_a_schema_2_store_gets_version_columns_and_a_reader_sees_the_defaults_be
     assert store.get_meta("schema_version") == "3"
     assert [(i.id, i.version) for i in store.document_infos()] == [("a", 1)]
     assert store.integrity_check() == "ok"
+
+
+def test_the_fingerprint_of_unchanged_tags_does_not_depend_on_the_order_they_were_written(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    docs = [_file_doc(f"lithium quota {i} percent", f"/data/{i}.txt") for i in range(3)]
+    store.add_documents(docs, passages=_cut, settings_key=KEY)
+    pids = [next(store.iter_passages(d.id)).id for d in docs]
+    scores = dict(zip(pids, (0.1, 0.2, 0.3)))  # (0.1 + 0.2) + 0.3 != (0.3 + 0.2) + 0.1 in floating point
+    store.replace_tags({p: [Tag("stockpiling", scores[p], "rule")] for p in pids}, ("rule",))
+    before = store.fingerprint()
+    store.replace_tags({p: [Tag("stockpiling", scores[p], "rule")] for p in reversed(pids)}, ("rule",))
+    assert store.fingerprint() == before
