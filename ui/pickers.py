@@ -127,14 +127,16 @@ class Pickers:
                           f" encoder {encoder}")
         except Exception:  # a half-written index: the start-up status is still true enough for a header
             log.warning("reading the index manifest for the header failed", exc_info=True)
-        return header(status)
+        return header(status, loaded=True)
 
 
-def header(status: str) -> str:
-    """The page's top line with ``status`` (escaped)."""
+def header(status: str, loaded: bool = False) -> str:
+    """The page's top line with ``status`` (escaped); ``loaded``: written by the page-load handler
+    (``data-loaded``, which tests and ``bench serve`` wait for)."""
+    mark = ' data-loaded="1"' if loaded else ""
     return ('<div class="ps-top"><b style="font-size:1.3em">policyscope</b> · battery & critical-minerals policy'
             ' corpus in Chinese, English, Japanese and Korean · '
-            f'<span id="ps-status">{render.esc(status)}</span></div>')
+            f'<span id="ps-status"{mark}>{render.esc(status)}</span></div>')
 
 
 def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], header: gr.HTML,

@@ -20,6 +20,7 @@ def open_page(browser, url: str):  # noqa: F811 - the fixture's value
     pg.set_default_timeout(TIMEOUT)
     pg.goto(url)
     pg.wait_for_selector("#ps-query textarea, #ps-query input")
+    pg.wait_for_selector("#ps-status[data-loaded]", state="attached")  # the load handler filled the pickers
     return ctx, pg
 
 
@@ -40,7 +41,7 @@ def status_documents(page) -> int:
 
 
 def test_a_document_uploaded_in_one_session_is_offered_in_another_sessions_pickers(browser, app, tmp_path):  # noqa: F811
-    service, url = app
+    url = app[1]
     ctx_a, a = open_page(browser, url)
     ctx_b, b = open_page(browser, url)
     try:
@@ -161,6 +162,9 @@ def test_a_metadata_edit_is_stored_reindexed_and_shown_in_search_results(browser
         field("url").fill("https://example.gov.au/numbat")
         pg.locator("#ps-m-save").click()
         pg.wait_for_selector("#ps-m-note :text('re-indexed')", timeout=120_000)
+        for close in pg.locator(".toast-close").all():  # the earlier error's toast, for the screenshot
+            close.click()
+        pg.locator("#ps-meta").scroll_into_view_if_needed()
         shot(pg, "corpus-metadata")
         stored = ws.store.get_document("numbat-decree")
         assert (stored.country, stored.year, stored.kind, stored.meta["url"]) == (
