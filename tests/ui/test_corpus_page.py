@@ -46,6 +46,11 @@ def test_saving_the_form_stores_only_what_changed_and_reindexes(service):
     # The index's filter columns come from the store at build: the kind filter finds the document by its new kind.
     hits = service.search_tab.search_json("battery 蓄電池", mode="keyword", k=50, kinds=["battery strategy"])["hits"]
     assert hits and {h["doc_id"] for h in hits} == {doc_id} and {h["doc_kind"] for h in hits} == {"battery strategy"}
+    # `policyscope build --force` reads the built-in corpus again: the edit is laid over the source's values.
+    with service.workspace.write_lock:
+        report = service.workspace.pipeline.ingest_builtin()
+    assert report.updated == 0
+    assert service.corpus_tab.metadata_of(doc_id)["kind"] == "battery strategy"
 
 
 @pytest.mark.parametrize(("fields", "error"), [({"country": "Atlantis"}, MetadataError),
