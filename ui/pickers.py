@@ -20,6 +20,7 @@ offers it (both words occur in the label, in any order); typing ``cclw-9`` finds
 from __future__ import annotations
 
 import logging
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -128,6 +129,26 @@ class Pickers:
         except Exception:  # a half-written index: the start-up status is still true enough for a header
             log.warning("reading the index manifest for the header failed", exc_info=True)
         return header(status, loaded=True)
+
+
+def warm_page(workspace: Workspace, *views: Callable[[], object]) -> threading.Thread:
+    """Compute what a page load asks for (the picker lists, then ``views``: corpus table, heatmap,
+    timeline) on a background thread, into the workspace's cache: with 2,146 documents the first page
+    load otherwise spends ~3 s on them (heatmap 1.9 s, choices 0.7 s), later ones ~0.1 s."""
+
+    def run() -> None:
+        try:
+            pickers = Pickers(workspace)
+            for name in SOURCES:
+                pickers.source(name)
+            for view in views:
+                view()
+        except Exception:  # best effort: the page load computes (and reports) them itself
+            log.warning("warming the page's views failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="policyscope-warm-page", daemon=True)
+    thread.start()
+    return thread
 
 
 def header(status: str, loaded: bool = False) -> str:
