@@ -162,8 +162,8 @@ def test_a_metadata_edit_is_stored_reindexed_and_shown_in_search_results(browser
         field("url").fill("https://example.gov.au/numbat")
         pg.locator("#ps-m-save").click()
         pg.wait_for_selector("#ps-m-note :text('re-indexed')", timeout=120_000)
-        for close in pg.locator(".toast-close").all():  # the earlier error's toast, for the screenshot
-            close.click()
+        # the earlier error's toast, for the screenshot (it may have closed itself already)
+        pg.evaluate("() => document.querySelectorAll('.toast-close').forEach(b => b.click())")
         pg.locator("#ps-meta").scroll_into_view_if_needed()
         shot(pg, "corpus-metadata")
         stored = ws.store.get_document("numbat-decree")
