@@ -68,3 +68,8 @@ def test_a_bad_value_raises_one_line_and_stores_nothing(service, fields, error):
 def test_saving_without_a_document_asks_for_one(service):
     with pytest.raises(QueryError, match="pick a document"):
         service.corpus_tab.save_metadata(None, kind="law")
+
+
+def test_the_typed_search_is_shown_escaped(service):
+    html = service.corpus_tab.corpus_page('<img src=x onerror="alert(1)">').html
+    assert "<img" not in html and "&lt;img" in html
