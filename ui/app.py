@@ -277,10 +277,11 @@ def build_app(service: Service) -> gr.Blocks:
                 note = corpus_tab.save_metadata(doc_id, **dict(zip(m_fields, values)))
             except PolicyscopeError as exc:  # one line, raised so the page shows it as an error toast
                 raise gr.Error(str(exc), print_exception=False) from None
+            # The form shows the values as stored (a country name typed becomes its code).
             return ("✓ " + note, *table("", "country", 1), pickers.header_html(),
-                    gr.Dropdown(choices=pickers.choices("document", "", doc_id)))
+                    gr.Dropdown(choices=pickers.choices("document", "", doc_id)), *form(doc_id))
 
-        m_save.click(save, [m_doc, *m_inputs], [m_note, corpus, t_page, header, m_doc], **private)
+        m_save.click(save, [m_doc, *m_inputs], [m_note, corpus, t_page, header, m_doc, *m_inputs], **private)
 
         def do_upload(files: list[Upload] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
             rows = corpus_tab.upload(files or [], progress=lambda f, d: progress(f, desc=d))

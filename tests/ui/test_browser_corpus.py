@@ -162,6 +162,7 @@ def test_a_metadata_edit_is_stored_reindexed_and_shown_in_search_results(browser
         field("url").fill("https://example.gov.au/numbat")
         pg.locator("#ps-m-save").click()
         pg.wait_for_selector("#ps-m-note :text('re-indexed')", timeout=120_000)
+        assert field("country").input_value() == "AU"  # the form shows what was stored
         # the earlier error's toast, for the screenshot (it may have closed itself already)
         pg.evaluate("() => document.querySelectorAll('.toast-close').forEach(b => b.click())")
         pg.locator("#ps-meta").scroll_into_view_if_needed()
