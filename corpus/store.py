@@ -36,10 +36,10 @@ from .records import Document, Passage
 from .store_edits import apply_edit, save_edit, validate_edit, with_stored_edit
 from .store_passages import PassageTables
 from .store_schema import (
+    CURRENT_TABLES,
     DOC_COLUMNS,
     SCHEMA,
     SCHEMA_VERSION,
-    STORE_TABLES,
     VERSION_COLUMNS,
     blocks_json,
     bump_revision,
@@ -141,7 +141,7 @@ class Store(PassageTables):
 
     def _schema_ready(self) -> bool:
         names = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return STORE_TABLES <= names
+        return CURRENT_TABLES <= names
 
     def _schema_ready_or_damaged(self) -> bool:
         """Whether the schema is there; a file SQLite cannot read is a ``WorkspaceDamagedError``."""

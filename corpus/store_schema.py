@@ -93,9 +93,10 @@ CREATE TABLE IF NOT EXISTS metadata_edits (
 """
 
 #: The tables of a complete store (``policyscope doctor`` checks a file for them).
-STORE_TABLES = frozenset(
-    {"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations", "metadata_edits"}
-)
+STORE_TABLES = frozenset({"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations"})
+#: What a store opened for writing has: ``metadata_edits`` came later and is created (``IF NOT EXISTS``) when
+#: an older store is first opened, so a store written before it is still a complete, healthy store.
+CURRENT_TABLES = STORE_TABLES | {"metadata_edits"}
 
 # One SELECT for PassageView, its columns in the dataclass's field order.
 VIEW_SELECT = """SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,

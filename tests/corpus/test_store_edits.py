@@ -75,3 +75,19 @@ def test_a_bad_value_is_refused_with_a_message_naming_it_and_nothing_changes(tmp
 def test_an_unknown_document_is_refused(tmp_path):
     with pytest.raises(MetadataError, match="no such document"):
         Store(tmp_path / "s.sqlite").edit_metadata("nope", kind="law")
+
+
+def test_a_store_written_before_metadata_edits_is_complete_and_gets_the_table_when_opened(tmp_path):
+    import sqlite3
+
+    from policyscope.corpus.store_schema import STORE_TABLES
+
+    path = tmp_path / "s.sqlite"
+    doc = _doc("Ley de cambio climático.", country="CL")
+    Store(path).add_documents([doc])
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE metadata_edits")  # as a store written before the table existed
+    names = {r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert STORE_TABLES <= names  # `policyscope doctor` finds nothing missing
+    store = Store(path)
+    assert store.edit_metadata(doc.id, kind="law").kind == "law"
