@@ -179,7 +179,7 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
         typed.__annotations__["evt"] = gr.KeyUpData
 
         dd.focus(refill, dd, dd, **private)
-        # always_last: a fast typist's keystrokes make one request each, and only the last one's answer counts.
+        # always_last: keystrokes that come while a request runs collapse into one request, for the latest text.
         dd.key_up(typed, dd, dd, trigger_mode="always_last", **private)
 
     targets = list(dropdowns)
