@@ -10,7 +10,8 @@ Usage::
   for the shared dev sets instead of the built-in mix; ``--budget-ms`` exits 1 above a p95 budget).
 * ``scale``  1M passages: flat vs HNSW vs IVF-PQ (build, memory, recall@10, latency),
   BM25 at the same size and a hybrid (vector + BM25 + fusion) latency.
-* ``serve``  seconds from starting ``policyscope serve`` to its first answered search.
+* ``serve``  seconds from starting ``policyscope serve`` to its first answered search, the page config's
+  size and the page's time to interactive in headless Chromium.
 
 Each prints a table, or JSON on stdout with ``--json`` (progress notes go to stderr). A bad or
 missing option prints one line ``error: …`` and exits 2; a benchmark that cannot run (no CCLW
@@ -144,7 +145,8 @@ def serve_cmd(
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 120.0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Seconds from starting `policyscope serve` on an existing index to its first answered search."""
+    """Seconds from starting `policyscope serve` on an existing index to its first answered search; page config
+    size and time to interactive."""
     from bench_serve import bench_serve, print_serve
 
     tmp = None

@@ -1,5 +1,9 @@
-"""``bench serve``: seconds from starting ``policyscope serve`` to its first answered search.
+"""``bench serve``: seconds from starting ``policyscope serve`` to its first answered search, the size of
+the page config (``GET /config``) and the page's time to interactive in headless Chromium.
 
+Time to interactive: from navigation in a fresh browser context until the query box takes input and the
+page's load handlers have answered (the header shows the index's document count, the Document picker is
+filled). It needs Debian's ``chromium`` and Playwright, as the browser tests do; without them it is skipped.
 Part of ``python benchmarks/bench.py``; see docs/performance.md for the figures.
 """
 
@@ -9,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +64,8 @@ def bench_serve(home: Path, encoder_spec: str | None, timeout: float) -> dict[st
         t = time.perf_counter()
         client.predict("电池回收", "hybrid", api_name="/search")
         second_s = time.perf_counter() - t
+        config_bytes = len(urllib.request.urlopen(url + "config", timeout=60).read())
+        page = page_timings(url)
     finally:
         proc.terminate()
         try:
@@ -67,11 +74,53 @@ def bench_serve(home: Path, encoder_spec: str | None, timeout: float) -> dict[st
             proc.kill()
     hits = len(answer.get("hits", [])) if isinstance(answer, dict) else None
     return {"workspace": str(home), "first_search_s": round(first_s, 2),
-            "app_up_s": round(up_s, 2) if up_s else None, "next_search_s": round(second_s, 3), "hits": hits}
+            "app_up_s": round(up_s, 2) if up_s else None, "next_search_s": round(second_s, 3), "hits": hits,
+            "config_kb": round(config_bytes / 1024, 1), **page}
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Interactive: the query box takes input and the page-load handler has answered (it fills the pickers
+# and writes the header with data-loaded).
+READY_JS = """() => {
+  const box = document.querySelector('#ps-query textarea, #ps-query input');
+  return !!box && !box.disabled && !!document.querySelector('#ps-status[data-loaded]');
+}"""
+
+
+def page_timings(url: str, runs: int = 3) -> dict[str, Any]:
+    """Time to interactive of ``url`` in headless Chromium: the first load and the median of ``runs``
+    reloads in fresh contexts (no cache), in seconds; ``{}`` when Chromium or Playwright is missing."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        echo("playwright not installed: no time to interactive")
+        return {}
+    if not CHROMIUM.exists():
+        echo(f"{CHROMIUM} not found: no time to interactive")
+        return {}
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox",
+                                                                         "--disable-gpu"])
+        try:
+            for _ in range(runs):
+                ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+                page = ctx.new_page()
+                t = time.perf_counter()
+                page.goto(url, wait_until="commit")
+                page.wait_for_function(READY_JS, timeout=60_000, polling=20)
+                times.append(time.perf_counter() - t)
+                ctx.close()
+        finally:
+            browser.close()
+    return {"interactive_first_s": round(times[0], 2), "interactive_s": round(sorted(times)[len(times) // 2], 2)}
 
 
 def print_serve(r: dict[str, Any]) -> None:
     print_table("bench serve", [("first search answered after start", f"{r['first_search_s']} s",
                                  f"app reachable at {r['app_up_s']} s; {r['hits']} hits"),
-                                ("next search", f"{r['next_search_s']} s", "")],
+                                ("next search", f"{r['next_search_s']} s", ""),
+                                ("page config (GET /config)", f"{r['config_kb']} KB", ""),
+                                ("page interactive", f"{r.get('interactive_s', '?')} s",
+                                 f"median of 3 fresh loads; first {r.get('interactive_first_s', '?')} s")],
                 ("measure", "value", "detail"))

@@ -62,3 +62,12 @@ class QueryError(PolicyscopeError):
 
 class FetchError(PolicyscopeError):
     """A download failed (network, size cap, content type, checksum)."""
+
+
+class MetadataError(PolicyscopeError, ValueError):
+    """A metadata edit that cannot be stored (unknown field or document, bad country, year or address)."""
+
+    def __init__(self, field: str, value: object, problem: str):
+        self.field = field
+        self.value = value
+        super().__init__(f"{field} {value!r}: {problem}")

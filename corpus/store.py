@@ -31,14 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Self
 
-from .errors import WorkspaceDamagedError
+from .errors import MetadataError, WorkspaceDamagedError
 from .records import Document, Passage
+from .store_edits import apply_edit, save_edit, validate_edit, with_stored_edit
 from .store_passages import PassageTables
 from .store_schema import (
+    CURRENT_TABLES,
     DOC_COLUMNS,
     SCHEMA,
     SCHEMA_VERSION,
-    STORE_TABLES,
     VERSION_COLUMNS,
     blocks_json,
     bump_revision,
@@ -140,7 +141,7 @@ class Store(PassageTables):
 
     def _schema_ready(self) -> bool:
         names = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return STORE_TABLES <= names
+        return CURRENT_TABLES <= names
 
     def _schema_ready_or_damaged(self) -> bool:
         """Whether the schema is there; a file SQLite cannot read is a ``WorkspaceDamagedError``."""
@@ -209,7 +210,7 @@ class Store(PassageTables):
         now = time.time()
         with self._db:
             for doc in docs:
-                doc = normalized(doc)
+                doc = normalized(with_stored_edit(self._db, doc))  # a person's edit outlives the source's values
                 values = (
                     *(getattr(doc, c) for c in DOC_COLUMNS),
                     doc.text,
@@ -372,6 +373,26 @@ class Store(PassageTables):
                          superseded_by=superseded_by.get(r["id"], ""), added_at=r["added_at"])
             for r in rows
         ]
+
+    def edit_metadata(self, doc_id: str, **fields: Any) -> Document:
+        """Store a person's edit of ``doc_id``'s metadata (fields: ``store_edits.EDITABLE``); returns the document.
+
+        The edit is validated (``MetadataError`` names the bad value), written to the document row and
+        kept apart, so every later version its source gives (``build --force``, ``add`` again) keeps it.
+        """
+        edit = validate_edit(fields)
+        with self._db:
+            doc = self.get_document(doc_id)
+            if doc is None:
+                raise MetadataError("document", doc_id, "no such document")
+            new = normalized(apply_edit(doc, save_edit(self._db, doc_id, edit)))
+            cols = ("title", "title_zh", "title_en", "country", "region", "date", "year", "kind")
+            self._db.execute(
+                f"UPDATE documents SET {', '.join(f'{c}=?' for c in cols)}, meta=? WHERE id=?",
+                (*(getattr(new, c) for c in cols), json.dumps(new.meta, ensure_ascii=False, default=str), doc_id),
+            )
+            bump_revision(self._db)
+        return new
 
     def count(self, table: str) -> int:
         if table not in {"documents", "passages", "tags", "annotations"}:

@@ -84,10 +84,19 @@ CREATE TABLE IF NOT EXISTS annotations (
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS annotations_passage ON annotations(passage_id);
+-- People's metadata edits (store_edits.py), laid over every later version of the document's source.
+CREATE TABLE IF NOT EXISTS metadata_edits (
+    doc_id TEXT PRIMARY KEY,
+    fields TEXT NOT NULL,  -- JSON object: field -> value
+    edited_at REAL NOT NULL
+);
 """
 
 #: The tables of a complete store (``policyscope doctor`` checks a file for them).
 STORE_TABLES = frozenset({"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations"})
+#: What a store opened for writing has: ``metadata_edits`` came later and is created (``IF NOT EXISTS``) when
+#: an older store is first opened, so a store written before it is still a complete, healthy store.
+CURRENT_TABLES = STORE_TABLES | {"metadata_edits"}
 
 # One SELECT for PassageView, its columns in the dataclass's field order.
 VIEW_SELECT = """SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,

@@ -20,9 +20,10 @@ from policyscope.corpus.errors import PolicyscopeError
 from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
 from policyscope.index.search import SearchResult  # at run time: Gradio reads the handlers' type hints
 from policyscope.index.search.export import EXPORTERS
+from policyscope.ui import pickers as picking
 from policyscope.ui import render
 from policyscope.ui.api_types import CompareAnswer, SearchAnswer, TagAnswer, TagTextAnswer, typed
-from policyscope.ui.corpus_tab import Upload
+from policyscope.ui.corpus_tab import SORTS, Upload
 from policyscope.ui.review_tab import ReviewState
 from policyscope.ui.search_tab import DEFAULT_PAGE_SIZE, DEFAULT_RESULTS, PAGE_SIZES, more_like_label
 from policyscope.ui.service import Service
@@ -69,19 +70,15 @@ def build_app(service: Service) -> gr.Blocks:
     ws = service.workspace
     search_tab, compare_tab, review_tab, corpus_tab = (
         service.search_tab, service.compare_tab, service.review_tab, service.corpus_tab)
-    doc_choices = ws.document_choices()
-    countries = ws.country_choices()
-    regions = ws.region_choices()
+    # Pickers of documents, countries and regions are built empty and filled per session (ui/pickers.py).
+    pickers = picking.Pickers(ws)
     measure_choices = ws.measure_choices()
     y_lo, y_hi = ws.year_bounds()
-    item_choices = ws.compare_choices()
     private = {"api_visibility": "private"}
 
     with gr.Blocks(title="policyscope") as demo:
-        gr.HTML(
-            '<div class="ps-top"><b style="font-size:1.3em">policyscope</b> · battery & critical-minerals policy'
-            f' corpus in Chinese, English, Japanese and Korean · <span id="ps-status">{render.esc(ws.status)}</span></div>',
-        )
+        # The header's counts are read afresh on every page load (picking.wire), not frozen at start.
+        header = gr.HTML(picking.header(ws.status), container=False, padding=False)
         review_state = gr.State(asdict(ReviewState()))
         with gr.Tabs(selected="search") as tabs:
             # -- Search ---------------------------------------------------------------------------
@@ -93,11 +90,12 @@ def build_app(service: Service) -> gr.Blocks:
                     search_btn = gr.Button("Search", variant="primary", scale=1, elem_id="ps-search")
                 with gr.Accordion("Filters 筛选", open=True):
                     with gr.Row():
-                        f_countries = gr.Dropdown(countries, multiselect=True, label="Country 国家",
+                        f_countries = gr.Dropdown([], multiselect=True, label="Country 国家",
                                                   elem_id="ps-f-country")
-                        f_regions = gr.Dropdown(regions, multiselect=True, label="Region or bloc 地区/集团",
+                        f_regions = gr.Dropdown([], multiselect=True, label="Region or bloc 地区/集团",
                                                 elem_id="ps-f-region")
-                        f_docs = gr.Dropdown(doc_choices, multiselect=True, label="Document", elem_id="ps-f-doc")
+                        f_docs = gr.Dropdown([], multiselect=True, label="Document (type to search)",
+                                             elem_id="ps-f-doc")
                         f_langs = gr.CheckboxGroup(list(LANGS), label="Passage language", elem_id="ps-f-lang")
                     with gr.Row():
                         # Text boxes, not gr.Number: an empty number box would send 0 and hide every result.
@@ -130,15 +128,16 @@ def build_app(service: Service) -> gr.Blocks:
 
             # -- Document -------------------------------------------------------------------------
             with gr.Tab("Document 文档", id="document"):
-                doc_pick = gr.Dropdown(doc_choices, value=None, label="Open a document", elem_id="ps-doc-pick")
+                doc_pick = gr.Dropdown([], value=None, label="Open a document (type a title, country or id)",
+                                       elem_id="ps-doc-pick")
                 doc_view = html_box(render.message("Open a document from a search result, the Compare tab or"
                                                    " the Corpus tab."), "ps-docview")
 
             # -- Compare --------------------------------------------------------------------------
             with gr.Tab("Compare 比较", id="compare"):
                 with gr.Row(equal_height=True):
-                    c_items = gr.Dropdown(item_choices, multiselect=True, max_choices=4, scale=5,
-                                          label="Documents, countries or regions to compare (2–4)",
+                    c_items = gr.Dropdown([], multiselect=True, max_choices=4, scale=5,
+                                          label="Documents, countries or regions to compare (2–4; type to search)",
                                           elem_id="ps-c-items")
                     c_btn = gr.Button("Compare", variant="primary", scale=1, elem_id="ps-compare")
                 gr.Markdown("#### Measures side by side 措施对照")
@@ -166,7 +165,7 @@ def build_app(service: Service) -> gr.Blocks:
                     undo_btn = gr.Button("Undo (U)", elem_id="ps-undo")
                 with gr.Row():  # the queue's filters: a change starts the queue again under them
                     q_measure = gr.Dropdown(measure_choices, value=None, label="Queue: measure", elem_id="ps-q-measure")
-                    q_country = gr.Dropdown(countries, value=None, label="Queue: country", elem_id="ps-q-country")
+                    q_country = gr.Dropdown([], value=None, label="Queue: country", elem_id="ps-q-country")
                     q_doc = gr.Textbox(label="Queue: document (id or catalog id)", elem_id="ps-q-doc")
                 r_note = gr.Markdown("", elem_id="ps-r-note")
                 r_card = html_box("", "ps-r-card")
@@ -186,6 +185,31 @@ def build_app(service: Service) -> gr.Blocks:
                         up_btn = gr.Button("Add to corpus", variant="primary", elem_id="ps-upload-btn")
                         fetch_btn = gr.Button("Fetch official texts (network)", elem_id="ps-fetch")
                 up_out = html_box("", "ps-upload-out")
+                with gr.Accordion("Edit metadata 编辑元数据 (an upload opens here)", open=False,
+                                  elem_id="ps-meta") as m_acc:
+                    m_doc = gr.Dropdown([], value=None, label="Document (type to search)", elem_id="ps-m-doc")
+                    with gr.Row():
+                        m_fields = {name: gr.Textbox(label=label, elem_id=f"ps-m-{name.replace('_', '-')}", scale=scale)
+                                    for name, label, scale in (
+                                        ("title", "Title", 3), ("title_zh", "Title 中文", 3),
+                                        ("title_en", "Title (English)", 3))}
+                    with gr.Row():
+                        m_fields.update({name: gr.Textbox(label=label, elem_id=f"ps-m-{name}", scale=scale)
+                                         for name, label, scale in (
+                                             ("country", "Country (ISO code or name)", 2), ("year", "Year", 1),
+                                             ("kind", "Kind (law, strategy, …)", 2),
+                                             ("url", "Official source URL (http/https)", 4))})
+                    with gr.Row():
+                        m_save = gr.Button("Save and re-index", variant="primary", elem_id="ps-m-save", scale=1)
+                        m_note = gr.Markdown("", elem_id="ps-m-note")
+                with gr.Row(equal_height=True):
+                    t_query = gr.Textbox(label="Search the list", placeholder="title, country, kind, year or id",
+                                         scale=4, elem_id="ps-t-query", max_lines=1)
+                    t_sort = gr.Dropdown(list(SORTS), value="country", label="Sort", scale=2, elem_id="ps-t-sort",
+                                         filterable=False)
+                    t_page = gr.Number(1, label="Page", precision=0, minimum=1, scale=1, elem_id="ps-t-page")
+                    t_prev = gr.Button("◀ Previous", scale=1, elem_id="ps-t-prev")
+                    t_next = gr.Button("Next ▶", scale=1, elem_id="ps-t-next")
                 corpus = html_box("", "ps-corpus")
                 with gr.Accordion("About the corpus 关于语料", open=False, elem_id="ps-about"):
                     gr.Markdown(corpus_tab.about_markdown(), elem_id="ps-about-text")
@@ -303,23 +327,59 @@ def build_app(service: Service) -> gr.Blocks:
 
         r_export.click(do_export, r_fmt, [r_file, r_note], **private)
 
+        # -- corpus list, metadata form, uploads ---------------------------------------------------
+        m_inputs = list(m_fields.values())
+        t_inputs = [t_query, t_sort, t_page]
+
+        def table(q: str, sort: str, page: Any, step: int = 0) -> tuple[str, int]:
+            shown = corpus_tab.corpus_page(q, sort, int(page or 1) + step)
+            return shown.html, shown.page
+
+        t_query.submit(lambda q, s: table(q, s, 1), [t_query, t_sort], [corpus, t_page], **private)
+        t_sort.change(lambda q, s: table(q, s, 1), [t_query, t_sort], [corpus, t_page], **private)
+        t_page.submit(table, t_inputs, [corpus, t_page], **private)
+        t_prev.click(lambda q, s, p: table(q, s, p, -1), t_inputs, [corpus, t_page], **private)
+        t_next.click(lambda q, s, p: table(q, s, p, 1), t_inputs, [corpus, t_page], **private)
+
+        def form(doc_id: str | None) -> list[str]:
+            values = corpus_tab.metadata_of(doc_id)
+            return [values[name] for name in m_fields]
+
+        m_doc.change(form, m_doc, m_inputs, **private)
+
+        def save(doc_id: str | None, *values: str) -> tuple[Any, ...]:
+            try:
+                note = corpus_tab.save_metadata(doc_id, **dict(zip(m_fields, values)))
+            except PolicyscopeError as exc:  # one line, raised so the page shows it as an error toast
+                raise gr.Error(str(exc), print_exception=False) from None
+            # The form shows the values as stored (a country name typed becomes its code).
+            return ("✓ " + note, *table("", "country", 1), pickers.header_html(),
+                    gr.Dropdown(choices=pickers.choices("document", "", doc_id)), *form(doc_id))
+
+        m_save.click(save, [m_doc, *m_inputs], [m_note, corpus, t_page, header, m_doc, *m_inputs], **private)
+
         def do_upload(files: list[Upload] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-            html = corpus_tab.upload_html(files or [], progress=lambda f, d: progress(f, desc=d))
-            docs = ws.document_choices()
-            items = ws.compare_choices()
-            return (html, corpus_tab.corpus_table(), gr.Dropdown(choices=docs), gr.Dropdown(choices=docs),
-                    gr.Dropdown(choices=items), None)
+            rows = corpus_tab.upload(files or [], progress=lambda f, d: progress(f, desc=d))
+            first = next((d["id"] for r in rows for d in r["documents"]), None)
+            page = corpus_tab.corpus_page(sort="recently added")
+            # The form opens on the first uploaded document, to give it a country, year and kind.
+            return (render.upload_results(rows), page.html, None, "recently added", pickers.header_html(),
+                    gr.Dropdown(choices=pickers.choices("document", "", first), value=first),
+                    gr.Accordion(open=bool(first)))
 
-        up_btn.click(do_upload, up_files, [up_out, corpus, f_docs, doc_pick, c_items, up_files], **private)
+        up_btn.click(do_upload, up_files, [up_out, corpus, up_files, t_sort, header, m_doc, m_acc], **private)
 
-        def do_fetch(progress: gr.Progress = gr.Progress()) -> tuple[str, str]:  # noqa: B008
+        def do_fetch(progress: gr.Progress = gr.Progress()) -> tuple[str, str, str]:  # noqa: B008
             html = corpus_tab.fetch(progress=lambda f, d: progress(f, desc=d))
-            return html, corpus_tab.corpus_table()
+            return html, corpus_tab.corpus_table(), pickers.header_html()
 
-        fetch_btn.click(do_fetch, None, [up_out, corpus], **private)
+        fetch_btn.click(do_fetch, None, [up_out, corpus, header], **private)
 
-        demo.load(lambda: (compare_tab.heatmap(), compare_tab.timeline(), corpus_tab.corpus_table()), None,
-                  [c_heat, c_timeline, corpus], **private)
+        demo.load(lambda: (compare_tab.heatmap(), compare_tab.timeline()), None, [c_heat, c_timeline], **private)
+        picking.wire(demo, pickers, {f_countries: "country", f_regions: "region", f_docs: "document",
+                                     doc_pick: "document", c_items: "compare", m_doc: "document",
+                                     q_country: "country"}, header,
+                     on_load=[(corpus, corpus_tab.corpus_table)])
 
         # -- API ------------------------------------------------------------------------------------
         # Each endpoint raises gr.Error with the one-line reason, so gradio_client.predict raises too.

@@ -11,13 +11,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from policyscope.corpus.errors import QueryError
 from policyscope.corpus.fetch import safe_filename
 from policyscope.corpus.loaders import SUPPORTED_EXTENSIONS
+from policyscope.corpus.store_edits import EDITABLE
 from policyscope.ui import render
+from policyscope.ui.pickers import fold
 from policyscope.ui.workspace import Workspace
+
+if TYPE_CHECKING:
+    from policyscope.corpus.store import DocumentInfo
 
 #: ``progress(fraction, description)``, as Gradio's ``gr.Progress`` takes it.
 UploadProgress = Callable[[float, str], None]
@@ -31,6 +38,29 @@ class UploadedFile(Protocol):
 
 
 Upload = str | os.PathLike[str] | UploadedFile
+
+#: Rows per page of the document table: a 2,125-row table was ~95,000 px tall.
+PAGE_SIZE = 50
+
+#: The table's orders: label -> (key, descending). Documents without a year sort after those with one.
+SORTS: dict[str, tuple[Callable[[DocumentInfo], Any], bool]] = {
+    "country": (lambda i: (i.country or "~", i.year or 0, i.id), False),
+    "year (newest first)": (lambda i: (i.year or 0, i.country, i.id), True),
+    "year (oldest first)": (lambda i: (i.year or 9999, i.country, i.id), False),
+    "title": (lambda i: (fold(i.title_zh or i.title_en or i.title), i.id), False),
+    "recently added": (lambda i: (i.added_at, i.id), True),
+    "passages": (lambda i: (i.passages, i.id), True),
+}
+
+
+@dataclass(frozen=True)
+class CorpusPage:
+    """One page of the document table: its HTML, the page shown (1-based), how many pages, matching rows."""
+
+    html: str
+    page: int
+    pages: int
+    total: int
 
 
 class CorpusTab:
@@ -68,9 +98,86 @@ class CorpusTab:
         return intro + read_sources_note() + dictionaries
 
     def corpus_table(self) -> str:
+        """The first page of the table, in country order."""
+        return self.corpus_page().html
+
+    def _rows(self) -> list[tuple[DocumentInfo, str]]:
+        """Every document with the text the table's search matches (titles, country, kind, year, ids)."""
+        def compute() -> list[tuple[DocumentInfo, str]]:
+            return [(i, fold(" ".join(str(v) for v in (i.title, i.title_zh, i.title_en, i.country, i.region,
+                                                        i.kind, i.year or "", i.lang, i.id, i.catalog_id))))
+                    for i in self.ws.store.document_infos()]
+
+        return self.ws.cached("corpus-rows", compute)
+
+    def corpus_page(self, query: str = "", sort: str = "country", page: float | str = 1,
+                    page_size: int = PAGE_SIZE) -> CorpusPage:
+        """One page of the documents whose text holds every word of ``query``, in ``sort`` order.
+
+        Searched, sorted and cut here, so the page gets ``page_size`` rows whatever the corpus holds;
+        a page past the end shows the last one.
+        """
         with self.ws.friendly("corpus list") as box:
-            return render.corpus_table(self.ws.store.document_infos())
-        return box[0]
+            if (sort or "country") not in SORTS:
+                raise QueryError(f"unknown sort {sort!r}; available: {', '.join(SORTS)}")
+            key, descending = SORTS[sort or "country"]
+            rows = self._rows()
+            terms = fold(query or "").split()
+            infos = [i for i, text in rows if all(t in text for t in terms)]
+            infos.sort(key=key, reverse=descending)
+            pages = max(1, -(-len(infos) // page_size))
+            try:
+                page = min(max(1, int(page or 1)), pages)
+            except (TypeError, ValueError):
+                page = 1
+            shown = infos[(page - 1) * page_size : page * page_size]
+            full = sum(1 for i, _ in rows if i.status == "full")
+            summary = f"{len(rows)} documents · {full} full texts · {len(rows) - full} catalog records"
+            if terms:
+                summary += f" · {len(infos)} match “{query.strip()}”"
+            if not infos:
+                summary += " · nothing to show"
+            else:
+                summary += (f" · by {sort or 'country'} · rows {(page - 1) * page_size + 1}–"
+                            f"{(page - 1) * page_size + len(shown)}, page {page} of {pages}")
+            return CorpusPage(render.corpus_table(shown, summary), page, pages, len(infos))
+        return CorpusPage(box[0], 1, 1, 0)
+
+    # -- metadata -------------------------------------------------------------------------------
+
+    def metadata_of(self, doc_id: str | None) -> dict[str, str]:
+        """The form's values for ``doc_id`` (every ``EDITABLE`` field as text; empty for no document)."""
+        doc = self.ws.store.get_document(doc_id) if doc_id else None
+        if doc is None:
+            return dict.fromkeys(EDITABLE, "")
+        meta = doc.meta or {}
+        url = meta.get("url") or next(iter(meta.get("urls") or []), "")
+        values = {"title": doc.title, "title_zh": doc.title_zh, "title_en": doc.title_en, "country": doc.country,
+                  "year": doc.year or "", "kind": doc.kind, "url": url}
+        return {k: str(values[k]) for k in EDITABLE}
+
+    def save_metadata(self, doc_id: str | None, **fields: Any) -> str:
+        """Store the fields that differ from the document's, then re-index; returns a one-line note.
+
+        Raises:
+            MetadataError: a bad value (the store validates; nothing is stored).
+            QueryError: no document picked.
+        """
+        if not doc_id:
+            raise QueryError("pick a document to edit first")
+        from policyscope.corpus.jurisdictions import resolve_country
+
+        current = self.metadata_of(doc_id)
+        typed = {k: str(v if v is not None else "").strip() for k, v in fields.items()}
+        if typed.get("country") and resolve_country(typed["country"]) == current["country"]:
+            typed["country"] = current["country"]  # 日本 for JP is no edit
+        changed = {k: v for k, v in typed.items() if v != current.get(k, "")}
+        if not changed:
+            return "nothing changed"
+        with self.ws.write_lock:
+            self.ws.pipeline.store.edit_metadata(doc_id, **changed)
+            self.ws.rebuild()
+        return f"saved {', '.join(sorted(changed))} of {doc_id} and re-indexed"
 
     def check_upload(self, path: Path) -> str | None:
         """Why ``path`` cannot be ingested (type, size, empty), or ``None`` when it can."""

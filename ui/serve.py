@@ -138,7 +138,12 @@ def create(settings: Settings, max_upload_mb: int = 50, progress: Progress | Non
     service = Service(settings, max_upload_mb=max_upload_mb)
     service.workspace.ensure_built(progress)
     if warm:  # models and dictionaries for the first search load while Gradio imports and starts
+        from policyscope.ui.pickers import warm_page
+
         service.workspace.warm_up()
+        # and the views the first page load asks for
+        warm_page(service.workspace, service.corpus_tab.corpus_table, service.compare_tab.heatmap,
+                  service.compare_tab.timeline)
     return service, build_app(service)
 
 

@@ -25,13 +25,15 @@ if TYPE_CHECKING:
 # -- corpus, review, uploads ------------------------------------------------------------------------
 
 
-def corpus_table(infos: Sequence[DocumentInfo]) -> str:
-    """The document list with metadata and status."""
+def corpus_table(infos: Sequence[DocumentInfo], summary: str | None = None) -> str:
+    """The document list with metadata and status; ``summary`` (plain text) replaces the counts line,
+    for a page of a longer list."""
     if not infos:
-        return message("The corpus is empty.", "empty")
+        return message(summary or "The corpus is empty.", "empty")
     full = sum(1 for i in infos if i.status == "full")
-    out = [(f'<div class="ps-summary">{len(infos)} documents · {full} full texts · '
-            f'{len(infos) - full} catalog records</div><table class="ps-corpus"><thead><tr>'
+    if summary is None:
+        summary = f"{len(infos)} documents · {full} full texts · {len(infos) - full} catalog records"
+    out = [(f'<div class="ps-summary">{esc(summary)}</div><table class="ps-corpus"><thead><tr>'
             "<th>Country</th><th>Year</th><th>Title</th><th>Kind</th><th>Lang</th><th>Status</th>"
             "<th>Passages</th><th>Id</th></tr></thead><tbody>")]
     for i in infos:

@@ -1,0 +1,179 @@
+"""End-to-end (headless Chromium) for issue #11's pickers and Corpus tab: documents added while the app runs
+reach every session's pickers; the document table is searched, sorted and paged on the server; the metadata
+form stores an edit that search results then show. Fixtures and helpers are those of ``test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.ui.test_browser import TIMEOUT, app, browser, pick, search, shot, tab  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(browser, url: str):  # noqa: F811 - the fixture's value
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.set_default_timeout(TIMEOUT)
+    pg.goto(url)
+    pg.wait_for_selector("#ps-query textarea, #ps-query input")
+    pg.wait_for_selector("#ps-status[data-loaded]", state="attached")  # the load handler filled the pickers
+    return ctx, pg
+
+
+def options(page, dropdown_id: str, text: str) -> list[str]:
+    """The options a dropdown offers after typing ``text`` (the list is re-filled from the server)."""
+    box = page.locator(f"#{dropdown_id} input").first
+    box.click()
+    box.fill("")
+    box.type(text, delay=30)
+    page.wait_for_timeout(1200)  # key_up answers, then the list re-renders
+    found = page.locator(f"#{dropdown_id} li[role=option]").all_inner_texts()
+    page.keyboard.press("Escape")
+    return found
+
+
+def status_documents(page) -> int:
+    return int(re.search(r"(\d+) documents", page.locator("#ps-status").inner_text()).group(1))
+
+
+def test_a_document_uploaded_in_one_session_is_offered_in_another_sessions_pickers(browser, app, tmp_path):  # noqa: F811
+    url = app[1]
+    ctx_a, a = open_page(browser, url)
+    ctx_b, b = open_page(browser, url)
+    try:
+        before = status_documents(b)
+        tab(b, "Document")
+        assert not [o for o in options(b, "ps-doc-pick", "Wombat") if "Wombat" in o]
+        doc = tmp_path / "wombat-accord.md"
+        doc.write_text("# Wombat Lithium Accord\n\nThe wombat council funds lithium refining and battery "
+                       "recycling.\n\n袋熊理事会资助锂精炼。\n", encoding="utf-8")
+        tab(a, "Corpus")
+        a.locator("#ps-upload input[type=file]").set_input_files(str(doc))
+        a.wait_for_timeout(800)
+        a.locator("#ps-upload-btn").click()
+        a.wait_for_selector("#ps-upload-out table.ps-upload:has-text('added')")
+        # the upload opens the metadata form on the new document
+        a.wait_for_function("() => document.querySelector('#ps-m-title input, #ps-m-title textarea')"
+                            ".value.includes('Wombat')")
+        # Session B, never reloaded: its pickers offer the new document at the next keystrokes.
+        tab(b, "Document")
+        assert any("Wombat Lithium Accord" in o for o in options(b, "ps-doc-pick", "Wombat"))
+        tab(b, "Compare")
+        assert any("Wombat Lithium Accord" in o for o in options(b, "ps-c-items", "Wombat"))
+        tab(b, "Search")
+        assert any("Wombat Lithium Accord" in o for o in options(b, "ps-f-doc", "Wombat"))
+        # a reload shows the new count in the header
+        b.reload()
+        b.wait_for_selector("#ps-query textarea, #ps-query input")
+        b.wait_for_function(f"() => /{before + 1} documents/.test(document.querySelector('#ps-status').innerText)")
+        tab(b, "Document")
+        pick(b, "ps-doc-pick", "Wombat Lithium")
+        b.wait_for_selector("#ps-docview :text('袋熊理事会资助锂精炼')")
+    finally:
+        ctx_a.close()
+        ctx_b.close()
+
+
+def test_the_page_config_carries_no_list_of_every_document(app):  # noqa: F811
+    service, url = app
+    import urllib.request
+
+    config = urllib.request.urlopen(url + "config").read().decode()
+    ids = [i.id for i in service.workspace.store.document_infos() if i.status == "full"]
+    assert not [i for i in ids if f'"{i}"' in config]
+
+
+def test_corpus_table_is_searched_sorted_and_paged_on_the_server(browser, app):  # noqa: F811
+    from policyscope.corpus.records import Document
+
+    service, url = app
+    ws = service.workspace
+    extra = [Document(id=f"page-{n:03d}", text=f"Paging record {n} on battery materials.", title=f"Paging record {n}",
+                      country="NZ", year=1950 + n, lang="en", kind="test", source="paging.txt")
+             for n in range(70)]
+    with ws.write_lock:
+        ws.pipeline.store.add_documents(extra)
+    ws.invalidate()
+    ctx, pg = open_page(browser, url)
+    try:
+        tab(pg, "Corpus")
+        rows = pg.locator("#ps-corpus table.ps-corpus tbody tr")
+        rows.first.wait_for()
+        total = ws.store.count("documents")
+        assert rows.count() == 50 and f"page 1 of {-(-total // 50)}" in pg.locator("#ps-corpus .ps-summary").inner_text()
+        pg.locator("#ps-t-next").click()
+        pg.wait_for_selector("#ps-corpus .ps-summary:has-text('page 2 of')")
+        assert pg.locator("#ps-t-page input").input_value() == "2"
+        # search: only matching rows, from page 1
+        box = pg.locator("#ps-t-query input, #ps-t-query textarea").first
+        box.fill("paging record")
+        box.press("Enter")
+        pg.wait_for_selector("#ps-corpus .ps-summary:has-text('70 match')")
+        assert rows.count() == 50
+        assert all("Paging record" in t for t in pg.locator("#ps-corpus tbody td:nth-child(3)").all_inner_texts())
+        pg.locator("#ps-t-next").click()
+        pg.wait_for_selector("#ps-corpus .ps-summary:has-text('rows 51–70, page 2 of 2')")
+        assert rows.count() == 20
+        # sort: newest first puts 2019 (1950 + 69) on top
+        pg.locator("#ps-t-sort input").click()
+        pg.get_by_role("option", name="year (newest first)").click()
+        pg.wait_for_selector("#ps-corpus .ps-summary:has-text('by year (newest first) · rows 1–50')")
+        assert rows.first.locator("td").nth(1).inner_text() == "2019"
+        shot(pg, "corpus-table")
+    finally:
+        ctx.close()
+        with ws.write_lock:
+            ws.pipeline.store.remove_documents([d.id for d in extra])
+        ws.invalidate()
+
+
+def test_a_metadata_edit_is_stored_reindexed_and_shown_in_search_results(browser, app):  # noqa: F811
+    from policyscope.corpus.records import Document
+
+    service, url = app
+    ws = service.workspace
+    with ws.write_lock:
+        ws.pipeline.store.add_documents([Document(
+            id="numbat-decree", text="The numbat decree sets a cobalt stockpile and battery passport rules.",
+            title="Numbat cobalt decree", source="numbat.txt")])
+        ws.rebuild()
+    ctx, pg = open_page(browser, url)
+    try:
+        tab(pg, "Corpus")
+        pg.locator("#ps-meta").get_by_text("Edit metadata").click()
+        pick(pg, "ps-m-doc", "Numbat cobalt")
+        pg.wait_for_function("() => document.querySelector('#ps-m-title input, #ps-m-title textarea').value"
+                             " === 'Numbat cobalt decree'")
+
+        def field(name: str):
+            return pg.locator(f"#ps-m-{name} input, #ps-m-{name} textarea").first
+
+        field("country").fill("Atlantis")
+        pg.locator("#ps-m-save").click()
+        pg.wait_for_selector(":text('unknown country')")  # the one-line error, nothing stored
+        assert ws.store.get_document("numbat-decree").country == ""
+        field("country").fill("澳大利亚")
+        field("year").fill("2023")
+        field("kind").fill("decree")
+        field("url").fill("https://example.gov.au/numbat")
+        pg.locator("#ps-m-save").click()
+        pg.wait_for_selector("#ps-m-note :text('re-indexed')", timeout=120_000)
+        assert field("country").input_value() == "AU"  # the form shows what was stored
+        # the earlier error's toast, for the screenshot (it may have closed itself already)
+        pg.evaluate("() => document.querySelectorAll('.toast-close').forEach(b => b.click())")
+        pg.locator("#ps-meta").scroll_into_view_if_needed()
+        shot(pg, "corpus-metadata")
+        stored = ws.store.get_document("numbat-decree")
+        assert (stored.country, stored.year, stored.kind, stored.meta["url"]) == (
+            "AU", 2023, "decree", "https://example.gov.au/numbat")
+        search(pg, "numbat cobalt stockpile")
+        card = pg.locator("#ps-results .ps-card:has-text('numbat decree')").first
+        card.wait_for()
+        assert card.locator(".ps-country .ps-code").first.inner_text() == "AU"
+        assert "2023" in card.inner_text()
+    finally:
+        ctx.close()
