@@ -108,6 +108,10 @@ class Pickers:
 
         return self.ws.cached(f"picker-{name}", compute)
 
+    def whole(self, name: str) -> bool:
+        """Whether source ``name`` is sent whole (countries, regions): typing then needs no server round trip."""
+        return len(self.source(name)[0]) <= self.limits[name]
+
     def choices(self, name: str, query: str = "", selected: Iterable[str] | str | None = ()) -> list[Choice]:
         """At most ``limit`` choices of source ``name`` matching ``query``, after the ``selected`` ones."""
         choices, folded = self.source(name)
@@ -179,6 +183,10 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
         typed.__annotations__["evt"] = gr.KeyUpData
 
         dd.focus(refill, dd, dd, **private)
+        if pickers.whole(name):
+            # The whole list is in the browser, which filters it as the user types: a refill arriving
+            # mid-typing would only re-render the open list under the user's click.
+            continue
         # always_last: keystrokes that come while a request runs collapse into one request, for the latest text.
         dd.key_up(typed, dd, dd, trigger_mode="always_last", **private)
 

@@ -10,7 +10,7 @@ import pytest
 
 # Importing test_browser skips this module too where Chromium or Playwright is missing; ``app`` is its
 # module-scoped server fixture (a server of this module's own).
-from tests.ui.test_browser import ARGS, CHROMIUM, TIMEOUT, search, shot, sync_api, tab
+from tests.ui.test_browser import ARGS, CHROMIUM, TIMEOUT, pick, search, shot, sync_api, tab
 from tests.ui.test_browser import app as app  # noqa: PLC0414
 
 pytestmark = pytest.mark.browser
@@ -188,11 +188,7 @@ def test_the_review_queue_filtered_by_country_shows_only_its_passages(page, app)
     before = card_pid(page)
     # A country the card shown is not of, so the filtered queue's first card is certainly another one.
     name, code = ("Japan", "JP") if store.get_passages([before])[before].country != "JP" else ("China", "CN")
-    box = page.locator("#ps-q-country input").first
-    box.click()
-    box.type(name, delay=20)
-    page.locator("#ps-q-country li[role=option]", has_text=name).first.click()
-    page.keyboard.press("Escape")
+    pick(page, "ps-q-country", name)
     wait_card_not(page, before)
     seen = set()
     for _ in range(3):
