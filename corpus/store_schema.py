@@ -12,6 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from .jurisdictions import region_of, resolve_country
@@ -241,3 +242,17 @@ def row_to_passage(r: sqlite3.Row) -> Passage:
         id=r["id"], doc_id=r["doc_id"], seq=r["seq"], start=r["start"], end=r["end"], text=r["text"],
         lang=r["lang"], heading=r["heading"], page=r["page"], kind=r["kind"], context=r["context"],
     )
+
+
+def store_file_stamp(path: Path) -> tuple[tuple[int, int], ...]:
+    """(mtime, size) of a store's database file and its write-ahead log ((0, 0) when absent): every commit,
+    by any process, changes them (WAL mode appends each commit to the log), so equal stamps mean no write
+    since. Views and search results kept in memory compare it (~20 µs) instead of querying the store."""
+    out = []
+    for name in (path, path.with_name(path.name + "-wal")):
+        try:
+            st = name.stat()
+            out.append((st.st_mtime_ns, st.st_size))
+        except FileNotFoundError:
+            out.append((0, 0))
+    return tuple(out)

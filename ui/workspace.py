@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import PolicyscopeError
 from policyscope.corpus.store import Store
+from policyscope.corpus.store_schema import store_file_stamp
 from policyscope.ui import render
 
 if TYPE_CHECKING:
@@ -178,19 +179,6 @@ class Workspace:
             box.append(render.message(f"{what} failed ({exc.__class__.__name__}); details are in the server log.",
                                       "error"))
 
-    def store_files(self) -> tuple[tuple[int, int], ...]:
-        """(mtime, size) of the store's file and its write-ahead log: every commit, by any process, changes
-        them (WAL mode appends each commit to the log), so equal values mean no write since."""
-        out = []
-        for path in (self.settings.store_path, self.settings.store_path.with_name(self.settings.store_path.name
-                                                                                   + "-wal")):
-            try:
-                st = path.stat()
-                out.append((st.st_mtime_ns, st.st_size))
-            except FileNotFoundError:
-                out.append((0, 0))
-        return tuple(out)
-
     def cached(self, name: str, compute: Callable[[], T]) -> T:
         """Corpus-wide views (heatmap, timeline, choices) recomputed only when the store changes.
 
@@ -198,7 +186,7 @@ class Workspace:
         was computed (with 10,000 documents the fingerprint query takes ~0.1 s, the file check ~20 µs,
         and a page load asks for six views).
         """
-        files = self.store_files()
+        files = store_file_stamp(self.settings.store_path)
         hit = self._cache.get(name)
         if hit is not None and hit[2] == files:
             return cast(T, hit[1])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from policyscope.corpus.frames import to_frame
@@ -48,10 +48,6 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    def reranked(self, rank: int) -> Hit:
-        """The same hit at another position (after hits before it were dropped)."""
-        return replace(self, rank=rank)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ completes (``indexes/CURRENT`` changes) the next query switches to it.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -19,6 +18,7 @@ from policyscope.corpus.catalog import CATALOG_LABELS
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import QueryError, WorkspaceDamagedError
 from policyscope.corpus.store import Store
+from policyscope.corpus.store_schema import store_file_stamp
 from policyscope.index.backends import load_index
 from policyscope.index.build import POINTER, require_index
 from policyscope.index.encoders import Encoder
@@ -217,14 +217,8 @@ class Searcher:
         stand for its content (a removed document or edited metadata changes the hits' fields)."""
         if not self.settings.search_cache_size:
             return None
-        path = self.settings.store_path
-        times = []
-        for name in (path, path.with_name(path.name + "-wal")):
-            try:
-                times.append(os.stat(name).st_mtime_ns)
-            except OSError:
-                times.append(None)
-        key = (str(self.index.path), tuple(times), self.settings, query, k, mode, filters, per_doc)
+        stamp = store_file_stamp(self.settings.store_path)
+        key = (str(self.index.path), stamp, self.settings, query, k, mode, filters, per_doc)
         try:
             hash(key)
         except TypeError:  # an unhashable filter value: answer without keeping the result
