@@ -338,6 +338,14 @@ def country_names(code: str) -> dict[str, str]:
     return out
 
 
+def known_country_names(code: str) -> dict[str, str]:
+    """:func:`country_names`, or {} for an empty or unknown code (display code that must not fail)."""
+    try:
+        return country_names(code) if code else {}
+    except ValueError:
+        return {}
+
+
 def country_label(code: str, lang: str = "en") -> str:
     """``"US · United States"`` for display; ``""`` for no country, the bare value for an unknown one."""
     code = (code or "").strip()

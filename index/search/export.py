@@ -91,17 +91,10 @@ def official_url(meta: dict[str, Any]) -> str:
     return ""
 
 
-def _country_name(code: str) -> str:
-    from policyscope.corpus.jurisdictions import country_names
-
-    try:
-        return country_names(code).get("en", "") if code else ""
-    except ValueError:
-        return ""
-
-
 def cite_hits(hits: Sequence[Hit], store: Store, query: str = "") -> list[CitedHit]:
     """The hits joined with their documents' facts (one read of the documents they come from)."""
+    from policyscope.corpus.jurisdictions import known_country_names
+
     docs: dict[str, Document] = {d.id: d for d in store.iter_documents(list(dict.fromkeys(h.doc_id for h in hits)))}
     out = []
     for h in hits:
@@ -113,7 +106,7 @@ def cite_hits(hits: Sequence[Hit], store: Store, query: str = "") -> list[CitedH
             title=native, title_en=h.title_en, title_zh=h.title_zh,
             issuer=str(meta.get("issuer") or meta.get("issuer_native") or ""),
             date=str(meta.get("date_raw") or (doc.date if doc else "") or (h.year or "")),
-            year=h.year, country=h.country, country_name=_country_name(h.country), region=h.region,
+            year=h.year, country=h.country, country_name=known_country_names(h.country).get("en", ""), region=h.region,
             kind=h.doc_kind or (doc.kind if doc else ""), lang=h.lang, start=h.start, end=h.end, text=h.text,
             url=official_url(meta), query=query,
         ))

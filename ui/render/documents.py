@@ -9,7 +9,6 @@ from .markup import (
     action,
     count_noun,
     country_badge,
-    country_names_of,
     esc,
     fact,
     highlight,
@@ -44,8 +43,10 @@ def document_facts(doc: Document) -> str:
     """What the corpus knows about a document: titles in every language, country and region, kind, dates,
     issuer, official address (as text: no link is built from document data), licence and where the text
     came from (source repository, path, commit)."""
+    from policyscope.corpus.jurisdictions import known_country_names
+
     m = doc.meta or {}
-    names = country_names_of(doc.country) if doc.country else {}
+    names = known_country_names(doc.country)
     country = ""
     if doc.country:
         country = country_badge(doc.country) + " " + esc(" / ".join(dict.fromkeys(

@@ -133,20 +133,13 @@ def titles(zh: str, en: str, fallback: str = "") -> str:
     return " ".join(parts)
 
 
-def country_names_of(code: str) -> dict[str, str]:
-    from policyscope.corpus.jurisdictions import country_names
-
-    try:
-        return country_names(code)
-    except ValueError:
-        return {}
-
-
 def country_badge(code: str, names: bool = True) -> str:
     """The country code with its English name (all four names in the tooltip): ``US United States``."""
+    from policyscope.corpus.jurisdictions import known_country_names
+
     code = (code or "").upper()
     colour = COUNTRY_COLOURS.get(code, "#475569")
-    found = country_names_of(code) if code else {}
+    found = known_country_names(code)
     tip = " / ".join(dict.fromkeys(found.values()))
     name = f' <span class="ps-cname">{esc(found["en"])}</span>' if names and found.get("en") else ""
     return (f'<span class="ps-country" style="background:{colour}" title="{esc(tip)}">'
