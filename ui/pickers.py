@@ -109,8 +109,9 @@ class Pickers:
         return self.ws.cached(f"picker-{name}", compute)
 
     def whole(self, name: str) -> bool:
-        """Whether source ``name`` is sent whole (countries, regions): typing then needs no server round trip."""
-        return len(self.source(name)[0]) <= self.limits[name]
+        """Whether source ``name`` is sent whole (countries, regions): typing then needs no server round trip.
+        Only the short lists of :data:`LIMITS` can be; the document lists are not read to find out."""
+        return name in LIMITS and len(self.source(name)[0]) <= self.limits[name]
 
     def choices(self, name: str, query: str = "", selected: Iterable[str] | str | None = ()) -> list[Choice]:
         """At most ``limit`` choices of source ``name`` matching ``query``, after the ``selected`` ones."""
