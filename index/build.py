@@ -4,6 +4,13 @@ An index is a directory ``<home>/indexes/idx-<time>-<id>/`` holding ``manifest.j
 ``vectors/``, ``bm25/`` and ``columns.npz``. It is written under a temporary name and
 renamed when complete; the file ``indexes/CURRENT`` then names it (replaced atomically).
 A crash at any point leaves the previous index in place and searchable.
+
+Memory stays bounded at any corpus size: the passages are read from the store :data:`BUILD_BATCH`
+at a time (:func:`collect_passages`); each batch is embedded through the cache into a temporary
+vector file, its BM25 tokens kept as ids (:class:`~policyscope.index.keywords.TokenRows`) and its
+filter columns as codes (:class:`~policyscope.index.columns.ColumnParts`). The columns are written,
+then BM25 is built and written, then the vector index is built from the file (IVF-PQ above
+``ann_threshold`` rows, trained on a sample) — never two of them in memory at once.
 """
 
 from __future__ import annotations
@@ -15,10 +22,10 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from policyscope.corpus.atomic import write_text_atomic
@@ -26,14 +33,20 @@ from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError, IndexMissingError
 from policyscope.corpus.records import PassageView
 from policyscope.corpus.store import Store
+from policyscope.index.columns import ColumnParts, passage_columns, save_columns
 
 if TYPE_CHECKING:
     from policyscope.index.encoders import Encoder
+    from policyscope.index.keywords import TokenRows
+    from policyscope.index.vectors import VectorFile
 
 log = logging.getLogger(__name__)
 
 MANIFEST_SCHEMA = 2  # 2: columns country_code and catalog_id; region is the derived M49 region
 POINTER = "CURRENT"
+# Passages per batch of a build: embedded, tokenized and laid into columns together.
+BUILD_BATCH = 2048
+T = TypeVar("T")
 
 Progress = Callable[[str, int, int | None], None]
 EmbeddingText = Callable[[PassageView], str]
@@ -150,20 +163,6 @@ def require_index(settings: Settings) -> Path:
     return path
 
 
-def _measure_columns(store: Store, ids: list[str]) -> tuple[list[str], np.ndarray]:
-    """Effective measure tags per passage (model tags corrected by humans) as a bool matrix."""
-    from policyscope.nlp.labels import effective_tags  # local: tagging may be absent in old stores
-
-    tags = effective_tags(store, ids)
-    measures = sorted({m for ts in tags.values() for m in ts})
-    matrix = np.zeros((len(ids), len(measures)), dtype=bool)
-    col = {m: j for j, m in enumerate(measures)}
-    for i, pid in enumerate(ids):
-        for m in tags.get(pid, ()):
-            matrix[i, col[m]] = True
-    return measures, matrix
-
-
 def build_index(
     store: Store,
     settings: Settings,
@@ -186,8 +185,8 @@ def build_index(
             fingerprint does not record it: build another one with ``force``.
     """
     from policyscope.index.encoders import get_encoder, package_version
-    from policyscope.index.keywords import KeywordIndex
-    from policyscope.index.vectors import VectorIndex
+    from policyscope.index.keywords import KeywordIndex, TokenRows
+    from policyscope.index.vectors import VectorFile, VectorIndex
     from policyscope.nlp.tokens import BilingualTokenizer
 
     if settings.backend != "faiss":
@@ -214,29 +213,39 @@ def build_index(
         except IndexMismatchError:
             pass
 
-    rows = list(store.passage_rows())
-    n = len(rows)
     if encoder is None:
         encoder = get_encoder(settings.encoder, device=settings.device)
-    vectors, before = embed_rows(rows, settings, encoder, embedding_text, progress)
-    if progress:
-        progress("keywords", 0, n)
-    keywords = KeywordIndex.build(keyword_tokens(tokenizer, rows))
-    if progress:
-        progress("keywords", n, n)
-    columns = passage_columns(store, rows)
-    vindex = VectorIndex.build(np.asarray(vectors, dtype=np.float32), ann_threshold=settings.ann_threshold)
+    # Bounded memory at any corpus size: one pass over the passages in batches embeds them (vectors
+    # spilled to a temporary file), keeps their BM25 tokens as ids and their filter columns as
+    # arrays; then BM25 and the vector index are built and written one after the other.
+    with VectorFile(int(encoder.dim), directory=root) as spill:
+        collected = collect_passages(store, settings, encoder, tokenizer, spill, embedding_text, progress)
+        columns = collected.columns
+        n = len(columns["ids"])
+        manifest = base_manifest(fingerprint, columns, collected.embedded, tokenizer, encoder.info())
+        manifest["versions"] = {p: package_version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")}
 
-    def write(tmp: Path) -> None:
-        vindex.save(tmp / "vectors")
-        keywords.save(tmp / "bm25")
+        def write(tmp: Path) -> None:
+            columns.clear()  # columns.npz is written: its arrays need not wait through the two builds
+            if progress:
+                progress("keywords", 0, n)
+            keywords = KeywordIndex.build(collected.tokens)
+            collected.tokens = TokenRows()
+            keywords.save(tmp / "bm25")
+            manifest["keywords"] = keywords.info()
+            del keywords
+            if progress:
+                progress("keywords", n, n)
+                progress("vectors", 0, n)
+            vindex = VectorIndex.build(spill, ann_threshold=settings.ann_threshold)
+            vindex.save(tmp / "vectors")
+            manifest["vectors"] = vindex.info()
+            if progress:
+                progress("vectors", n, n)
 
-    manifest = base_manifest(fingerprint, rows, columns, before, tokenizer, encoder.info())
-    manifest.update({"vectors": vindex.info(), "keywords": keywords.info()})
-    manifest["versions"] = {p: package_version(p) for p in ("faiss-cpu", "bm25s", "jieba", "numpy")}
-    final = write_index_dir(root, columns, manifest, write)
+        final = write_index_dir(root, columns, manifest, write)
     point_to(root, final, current)
-    return BuildReport(final, n, before, False, time.perf_counter() - started)
+    return BuildReport(final, n, collected.embedded, False, time.perf_counter() - started)
 
 
 def build_fingerprint(store: Store, settings: Settings, tokenizer: Any, **extra: Any) -> str:
@@ -267,36 +276,67 @@ def embed_rows(
     return np.asarray(vectors, dtype=np.float32), planned[0] if planned else 0
 
 
+@dataclass
+class Collected:
+    """What :func:`collect_passages` gathered: the filter columns, BM25 token ids, vectors encoded now."""
+
+    columns: ColumnParts
+    tokens: TokenRows
+    embedded: int
+
+
+def collect_passages(
+    store: Store, settings: Settings, encoder: Encoder, tokenizer: Any, spill: VectorFile,
+    embedding_text: EmbeddingText = embedding_text, progress: Progress | None = None,
+    batch: int | None = None,
+) -> Collected:
+    """Read the store's passages ``batch`` at a time: embed each batch through the cache into
+    ``spill``, keep its BM25 tokens as ids and its filter columns as arrays. Memory holds one batch of
+    rows, not the corpus (``batch``, default :data:`BUILD_BATCH`); ``embed`` progress counts passages."""
+    from policyscope.index.cache import EmbeddingCache
+    from policyscope.index.keywords import TokenRows
+
+    total = store.count("passages")
+    tokens = TokenRows()
+    columns = ColumnParts()
+    embedded = done = 0
+    with EmbeddingCache(settings.cache_path) as cache:
+        for rows in _batches(store.passage_rows(), batch or BUILD_BATCH):
+            planned: list[int] = []
+            spill.append(cache.embed(
+                encoder, [embedding_text(r) for r in rows], batch_size=settings.batch_size, planned=planned.append,
+                progress=(lambda k, before=done: progress("embed", before + k, total)) if progress else None,
+            ))
+            embedded += planned[0]
+            tokens.extend(keyword_tokens(tokenizer, rows))
+            columns.add(passage_columns(store, rows))
+            done += len(rows)
+            if progress:
+                progress("embed", done, max(total, done))
+    if not done:
+        columns.add(passage_columns(store, []))
+    return Collected(columns, tokens, embedded)
+
+
+def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def keyword_tokens(tokenizer: Any, rows: list[PassageView]) -> list[list[str]]:
     """The BM25 tokens of each passage: each read by its own language's analyzer (Sudachi for Japanese,
     MeCab-ko for Korean)."""
     return tokenizer.tokenize_many([keyword_text(r) for r in rows], [r.lang for r in rows])
 
 
-def passage_columns(store: Store, rows: list[PassageView]) -> dict[str, np.ndarray]:
-    """The per-row filter columns every backend's ``columns.npz`` holds (row i = rows[i])."""
-    ids = [r.id for r in rows]
-    measures, measure_matrix = _measure_columns(store, ids)
-    return {
-        "ids": np.array(ids, dtype=str),
-        "doc_id": np.array([r.doc_id for r in rows], dtype=str),
-        # The jurisdiction code: filters (--country, --region by the codes a grouping covers) and the
-        # keyword scoring's country match (LoadedIndex.subject_country) read it.
-        "country_code": np.array([(r.country or "").upper() for r in rows], dtype=str),
-        "region": np.array([r.region or "" for r in rows], dtype=str),
-        "catalog_id": np.array([r.catalog_id or "" for r in rows], dtype=str),
-        "lang": np.array([r.lang or "" for r in rows], dtype=str),
-        "kind": np.array([(r.doc_kind or "").lower() for r in rows], dtype=str),
-        "year": np.array([r.year if r.year is not None else -1 for r in rows], dtype=np.int32),
-        "status": np.array([r.status for r in rows], dtype=str),
-        "measures": np.array(measures, dtype=str),
-        "measure_matrix": measure_matrix,
-    }
-
-
 def base_manifest(
-    fingerprint: str, rows: list[PassageView], columns: dict[str, np.ndarray], embedded: int,
-    tokenizer: Any, encoder: dict[str, Any],
+    fingerprint: str, columns: Mapping[str, np.ndarray], embedded: int, tokenizer: Any, encoder: dict[str, Any],
 ) -> dict[str, Any]:
     """The manifest entries every backend writes; the backend adds its own parts."""
     from policyscope.index.encoders import package_version
@@ -310,8 +350,8 @@ def base_manifest(
         "encoder": encoder,
         "tokenizer": tokenizer.settings(),
         "counts": {
-            "passages": len(rows),
-            "documents": len({r.doc_id for r in rows}),
+            "passages": len(columns["ids"]),
+            "documents": len(np.unique(columns["doc_id"])),
             "embedded_now": embedded,
             "tagged_passages": int(matrix.any(axis=1).sum()) if matrix.size else 0,
         },
@@ -319,15 +359,15 @@ def base_manifest(
 
 
 def write_index_dir(
-    root: Path, columns: dict[str, np.ndarray], manifest: dict[str, Any], write: Callable[[Path], None]
+    root: Path, columns: Mapping[str, np.ndarray], manifest: dict[str, Any], write: Callable[[Path], None]
 ) -> Path:
     """Write an index directory under a temporary name (``write`` adds the backend's files), checksum it
     into its manifest and rename it into place; the caller then points ``CURRENT`` at it."""
     tmp = root / f".tmp-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     try:
+        save_columns(tmp / "columns.npz", columns)  # first: ``write`` may then free them
         write(tmp)
-        np.savez(tmp / "columns.npz", **columns)
         manifest["files"] = file_checksums(tmp)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
         final = root / f"idx-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"

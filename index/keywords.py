@@ -8,7 +8,8 @@ segmentation is used on both sides and this module stays free of NLP imports.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +45,55 @@ def top_positive(scores: np.ndarray, k: int, allowed: np.ndarray | None = None) 
     return cand[order].astype(np.int64)
 
 
+class TokenRows:
+    """One token list per passage, kept as ids in two flat arrays: 4 bytes per token and 8 per row
+    instead of a Python list of strings per passage (a million passages of ~30 tokens: ~130 MB, not
+    several GB). Iterating yields each row's ids as a list, which is what bm25s reads.
+
+    Example::
+
+        rows = TokenRows()
+        rows.append(["电池", "回收"]); rows.append(["battery", "电池"])
+        rows.vocab                       # {"电池": 0, "回收": 1, "battery": 2}
+        list(rows)                       # [[0, 1], [2, 0]]
+    """
+
+    def __init__(self) -> None:
+        self.vocab: dict[str, int] = {}
+        self._ids = array("i")
+        self._ends = array("q")
+
+    @classmethod
+    def of(cls, token_lists: Iterable[Sequence[str]]) -> TokenRows:
+        rows = cls()
+        rows.extend(token_lists)
+        return rows
+
+    def append(self, tokens: Sequence[str]) -> None:
+        """Add the next passage's tokens ("" is dropped: bm25s reserves it for empty documents)."""
+        vocab = self.vocab
+        setdefault = vocab.setdefault
+        self._ids.extend([setdefault(t, len(vocab)) for t in _clean(tokens, f"token_lists[{len(self._ends)}]")])
+        self._ends.append(len(self._ids))
+
+    def extend(self, token_lists: Iterable[Sequence[str]]) -> None:
+        for tokens in token_lists:
+            self.append(tokens)
+
+    @property
+    def n_tokens(self) -> int:
+        return len(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        start = 0
+        for end in self._ends:
+            yield self._ids[start:end].tolist()
+            start = end
+
+
 class KeywordIndex:
     """BM25 over token lists; scores are summed over query tokens (repeats count again).
 
@@ -63,27 +113,30 @@ class KeywordIndex:
     @classmethod
     def build(
         cls,
-        token_lists: Sequence[Sequence[str]],
+        token_lists: TokenRows | Iterable[Sequence[str]],
         k1: float = 1.5,
         b: float = 0.75,
         method: Bm25Method = "lucene",
     ) -> KeywordIndex:
-        """Index one token list per passage (row i of the index = token_lists[i])."""
+        """Index one token list per passage (row i of the index = token_lists[i]); a build over many
+        passages passes :class:`TokenRows` filled batch by batch."""
         if method not in _METHODS:
             raise ValueError(f"unknown BM25 method {method!r}; available: {', '.join(_METHODS)}")
         if k1 < 0 or not 0 <= b <= 1:
             raise ValueError(f"need k1 >= 0 and 0 <= b <= 1, got k1={k1}, b={b}")
-        docs = [_clean(tokens, f"token_lists[{i}]") for i, tokens in enumerate(token_lists)]
+        rows = token_lists if isinstance(token_lists, TokenRows) else TokenRows.of(token_lists)
         params = {"k1": float(k1), "b": float(b), "method": method}
-        if not any(docs):
+        if not rows.n_tokens:
             # bm25s cannot index a corpus without a single token; nothing could match anyway.
-            return cls(None, len(docs), params)
+            return cls(None, len(rows), params)
         import bm25s
+        from bm25s.tokenization import Tokenized
 
         model = bm25s.BM25(k1=k1, b=b, method=method)
-        model.index(docs, show_progress=False)
-        logger.info("built BM25 index: %d docs, %d terms", len(docs), len(model.vocab_dict))
-        return cls(model, len(docs), params)
+        # Token ids and our vocabulary: bm25s iterates the rows (three passes) without a list of them.
+        model.index(Tokenized(ids=rows, vocab=dict(rows.vocab)), show_progress=False)
+        logger.info("built BM25 index: %d docs, %d terms", len(rows), len(model.vocab_dict))
+        return cls(model, len(rows), params)
 
     @property
     def n_docs(self) -> int:

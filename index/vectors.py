@@ -26,10 +26,11 @@ from __future__ import annotations
 import logging
 import math
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 import numpy as np
 from policyscope.corpus.atomic import read_versioned_json, write_json_atomic
@@ -154,6 +155,86 @@ def _topk_dense(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(scores, cols, axis=1).astype(np.float32), cols.astype(np.int64)
 
 
+class VectorFile:
+    """Row vectors spilled to an anonymous temporary file as they are made, read back in chunks: a build
+    over a million passages holds one chunk and the training sample, not every vector (1M x 512
+    float32 is 2 GB). The file has no name, so a killed build leaves nothing behind.
+
+    Example::
+
+        with VectorFile(dim=384, directory=index_root) as spill:
+            for batch in batches:
+                spill.append(encoder.encode(batch))
+            index = VectorIndex.build(spill)
+    """
+
+    def __init__(self, dim: int, directory: str | Path | None = None):
+        if dim < 1:
+            raise ValueError("vectors must have at least one dimension")
+        self.dim = dim
+        self.n = 0
+        self._file = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close()/__exit__
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.n, self.dim
+
+    def append(self, block: np.ndarray) -> None:
+        """Add rows (checked like :meth:`VectorIndex.build`'s input: 2-D, this dimension, finite)."""
+        arr = _as_matrix(block, "vectors", self.dim)
+        self._file.seek(0, os.SEEK_END)
+        self._file.write(arr.tobytes())
+        self.n += arr.shape[0]
+
+    def chunks(self, rows: int = 65_536) -> Iterator[np.ndarray]:
+        """The rows in order, ``rows`` at a time."""
+        self._file.flush()
+        self._file.seek(0)
+        left = self.n
+        while left:
+            take = min(rows, left)
+            block = np.fromfile(self._file, dtype=np.float32, count=take * self.dim)
+            if block.size != take * self.dim:
+                raise OSError(f"vector spill file ended early: {block.size // self.dim} of {take} rows read")
+            left -= take
+            yield block.reshape(take, self.dim)
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The given rows (sorted, unique), read chunk by chunk."""
+        out = np.empty((len(rows), self.dim), dtype=np.float32)
+        start = filled = 0
+        for block in self.chunks():
+            end = start + len(block)
+            hit = rows[(rows >= start) & (rows < end)]
+            out[filled : filled + len(hit)] = block[hit - start]
+            filled += len(hit)
+            start = end
+        return out
+
+
+class _ArrayRows:
+    """An in-memory (n, dim) matrix with :class:`VectorFile`'s reading interface."""
+
+    def __init__(self, vectors: np.ndarray):
+        self._xb = _as_matrix(vectors, "vectors")
+        self.shape = self._xb.shape
+
+    def chunks(self, rows: int = 65_536) -> Iterator[np.ndarray]:
+        yield self._xb
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        return self._xb if len(rows) == len(self._xb) else self._xb[rows]
+
+
 class VectorIndex:
     """A faiss index over unit-norm vectors with masked search, save and load.
 
@@ -177,7 +258,7 @@ class VectorIndex:
     @classmethod
     def build(
         cls,
-        vectors: np.ndarray,
+        vectors: np.ndarray | VectorFile,
         ann_threshold: int = 200_000,
         kind: IndexKind = "auto",
         *,
@@ -187,7 +268,8 @@ class VectorIndex:
         """Index ``vectors`` (n, dim), normally unit-norm float32.
 
         Args:
-            vectors: one row per passage.
+            vectors: one row per passage: an array, or a :class:`VectorFile` (added chunk by chunk;
+                IVF-PQ trains on a sample read from it).
             ann_threshold: with ``kind="auto"``, rows at which IVF-PQ (HNSW under 50k rows)
                 replaces exact search.
             kind: ``auto``, ``flat``, ``hnsw`` or ``ivfpq``.
@@ -197,8 +279,8 @@ class VectorIndex:
         """
         if kind not in _KINDS:
             raise ValueError(f"unknown index kind {kind!r}; available: {', '.join(_KINDS)}")
-        xb = _as_matrix(vectors, "vectors")
-        n, dim = xb.shape
+        source = vectors if isinstance(vectors, VectorFile) else _ArrayRows(vectors)
+        n, dim = source.shape
         if dim < 1:
             raise ValueError("vectors must have at least one dimension")
         if kind == "auto":
@@ -222,11 +304,11 @@ class VectorIndex:
                 raise ValueError(f"unknown ivfpq refine {settings['refine']!r}; available: {', '.join(_REFINES)}")
             nlist, pq_m, nbits = _ivfpq_shape(n, dim, settings["nlist"], settings["pq_m"], settings["nbits"])
             settings.update(nlist=nlist, pq_m=pq_m, nbits=nbits)
-            train = xb
+            pick = np.arange(n)
             if n > _MAX_TRAIN:
-                pick = np.random.default_rng(0).choice(n, max(_MAX_TRAIN, _MIN_POINTS_PER_CENTROID * nlist),
-                                                       replace=False)
-                train = xb[np.sort(pick)]
+                pick = np.sort(np.random.default_rng(0).choice(
+                    n, max(_MAX_TRAIN, _MIN_POINTS_PER_CENTROID * nlist), replace=False))
+            train = source.take(pick)
             quantizer = faiss.IndexFlatIP(dim)
             # Coarse k-means (full dimension) gains from every core; train it first so that
             # IndexIVFPQ.train finds the quantizer trained and only fits the PQ codebooks.
@@ -249,8 +331,9 @@ class VectorIndex:
                 index = base
             if settings["refine"] != "none":
                 index.k_factor = float(settings["refine_factor"])
-        if n:
-            index.add(xb)
+        for block in source.chunks():
+            if len(block):
+                index.add(block)
         logger.info("built %s vector index: %d x %d", kind, n, dim)
         return cls(index, kind, settings, brute_force_below=brute_force_below)
 

@@ -52,12 +52,12 @@ from policyscope.index.build import (
     embed_rows,
     embedding_text,
     keyword_tokens,
-    passage_columns,
     point_to,
     read_manifest,
     verify_index_files,
     write_index_dir,
 )
+from policyscope.index.columns import passage_columns
 
 if TYPE_CHECKING:
     from policyscope.index.encoders import Encoder
@@ -206,7 +206,7 @@ def build_milvus(
     try:
         _upsert(milvus, collection, [records[i] for i in changed], vectors, sparse, progress)
         _wait_visible(milvus, collection, len(rows))  # the removed rows go after the switch
-        manifest = base_manifest(fingerprint, rows, columns, embedded, tokenizer, encoder.info())
+        manifest = base_manifest(fingerprint, columns, embedded, tokenizer, encoder.info())
         manifest["backend"] = "milvus"
         manifest["milvus"] = {**spec, "collection": collection, "changed_since_full": since_full,
                               "upserted_now": len(changed), "deleted_now": len(removed)}

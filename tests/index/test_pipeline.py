@@ -227,7 +227,7 @@ def test_a_failed_build_keeps_the_previous_index_searchable(built, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_mod.np, "savez", boom)
+    monkeypatch.setattr(build_mod, "save_columns", boom)
     with pytest.raises(RuntimeError):
         Pipeline(settings).run(builtin=True, force=True)
     assert current_index_dir(settings.index_root) == report.index.index_dir
