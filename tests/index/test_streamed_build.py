@@ -118,6 +118,25 @@ def test_token_rows_keep_ids_and_index_like_token_lists(builtin):
         TokenRows().append("battery recycling")
 
 
+@pytest.mark.parametrize("method", ["lucene", "robertson", "atire"])
+def test_the_lean_bm25_build_gives_bm25s_own_arrays(builtin, method):
+    import bm25s
+    from bm25s.tokenization import Tokenized
+    from policyscope.index.keywords import _index_lean
+
+    _, _, rows = builtin
+    compact = TokenRows.of(keyword_tokens(BilingualTokenizer(), rows))
+    theirs = bm25s.BM25(method=method)
+    theirs.index(Tokenized(ids=compact, vocab=dict(compact.vocab)), show_progress=False)
+    ours = bm25s.BM25(method=method)
+    _index_lean(ours, compact, chunk=500)  # several chunks over the 2,969 passages
+    assert ours.vocab_dict == theirs.vocab_dict
+    assert ours.scores["num_docs"] == theirs.scores["num_docs"] == len(rows)
+    for key in ("data", "indices", "indptr"):
+        assert ours.scores[key].dtype == theirs.scores[key].dtype
+        assert np.array_equal(ours.scores[key], theirs.scores[key]), key
+
+
 def test_a_vector_file_reads_back_in_chunks_and_refuses_bad_rows(builtin_vectors, tmp_path):
     xb = builtin_vectors
     with VectorFile(xb.shape[1], directory=tmp_path) as spill:
