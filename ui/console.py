@@ -179,11 +179,20 @@ def progress_bars(enabled: bool = True) -> Iterator[Progress]:
 
         yield plain
         return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    # Elapsed and estimated remaining time (rich's estimate from the recent rate; blank for a stage
+    # without a total, such as reading a file).
     with Progress(
         TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=False,
+        TextColumn("eta"), TimeRemainingColumn(), console=console, transient=False,
     ) as bars:
         tasks: dict[str, Any] = {}
         open_ended: set[str] = set()

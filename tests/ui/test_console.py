@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import typer
 from policyscope.corpus.errors import QueryError
@@ -79,6 +81,20 @@ def test_a_stage_without_a_total_ends_complete_at_its_count(options, capsys, mon
         progress("segment", 2, 2)
     final = capsys.readouterr().err.split("\r")[-1]
     assert "250/250" in final and "2/2" in final
+
+
+def test_a_stage_with_a_total_shows_the_time_left(options, capsys, monkeypatch):
+    import time
+
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    with console.progress_bars() as progress:
+        for done in range(0, 1001, 100):
+            progress("embed", done, 10_000)
+            time.sleep(0.05)
+    final = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", capsys.readouterr().err.split("\r")[-1])
+    # 1,000 of 10,000 in ~0.5 s: rich estimates a few seconds left, drawn as h:mm:ss after "eta".
+    assert re.search(r"1000/10000 .* eta 0:00:(0[1-9]|[1-5]\d)", final), final
 
 
 def test_the_keywords_stage_reports_its_end(home):
