@@ -449,3 +449,20 @@ def test_the_fingerprint_of_unchanged_tags_does_not_depend_on_the_order_they_wer
     before = store.fingerprint()
     store.replace_tags({p: [Tag("stockpiling", scores[p], "rule")] for p in reversed(pids)}, ("rule",))
     assert store.fingerprint() == before
+
+
+@pytest.mark.parametrize("raw", ["[]", " [ ] ", "[1, 2 ,3]", '[{"a": [1, {"b": "]"}]}, "x,]", null]'])
+def test_json_arrays_are_read_item_by_item_as_json_reads_them_whole(raw):
+    import json
+
+    from policyscope.corpus.store_schema import iter_json_array
+
+    assert list(iter_json_array(raw)) == json.loads(raw)
+
+
+@pytest.mark.parametrize("raw", ["", "{}", "[1, 2"])
+def test_a_stored_blocks_value_that_is_not_a_json_array_is_an_error(raw):
+    from policyscope.corpus.store_schema import iter_json_array
+
+    with pytest.raises(ValueError):
+        list(iter_json_array(raw))
