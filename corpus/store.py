@@ -219,10 +219,14 @@ class Store(PassageTables):
                     blocks_json(doc.blocks),
                     json.dumps(doc.meta, ensure_ascii=False, default=str),
                 )
+                # The text goes in as UTF-8 bytes read as TEXT (the database's encoding): sqlite3 binds a str
+                # through PyUnicode_AsUTF8AndSize, which keeps a UTF-8 copy on the str for its whole life, so
+                # a 200 MB file's text held a second 200 MB while its passages were cut. These bytes go now.
+                n = len(DOC_COLUMNS)
                 cur = self._db.execute(
                     f"INSERT OR IGNORE INTO documents({', '.join(DOC_COLUMNS)}, text, blocks, meta, added_at)"
-                    f" VALUES ({', '.join('?' * (len(DOC_COLUMNS) + 4))})",
-                    (*values, now),
+                    f" VALUES ({'?, ' * n}CAST(? AS TEXT), ?, ?, ?)",
+                    (*values[:n], doc.text.encode("utf-8"), *values[n + 1 :], now),
                 )
                 is_new = bool(cur.rowcount)
                 if is_new:

@@ -466,3 +466,12 @@ def test_a_stored_blocks_value_that_is_not_a_json_array_is_an_error(raw):
 
     with pytest.raises(ValueError):
         list(iter_json_array(raw))
+
+
+def test_a_documents_text_is_stored_as_text_that_sqlite_counts_in_characters(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    doc = _doc("稀土管理条例 — rare earths’ rules.")
+    store.add_documents([doc])
+    row = store._db.execute("SELECT typeof(text), length(text) FROM documents WHERE id=?", (doc.id,)).fetchone()
+    assert tuple(row) == ("text", len(doc.text))
+    assert store.get_document(doc.id).text == doc.text
