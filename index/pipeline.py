@@ -466,7 +466,7 @@ def _guarded(passages: Iterable[Passage]) -> Iterator[Passage]:
     errors (``sqlite3.Error``: locked, damaged) when it comes out of the store's write."""
     try:
         yield from passages
-    except Exception as exc:  # noqa: BLE001 - the caller drops the document, as for a failure before writing
+    except Exception as exc:  # the caller drops the document, as for a failure before writing
         raise _CutFailed(exc) from exc
 
 
