@@ -55,8 +55,9 @@ OldVersions = Literal["replace", "keep"]
 """What ``add_documents`` does with earlier versions of a re-added file: remove them, or keep them beside it."""
 LabelPolicy = Literal["keep", "drop"]
 """What ``remove_documents`` does with the human annotations of the removed passages."""
-PassageMaker = Callable[[Document], Sequence[Passage]]
-"""Cuts a document into passages (``nlp.segment.segment_document`` with the workspace's settings)."""
+PassageMaker = Callable[[Document], Iterable[Passage]]
+"""Cuts a document into passages (``nlp.segment.segment_stream`` with the workspace's settings); the store
+writes them as the iterator gives them."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ class Store(PassageTables):
                 under ``settings_key`` (new, text changed, or stored earlier without passages) is cut
                 and its passages written in the same transaction, so a document and its passages are
                 stored together or not at all: an exception from ``passages`` (or a Ctrl-C) rolls the
-                whole call back. Without it, documents wait for :meth:`replace_passages_many`.
+                whole call back, also when it comes half-way through a document whose passages are
+                written as an iterator gives them (``PASSAGE_BATCH`` at a time). Without it, documents wait for :meth:`replace_passages_many`.
             settings_key: what ``passages`` depends on (see :meth:`unsegmented`).
             old_versions: ``"replace"``: documents stored earlier from a source this call read (a
                 file path), or full texts of a catalog id this call gave, that this call did not
@@ -217,10 +219,14 @@ class Store(PassageTables):
                     blocks_json(doc.blocks),
                     json.dumps(doc.meta, ensure_ascii=False, default=str),
                 )
+                # The text goes in as UTF-8 bytes read as TEXT (the database's encoding): sqlite3 binds a str
+                # through PyUnicode_AsUTF8AndSize, which keeps a UTF-8 copy on the str for its whole life, so
+                # a 200 MB file's text held a second 200 MB while its passages were cut. These bytes go now.
+                n = len(DOC_COLUMNS)
                 cur = self._db.execute(
                     f"INSERT OR IGNORE INTO documents({', '.join(DOC_COLUMNS)}, text, blocks, meta, added_at)"
-                    f" VALUES ({', '.join('?' * (len(DOC_COLUMNS) + 4))})",
-                    (*values, now),
+                    f" VALUES ({'?, ' * n}CAST(? AS TEXT), ?, ?, ?)",
+                    (*values[:n], doc.text.encode("utf-8"), *values[n + 1 :], now),
                 )
                 is_new = bool(cur.rowcount)
                 if is_new:

@@ -7,6 +7,7 @@ reviewer's undo of their own last decision, :meth:`remove_annotations`).
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import time
@@ -16,6 +17,9 @@ from typing import Any
 
 from .records import Passage, PassageView, Span, Tag
 from .store_schema import VIEW_SELECT, row_to_passage
+
+PASSAGE_BATCH = 1000
+"""Passages written per ``executemany`` while a document's passages stream in (and read per page when tagging)."""
 
 
 class PassageTables:
@@ -34,30 +38,44 @@ class PassageTables:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def replace_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
+    def replace_passages(self, doc_id: str, passages: Iterable[Passage], settings_key: str) -> None:
         """Swap a document's passages atomically (tags of removed passages go with them)."""
         self.replace_passages_many([(doc_id, passages)], settings_key)
 
     def replace_passages_many(
-        self, items: Sequence[tuple[str, Sequence[Passage]]], settings_key: str
+        self, items: Iterable[tuple[str, Iterable[Passage]]], settings_key: str
     ) -> None:
-        """Swap the passages of several documents in one transaction (all or none of them)."""
+        """Swap the passages of several documents in one transaction (all or none of them).
+
+        Passages may come from an iterator (``nlp.segment.segment_stream``): they are written as they
+        come, ``PASSAGE_BATCH`` at a time, and an error raised by the iterator rolls the whole call back.
+        """
         with self._db:
             for doc_id, passages in items:
                 self._write_passages(doc_id, passages, settings_key)
 
-    def _write_passages(self, doc_id: str, passages: Sequence[Passage], settings_key: str) -> None:
-        """A document's passages and its segmentation mark, inside the caller's transaction."""
+    def _write_passages(self, doc_id: str, passages: Iterable[Passage], settings_key: str) -> int:
+        """A document's passages and its segmentation mark, inside the caller's transaction.
+
+        Written ``PASSAGE_BATCH`` at a time as the iterator gives them, so a document of 10^6 passages
+        never sits in memory as a list (nor as the list of row tuples ``executemany`` was given).
+        Returns the number of passages written.
+        """
         self._db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
-        self._db.executemany(
-            "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind,"
-            " context) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [
-                (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind, p.context)
-                for p in passages
-            ],
+        written = 0
+        rows = (
+            (p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind, p.context)
+            for p in passages
         )
+        while batch := list(itertools.islice(rows, PASSAGE_BATCH)):
+            self._db.executemany(
+                "INSERT OR REPLACE INTO passages(id, doc_id, seq, start, end, text, lang, heading, page, kind,"
+                " context) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                batch,
+            )
+            written += len(batch)
         self._db.execute("INSERT OR REPLACE INTO segmented(doc_id, settings) VALUES (?, ?)", (doc_id, settings_key))
+        return written
 
     def iter_passages(self, doc_id: str | None = None) -> Iterator[Passage]:
         if doc_id is None:
@@ -85,14 +103,42 @@ class PassageTables:
 
     # -- tags and annotations --------------------------------------------------------------
 
-    def untagged(self, tagger_key: str) -> list[Passage]:
-        """Passages never tagged, or tagged by another tagger version."""
-        rows = self._db.execute(
-            """SELECT p.* FROM passages p LEFT JOIN tagged t ON t.passage_id = p.id
-               WHERE t.tagger IS NULL OR t.tagger != ? ORDER BY p.doc_id, p.seq""",
+    def untagged_pages(self, tagger_key: str | None, size: int = PASSAGE_BATCH) -> Iterator[list[Passage]]:
+        """Passages never tagged, or tagged by another tagger version (every passage when ``tagger_key`` is
+        ``None``), in pages of at most ``size``, in ``(doc_id, seq)`` order.
+
+        Each page is its own query starting after the last passage of the page before (keyset paging on
+        the ``passages_doc`` index), so no read is open while the caller writes tags between two pages,
+        and a million untagged passages are never one list.
+        """
+        if size < 1:
+            raise ValueError(f"page size must be at least 1, got {size}")
+        wanted = "1" if tagger_key is None else "(t.tagger IS NULL OR t.tagger != :key)"
+        after: tuple[str, int, int] = ("", -1, -1)
+        while True:
+            rows = self._db.execute(
+                f"""SELECT p.rowid AS row_id, p.* FROM passages p LEFT JOIN tagged t ON t.passage_id = p.id
+                    WHERE (p.doc_id, p.seq, p.rowid) > (:doc, :seq, :row) AND {wanted}
+                    ORDER BY p.doc_id, p.seq, p.rowid LIMIT :size""",
+                {"doc": after[0], "seq": after[1], "row": after[2], "key": tagger_key, "size": size},
+            ).fetchall()
+            if not rows:
+                return
+            last = rows[-1]
+            after = (last["doc_id"], last["seq"], last["row_id"])
+            yield [row_to_passage(r) for r in rows]
+            if len(rows) < size:
+                return
+
+    def count_untagged(self, tagger_key: str | None) -> int:
+        """How many passages :meth:`untagged_pages` gives."""
+        if tagger_key is None:
+            return self._db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        return self._db.execute(
+            """SELECT count(*) FROM passages p LEFT JOIN tagged t ON t.passage_id = p.id
+               WHERE t.tagger IS NULL OR t.tagger != ?""",
             (tagger_key,),
-        )
-        return [row_to_passage(r) for r in rows]
+        ).fetchone()[0]
 
     def replace_tags(
         self, tags: dict[str, Sequence[Tag]], sources: Sequence[str], tagger_key: str = ""

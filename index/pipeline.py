@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +26,7 @@ from policyscope.corpus.errors import LoadError, QueryError
 from policyscope.corpus.lock import WorkspaceLock
 from policyscope.corpus.records import Document, Passage
 from policyscope.corpus.store import LabelPolicy, PassageMaker, Store
+from policyscope.corpus.store_passages import PASSAGE_BATCH
 from policyscope.index.build import BuildReport, build_index
 
 if TYPE_CHECKING:
@@ -36,6 +38,7 @@ Progress = Callable[[str, int, int | None], None]
 MACHINE_SOURCES = ("rule", "model", "classifier", "ensemble")
 _SEGMENT_BATCH = 200  # documents per store transaction while segmenting
 _PROGRESS_EVERY = 100  # documents between two progress calls while segmenting during ingest
+_TAG_BATCH = 256  # passages read from the store, tagged and written back at a time
 
 
 @dataclass
@@ -172,23 +175,26 @@ class Pipeline:
                           updated=len(result.updated), replaced=len(result.replaced), segmented=result.segmented)
 
     def _passage_maker(self, label: str, progress: Progress | None = None) -> PassageMaker:
-        """``segment_document`` with the workspace's settings; a failure names the file and the document."""
-        from policyscope.nlp.segment import segment_document
+        """``segment_stream`` with the workspace's settings; a failure names the file and the document.
+
+        The store writes the passages as they are cut, so a failure can come half-way through a
+        document: the store's transaction then takes back what was written of the file.
+        """
+        from policyscope.nlp.segment import segment_stream
 
         s = self.settings
         done = 0
 
-        def cut(doc: Document) -> list[Passage]:
+        def cut(doc: Document) -> Iterator[Passage]:
             nonlocal done
             try:
-                passages = segment_document(doc, max_chars=s.max_passage_chars, min_chars=s.min_passage_chars)
+                yield from segment_stream(doc, max_chars=s.max_passage_chars, min_chars=s.min_passage_chars)
             except Exception as exc:  # MemoryError, a segmenter bug: refuse this file, not the workspace
                 raise LoadError(label, f"{_what(doc)} could not be cut into passages ({_one_line(exc)});"
                                        " nothing from this file was stored") from exc
             done += 1
             if progress and (done == 1 or done % _PROGRESS_EVERY == 0):
                 progress("segment", done, None)
-            return passages
 
         return cut
 
@@ -266,7 +272,7 @@ class Pipeline:
         and, when ``failures`` is given, appended to it as a report naming its source.
         Returns the number of documents it tried.
         """
-        from policyscope.nlp.segment import segment_document
+        from policyscope.nlp.segment import segment_stream
 
         key = segment_settings_key(self.settings)
         todo = self.store.unsegmented(key)
@@ -276,15 +282,28 @@ class Pipeline:
                 doc = self.store.get_document(doc_id)
                 if doc is None:  # removed since the list was read
                     continue
-                passages = segment_document(
+                stream = segment_stream(
                     doc, max_chars=self.settings.max_passage_chars, min_chars=self.settings.min_passage_chars
                 )
+                head = list(itertools.islice(stream, PASSAGE_BATCH))
             except sqlite3.Error:  # the store's problem (locked, damaged), not this document's: never drop it
                 raise
             except Exception as exc:  # noqa: BLE001 - one bad stored document must not stop every later build
                 self._drop_unsegmentable(doc_id, exc, failures)
                 continue
-            batch.append((doc_id, passages))
+            if len(head) < PASSAGE_BATCH:
+                batch.append((doc_id, head))
+            else:
+                # A long document (a 200 MB text is 10^6 passages) is written on its own, as it is cut, in
+                # its own transaction: a failure half-way takes back its passages and drops only it.
+                if batch:
+                    self.store.replace_passages_many(batch, key)
+                    batch.clear()
+                try:
+                    self.store.replace_passages(doc_id, _guarded(itertools.chain(head, stream)), key)
+                except _CutFailed as failed:
+                    self._drop_unsegmentable(doc_id, failed.error, failures)
+                    continue
             # One transaction per batch of documents: a commit per small record cost more than cutting it.
             if len(batch) >= _SEGMENT_BATCH:
                 self.store.replace_passages_many(batch, key)
@@ -316,20 +335,23 @@ class Pipeline:
         # Building the lexicon tagger loads spaCy and jieba (~3-9 s); a re-build with nothing
         # new must not pay that, so look for untagged passages under the key it would use first.
         key = taggers.default_tagger_key()
-        todo = list(self.store.iter_passages()) if force else self.store.untagged(key)
-        if not todo:
+        wanted = None if force else key
+        total = self.store.count_untagged(wanted)
+        if not total:
             return 0
         tagger = taggers.default_tagger()
-        batch = 256
-        for start in range(0, len(todo), batch):
-            chunk = todo[start : start + batch]
+        done = 0
+        # Page by page from the store (keyset paging): the untagged passages of a 200 MB file are 10^6,
+        # ~1 GB as one list. The store is written between two pages, with no read open.
+        for chunk in self.store.untagged_pages(wanted, _TAG_BATCH):
             tags = tagger.tag([p.text for p in chunk], [p.lang for p in chunk])
             self.store.replace_tags(
                 {p.id: t for p, t in zip(chunk, tags)}, sources=MACHINE_SOURCES, tagger_key=key
             )
+            done += len(chunk)
             if progress:
-                progress("tag", min(start + batch, len(todo)), len(todo))
-        return len(todo)
+                progress("tag", done, max(total, done))
+        return done
 
     @_writes
     def index(self, force: bool = False, progress: Progress | None = None) -> BuildReport:
@@ -429,6 +451,23 @@ class Pipeline:
                 raise QueryError(f"unknown document {key!r}; see `policyscope docs` for the ids")
             ids.extend(exact or linked)
         return list(dict.fromkeys(ids))
+
+
+class _CutFailed(Exception):
+    """The segmenter failed while the store was writing a document's passages (see :func:`_guarded`)."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
+def _guarded(passages: Iterable[Passage]) -> Iterator[Passage]:
+    """``passages``, a failure of the segmenter raised as ``_CutFailed``: told apart from the store's own
+    errors (``sqlite3.Error``: locked, damaged) when it comes out of the store's write."""
+    try:
+        yield from passages
+    except Exception as exc:  # the caller drops the document, as for a failure before writing
+        raise _CutFailed(exc) from exc
 
 
 def _what(doc: Document) -> str:

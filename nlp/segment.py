@@ -14,7 +14,7 @@ it shares with the segmenter are re-exported here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from policyscope.corpus.records import Block, Document, Passage, content_id
 from policyscope.nlp.language import LANGUAGES, detect_language
@@ -34,8 +34,8 @@ from policyscope.nlp.sentences import (
 )
 
 __all__ = [
-    "MIXED", "PIECE_CHARS", "english_pipeline", "paragraph_blocks", "segment_document", "split_sentences",
-    "text_pieces",
+    "MIXED", "PIECE_CHARS", "english_pipeline", "paragraph_blocks", "segment_document", "segment_stream",
+    "split_sentences", "text_pieces",
 ]
 
 Span = tuple[int, int]
@@ -209,6 +209,18 @@ def segment_document(
     Example: a 900-character Chinese paragraph of ten sentences gives three passages of
     whole sentences, each up to 400 characters, all with ``kind="paragraph"``.
     """
+    return list(segment_stream(doc, max_chars, min_chars, piece_chars=piece_chars))
+
+
+def segment_stream(
+    doc: Document, max_chars: int = 400, min_chars: int = 20, *, piece_chars: int = PIECE_CHARS
+) -> Iterator[Passage]:
+    """:func:`segment_document`'s passages one at a time, in order, as they are cut.
+
+    A 200 MB text file is ~10^6 passages (~1 GB as a list of ``Passage`` objects); the store writes
+    them from this iterator in batches, so only the passages of one block are held at a time.
+    Arguments are checked when this is called, not when the first passage is asked for.
+    """
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, got {max_chars}")
     if min_chars < 0:
@@ -216,11 +228,15 @@ def segment_document(
     if piece_chars < 2:
         raise ValueError(f"piece_chars must be at least 2, got {piece_chars}")
     min_chars = min(min_chars, max_chars)  # so segment_document(doc, max_chars=10) just works
+    return _passages(doc, max_chars, min_chars, piece_chars)
+
+
+def _passages(doc: Document, max_chars: int, min_chars: int, piece_chars: int) -> Iterator[Passage]:
     text = doc.text
-    blocks = _ordered_blocks(doc.blocks) if doc.blocks else list(paragraph_blocks(text))
+    blocks = _ordered_blocks(doc.blocks) if doc.blocks else paragraph_blocks(text)
     doc_lang = doc.lang if doc.lang in LANGUAGES else detect_language(_sample(text, 0, len(text)))
     path: list[tuple[int, str]] = []
-    passages: list[Passage] = []
+    seq = 0
     for block in blocks:
         span = trim(text, block.start, block.end)
         if span is None:
@@ -246,19 +262,17 @@ def segment_document(
                 lang = block_lang
             else:
                 lang = _language(ptext, doc_lang)
-            passages.append(
-                Passage(
-                    id=content_id(doc.id, str(s), str(e), ptext),
-                    doc_id=doc.id,
-                    seq=len(passages),
-                    start=s,
-                    end=e,
-                    text=ptext,
-                    lang=lang,
-                    heading=heading,
-                    page=block.page,
-                    kind=block.kind,
-                    context=block.context,
-                )
+            yield Passage(
+                id=content_id(doc.id, str(s), str(e), ptext),
+                doc_id=doc.id,
+                seq=seq,
+                start=s,
+                end=e,
+                text=ptext,
+                lang=lang,
+                heading=heading,
+                page=block.page,
+                kind=block.kind,
+                context=block.context,
             )
-    return passages
+            seq += 1

@@ -138,7 +138,11 @@ def read_bytes(path: Path, limit: int = MAX_READ_BYTES) -> bytes:
             size = os.fstat(fh.fileno()).st_size
             if size > limit:
                 raise _too_large(path, size, limit)
-            data = fh.read(limit + 1)
+            # read(limit + 1) allocates limit + 1 bytes (512 MB) whatever the file's size; read what
+            # stat gave, plus one byte to see whether the file grew, and the rest only then.
+            data = fh.read(size + 1)
+            if len(data) > size:
+                data += fh.read(limit + 1 - len(data))
     except OSError as exc:
         raise LoadError.cannot_read(path, exc) from None
     if len(data) > limit:

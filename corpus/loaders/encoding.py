@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,35 +157,29 @@ def _decode_mixed(data: bytes) -> Decoded | None:
     """
     if not has_utf8_chinese(data):
         return None  # no UTF-8 Chinese anywhere: a legacy file, read whole (fast for a big GB18030 file)
-    lines = data.splitlines(keepends=True)
-    utf8: set[int] = set()
-    bad: list[int] = []
-    for i, line in enumerate(lines):
-        if line.isascii():
-            continue
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError:
-            bad.append(i)
-        else:
-            utf8.add(i)
-    if not bad:
-        return None
+    # Lines are read twice from ``data`` (never held as a list: that was a second copy of the file),
+    # first only up to the sample of lines UTF-8 cannot read that names the legacy codec.
     sample = bytearray()
-    for i in bad:  # whole lines, so the sample never ends inside a character
-        if sample and len(sample) + len(lines[i]) > SAMPLE:
+    for line in _byte_lines(data):
+        if line.isascii() or _is_utf8(line):
+            continue
+        if sample and len(sample) + len(line) > SAMPLE:
             break
-        sample += lines[i]
+        sample += line  # whole lines, so the sample never ends inside a character
+    if not sample:
+        return None
     enc = _legacy_codec(bytes(sample))
     if enc is None:
         return None
     common = common_han(enc)
-    bad_lines = set(bad)
+    chunks: list[str] = []
     parts: list[str] = []
     mixed_lines: list[int] = []
     utf8_used = False
-    for i, line in enumerate(lines):
-        if i in utf8:
+    for i, line in enumerate(_byte_lines(data)):
+        if line.isascii():
+            text = line.decode("ascii")
+        elif _is_utf8(line):
             text = line.decode("utf-8")
             try:
                 legacy = line.decode(enc)
@@ -194,7 +189,7 @@ def _decode_mixed(data: bytes) -> Decoded | None:
                 text = legacy  # a short legacy line that happens to be valid UTF-8
             else:
                 utf8_used = True
-        elif i in bad_lines:
+        else:
             decoded = decode_line(line, enc)
             if decoded is None:
                 return None
@@ -202,13 +197,34 @@ def _decode_mixed(data: bytes) -> Decoded | None:
             if mixed:
                 mixed_lines.append(i + 1)
                 utf8_used = True
-        else:
-            text = line.decode("ascii")
         parts.append(text)
+        if len(parts) >= _LINES_PER_CHUNK:  # a str per line costs ~60 bytes beside its text
+            chunks.append("".join(parts))
+            parts.clear()
     if not utf8_used:
         return None  # a legacy file: whole-file detection reads it
-    text = "".join(parts)
+    chunks.append("".join(parts))
+    del parts
+    text = "".join(chunks)
     return Decoded(text, f"utf-8+{enc}", tuple(mixed_lines)) if _looks_like_text(text) else None
+
+
+_LINES_PER_CHUNK = 4096
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _byte_lines(data: bytes) -> Iterator[bytes]:
+    """``data.splitlines(keepends=True)``, one line at a time."""
+    for m in _LINE.finditer(data):
+        yield m.group()
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _legacy_codec(sample: bytes) -> str | None:

@@ -16,7 +16,7 @@ from policyscope.corpus.loaders.base import Progress, read_bytes
 from policyscope.corpus.loaders.builder import TextBuilder, file_document, full_text_document
 from policyscope.corpus.loaders.columns import ColumnMap
 from policyscope.corpus.loaders.encoding import decode_file
-from policyscope.corpus.normalize import normalize_text
+from policyscope.corpus.normalize import normalize_text, normalized_pieces
 from policyscope.corpus.records import Block, BlockKind, Document
 
 # A heading never ends with these.
@@ -28,6 +28,9 @@ _CN_CHAPTER = re.compile(rf"^第[{_CN_NUM}\d]+([章节編编部分篇])\s*(.*)$"
 _CN_LIST = re.compile(rf"^[{_CN_NUM}]+、\s*(\S.*)$")
 _CN_PAREN = re.compile(rf"^[（(][{_CN_NUM}]+[）)]\s*(\S.*)$")
 _MAX_HEADING = 60
+# Lines longer than this are never headings (a heading is at most _MAX_HEADING characters once
+# stripped; stored lines are stripped already), so they are not copied out to be looked at.
+_MAX_LINE_HEADING = 4 * _MAX_HEADING
 
 
 def heading_level(line: str) -> int:
@@ -74,19 +77,27 @@ def load_text(
     # The generator frame stays alive while the caller stores the document: drop the raw bytes
     # and the undecoded copy now (about twice the file size for a large file).
     del data
-    text = normalize_text(raw)
+    # Normalised piece by piece, the decoded text dropped before the pieces are joined: two copies of
+    # the text at most (a 200 MB file is a 400 MB string when one character is outside Latin-1).
+    pieces = normalized_pieces(raw)
     del raw
+    text = "".join(pieces)
+    del pieces
     if not text:
         raise LoadError(path, "file contains only whitespace")
+    # Lines are found with str.find, not text.split("\n"): that list held every line as its own string.
     blocks: list[Block] = []
-    pos = 0
-    for line in text.split("\n"):
-        if line:
-            level = heading_level(line)
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        if end > pos:
+            level = heading_level(text[pos:end]) if end - pos <= _MAX_LINE_HEADING else 0
             kind: BlockKind = "heading" if level else "paragraph"
-            blocks.append(Block(kind, pos, pos + len(line), level=level))
-        pos += len(line) + 1
-    first_line = text.split("\n", 1)[0]
+            blocks.append(Block(kind, pos, end, level=level))
+        pos = end + 1
+    first_line = text[: text.find("\n")] if "\n" in text else text
     heading = next((text[b.start : b.end] for b in blocks if b.kind == "heading"), "")
     # A short first line is the title of most policy texts; numbered headings come after it.
     title = short_title(first_line) or heading or path.stem

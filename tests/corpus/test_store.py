@@ -218,6 +218,91 @@ def test_documents_and_their_passages_are_stored_together_or_not_at_all(tmp_path
     assert store.integrity_check() == "ok"
 
 
+def _lines(n: int) -> str:
+    return "\n".join(f"Article {i}: each line of this file is one passage of its own." for i in range(n))
+
+
+def _passages_of(doc: Document) -> list[Passage]:
+    """One passage per line, as many as the document has lines (cheaper than segmenting 2,500 lines)."""
+    out, pos = [], 0
+    for seq, line in enumerate(doc.text.split("\n")):
+        out.append(Passage(content_id(doc.id, str(seq)), doc.id, seq, pos, pos + len(line), line))
+        pos += len(line) + 1
+    return out
+
+
+def test_passages_from_an_iterator_are_written_in_batches_as_they_come(tmp_path):
+    from policyscope.corpus.store_passages import PASSAGE_BATCH
+
+    store = Store(tmp_path / "s.sqlite")
+    doc = _file_doc(_lines(2 * PASSAGE_BATCH + 500), "/data/big.txt")
+    written_when_asked: list[int] = []
+
+    def stream(d: Document):
+        for i, p in enumerate(_passages_of(d)):
+            if i % PASSAGE_BATCH == 0:  # what the transaction holds so far, seen through its own connection
+                written_when_asked.append(
+                    store._db.execute("SELECT count(*) FROM passages WHERE doc_id=?", (d.id,)).fetchone()[0]
+                )
+            yield p
+
+    store.add_documents([doc], passages=stream, settings_key=KEY)
+    # A list-first writer would show 0, 0, 0: nothing written before the iterator is exhausted.
+    assert written_when_asked == [0, PASSAGE_BATCH, 2 * PASSAGE_BATCH]
+    assert store.count("passages") == 2 * PASSAGE_BATCH + 500 and store.unsegmented(KEY) == []
+
+
+def test_a_failure_half_way_through_a_documents_passages_leaves_nothing_of_its_file(tmp_path):
+    from policyscope.corpus.store_passages import PASSAGE_BATCH
+
+    store = Store(tmp_path / "s.sqlite")
+    kept = _file_doc(V1, "/data/a.txt")
+    store.add_documents([kept], passages=_cut, settings_key=KEY)
+    before = store.fingerprint()
+    doc = _file_doc(_lines(3 * PASSAGE_BATCH), "/data/big.txt")
+
+    def failing(d: Document):
+        for i, p in enumerate(_passages_of(d)):
+            if i == 2 * PASSAGE_BATCH + 10:  # two batches are written by now
+                raise MemoryError("segmenting ran out of memory")
+            yield p
+
+    with pytest.raises(MemoryError):
+        store.add_documents([doc], passages=failing, settings_key=KEY)
+    assert [d.id for d in store.iter_documents()] == [kept.id]
+    assert store.fingerprint() == before and store.count("passages") == len(V1.split("\n"))
+    assert store.integrity_check() == "ok"
+
+    # The same through replace_passages_many (Pipeline.segment), with a document before it in the call.
+    store.add_documents([doc])  # stored without passages
+    before = store.fingerprint()
+    with pytest.raises(MemoryError):
+        store.replace_passages_many([(kept.id, _cut(kept)), (doc.id, failing(doc))], "other-settings")
+    assert store.fingerprint() == before and store.unsegmented(KEY) == [doc.id]
+
+
+def test_untagged_pages_are_bounded_and_skip_passages_tagged_by_this_tagger(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    docs = [_file_doc(_lines(n), f"/data/{n}.txt") for n in (23, 1, 17)]
+    store.add_documents(docs, passages=_passages_of, settings_key=KEY)
+    in_order = [p.id for d in sorted(docs, key=lambda d: d.id) for p in store.iter_passages(d.id)]
+    store.replace_tags({in_order[5]: []}, sources=("rule",), tagger_key="lexicon-v1")
+    store.replace_tags({in_order[6]: []}, sources=("rule",), tagger_key="lexicon-v0")  # an older version
+    assert store.count_untagged("lexicon-v1") == 40 and store.count_untagged(None) == 41
+
+    seen: list[str] = []
+    for page in store.untagged_pages("lexicon-v1", size=7):
+        assert 1 <= len(page) <= 7
+        seen += [p.id for p in page]
+        # Writing between two pages, as Pipeline.tag does: no read is left open, nothing is read twice.
+        store.replace_tags({p.id: [] for p in page}, sources=("rule",), tagger_key="lexicon-v1")
+    assert seen == [pid for pid in in_order if pid != in_order[5]]
+    assert list(store.untagged_pages("lexicon-v1", size=7)) == [] and store.count_untagged("lexicon-v1") == 0
+    assert [p.id for page in store.untagged_pages(None, size=41) for p in page] == in_order
+    with pytest.raises(ValueError, match="page size"):
+        next(store.untagged_pages(None, size=0))
+
+
 def test_a_document_stored_without_passages_is_cut_when_its_file_is_added_again(tmp_path):
     store = Store(tmp_path / "s.sqlite")
     doc = _file_doc(V1, "/data/a.txt")
@@ -364,3 +449,29 @@ def test_the_fingerprint_of_unchanged_tags_does_not_depend_on_the_order_they_wer
     before = store.fingerprint()
     store.replace_tags({p: [Tag("stockpiling", scores[p], "rule")] for p in reversed(pids)}, ("rule",))
     assert store.fingerprint() == before
+
+
+@pytest.mark.parametrize("raw", ["[]", " [ ] ", "[1, 2 ,3]", '[{"a": [1, {"b": "]"}]}, "x,]", null]'])
+def test_json_arrays_are_read_item_by_item_as_json_reads_them_whole(raw):
+    import json
+
+    from policyscope.corpus.store_schema import iter_json_array
+
+    assert list(iter_json_array(raw)) == json.loads(raw)
+
+
+@pytest.mark.parametrize("raw", ["", "{}", "[1, 2"])
+def test_a_stored_blocks_value_that_is_not_a_json_array_is_an_error(raw):
+    from policyscope.corpus.store_schema import iter_json_array
+
+    with pytest.raises(ValueError):
+        list(iter_json_array(raw))
+
+
+def test_a_documents_text_is_stored_as_text_that_sqlite_counts_in_characters(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    doc = _doc("稀土管理条例 — rare earths’ rules.")
+    store.add_documents([doc])
+    row = store._db.execute("SELECT typeof(text), length(text) FROM documents WHERE id=?", (doc.id,)).fetchone()
+    assert tuple(row) == ("text", len(doc.text))
+    assert store.get_document(doc.id).text == doc.text
