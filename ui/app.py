@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import gradio as gr
@@ -54,6 +55,20 @@ def _state(value: ReviewState | dict[str, Any] | None) -> ReviewState:
     if isinstance(value, ReviewState):
         return value
     return ReviewState(**value) if isinstance(value, dict) else ReviewState()
+
+
+def fill_on_first_open(tab: gr.Tab, views: Sequence[tuple[gr.Component, Callable[[], str]]]) -> None:
+    """Fill ``views`` ((component, producer) pairs) the first time a session opens ``tab``, not at page load:
+    the country × measure heatmap alone is ~0.5 MB of HTML at 2,125 documents, which every page load paid
+    for (issue #11). Later openings keep what the tab shows (a comparison's marks, the corpus list's page)."""
+    filled = gr.State(False)
+
+    def fill(done: bool) -> tuple[Any, ...]:
+        if done:
+            return (gr.skip(),) * (len(views) + 1)
+        return (True, *(produce() for _, produce in views))
+
+    tab.select(fill, filled, [filled, *(c for c, _ in views)], api_visibility="private")
 
 
 def build_app(service: Service) -> gr.Blocks:
@@ -127,14 +142,14 @@ def build_app(service: Service) -> gr.Blocks:
                                                elem_id="ps-x-download")
 
             # -- Document -------------------------------------------------------------------------
-            with gr.Tab("Document 文档", id="document"):
+            with gr.Tab("Document 文档", id="document") as document_page:
                 doc_pick = gr.Dropdown([], value=None, label="Open a document (type a title, country or id)",
                                        elem_id="ps-doc-pick")
                 doc_view = html_box(render.message("Open a document from a search result, the Compare tab or"
                                                    " the Corpus tab."), "ps-docview")
 
             # -- Compare --------------------------------------------------------------------------
-            with gr.Tab("Compare 比较", id="compare"):
+            with gr.Tab("Compare 比较", id="compare") as compare_page:
                 with gr.Row(equal_height=True):
                     c_items = gr.Dropdown([], multiselect=True, max_choices=4, scale=5,
                                           label="Documents, countries or regions to compare (2–4; type to search)",
@@ -177,7 +192,7 @@ def build_app(service: Service) -> gr.Blocks:
                     r_file = gr.File(label="Export", interactive=False, elem_id="ps-r-file")
 
             # -- Corpus ---------------------------------------------------------------------------
-            with gr.Tab("Corpus 语料", id="corpus"):
+            with gr.Tab("Corpus 语料", id="corpus") as corpus_page:
                 with gr.Row():
                     up_files = gr.File(file_count="multiple", file_types=list(SUPPORTED_EXTENSIONS),
                                        label=f"Upload files ({' '.join(SUPPORTED_EXTENSIONS)})", elem_id="ps-upload")
@@ -278,9 +293,11 @@ def build_app(service: Service) -> gr.Blocks:
             return skip, skip, skip, skip, skip, skip, skip
 
         # After a click has rendered a document view, the browser brings its focus passage into view.
-        for box in (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card):
-            box.click(on_click, view, [doc_view, results, c_evidence, tabs, res_state, page_state, x_file],
-                      **private).then(None, None, None, js=render.asset("scroll.js"), **private)
+        # One event for all boxes (not one per box): each event is a dependency the page processes at load.
+        boxes = (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card)
+        gr.on([box.click for box in boxes], on_click, view,
+              [doc_view, results, c_evidence, tabs, res_state, page_state, x_file],
+              **private).then(None, None, None, js=render.asset("scroll.js"), **private)
         doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
                         **private)
 
@@ -375,11 +392,15 @@ def build_app(service: Service) -> gr.Blocks:
 
         fetch_btn.click(do_fetch, None, [up_out, corpus, header], **private)
 
-        demo.load(lambda: (compare_tab.heatmap(), compare_tab.timeline()), None, [c_heat, c_timeline], **private)
+        # The page load fills only what the Search tab shows (header, filter pickers); the other tabs fill
+        # their pickers and views when opened, so the page is interactive sooner (issue #11).
         picking.wire(demo, pickers, {f_countries: "country", f_regions: "region", f_docs: "document",
                                      doc_pick: "document", c_items: "compare", m_doc: "document",
                                      q_country: "country"}, header,
-                     on_load=[(corpus, corpus_tab.corpus_table)])
+                     on_open={document_page: [doc_pick], compare_page: [c_items], review_page: [q_country],
+                              corpus_page: [m_doc]})
+        fill_on_first_open(compare_page, [(c_heat, compare_tab.heatmap), (c_timeline, compare_tab.timeline)])
+        fill_on_first_open(corpus_page, [(corpus, corpus_tab.corpus_table)])
 
         # -- API ------------------------------------------------------------------------------------
         # Each endpoint raises gr.Error with the one-line reason, so gradio_client.predict raises too.
