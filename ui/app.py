@@ -12,8 +12,8 @@ Named API endpoints (for ``gradio_client``): ``search``, ``compare``, ``tag`` â€
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import gradio as gr

@@ -183,6 +183,13 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
     def fresh(items: Sequence[tuple[gr.Dropdown, str]], selected: Sequence[Any]) -> list[Any]:
         return [gr.Dropdown(choices=pickers.choices(name, "", sel)) for (_, name), sel in zip(items, selected)]
 
+    def on_open_of(items: list[tuple[gr.Dropdown, str]]) -> Callable[..., Any]:
+        def opened(*selected: Any) -> Any:
+            out = fresh(items, selected)
+            return out[0] if len(out) == 1 else tuple(out)  # one output: Gradio takes a returned list as its value
+
+        return opened
+
     for dd, name in dropdowns.items():
         def refill(selected: Any, name: str = name) -> Any:
             return gr.Dropdown(choices=pickers.choices(name, "", selected))
@@ -204,8 +211,7 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
 
     later = {dd for dds in (on_open or {}).values() for dd in dds}
     for tab, dds in (on_open or {}).items():
-        items = [(dd, dropdowns[dd]) for dd in dds]
-        tab.select(lambda *sel, items=items: fresh(items, sel), list(dds), list(dds), **direct)
+        tab.select(on_open_of([(dd, dropdowns[dd]) for dd in dds]), list(dds), list(dds), **direct)
 
     now = [(dd, name) for dd, name in dropdowns.items() if dd not in later]
     targets = [dd for dd, _ in now]
