@@ -183,7 +183,7 @@ def test_tabs_other_than_search_fill_their_pickers_and_views_when_opened_and_kee
     """Issue #11: the page load fills only the Search tab (header, filter pickers), so the page is interactive
     sooner; the other tabs fill their pickers, heatmap, timeline and corpus list when first opened, and a
     later opening keeps what the tab shows (a comparison's marks)."""
-    service, url = app
+    _, url = app
     ctx, pg = open_page(browser, url)
     try:
         # the Search tab's pickers are filled by the page load: the country list is there without typing
