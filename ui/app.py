@@ -124,7 +124,9 @@ def build_app(service: Service) -> gr.Blocks:
                                                 label="Passages per document", elem_id="ps-f-per-doc")
                 # The result set stays on the server (gr.State); sort, group and page turns re-render it.
                 res_state, page_state = gr.State(None), gr.State(1)
-                with gr.Row(equal_height=True, elem_id="ps-r-bar"):
+                # Sort, paging and export come with the first result set: hidden, they are not mounted when
+                # the page loads, which makes it interactive sooner (issue #11).
+                with gr.Row(equal_height=True, elem_id="ps-r-bar", visible=False) as r_bar:
                     r_sort = gr.Radio([("Relevance", "relevance"), ("Newest first", "newest"),
                                        ("Oldest first", "oldest")], value="relevance", label="Sort", scale=3,
                                       elem_id="ps-sort")
@@ -135,7 +137,7 @@ def build_app(service: Service) -> gr.Blocks:
                     r_next = gr.Button("Next ▶", scale=1, elem_id="ps-next")
                 results = html_box(render.message("Type a query in Chinese or English and press Enter."),
                                    "ps-results")
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=True, elem_id="ps-x-bar", visible=False) as x_bar:
                     x_fmt = gr.Dropdown(list(EXPORTERS), value=next(iter(EXPORTERS)), label="Export the results as",
                                         scale=1, elem_id="ps-x-fmt")
                     x_file = gr.DownloadButton("Download results", value=None, interactive=False, scale=2,
@@ -245,14 +247,18 @@ def build_app(service: Service) -> gr.Blocks:
             n = render.count_noun(len(result.hits), "result")
             return gr.DownloadButton(f"Download {n} ({fmt})", value=str(path), interactive=True)
 
+        def bars(result: SearchResult | None) -> tuple[gr.Row, gr.Row]:
+            """The result bar (sort, paging) and the export row: shown while there is a result set."""
+            return gr.Row(visible=result is not None), gr.Row(visible=result is not None)
+
         def do_search(*args: Any) -> tuple[Any, ...]:
             """``search_inputs`` (as ``SearchTab.result_set`` takes them), then per_doc again and the view."""
             *form, per_doc, sort, group, size, fmt = args
             result, message = search_tab.result_set(*form)
             if result is None:
-                return None, 1, message, download(None, fmt, sort, group)
+                return None, 1, message, download(None, fmt, sort, group), *bars(None)
             html, page = search_tab.page(result, 1, size, sort, group, per_doc=per_doc)
-            return result, page, html, download(result, fmt, sort, group)
+            return result, page, html, download(result, fmt, sort, group), *bars(result)
 
         def reorder(result: SearchResult | None, size: int, sort: str, group: bool, per_doc: int,
                     fmt: str) -> tuple[Any, ...]:
@@ -265,7 +271,7 @@ def build_app(service: Service) -> gr.Blocks:
             return shown, html
 
         view = [r_sort, r_group, r_size, x_fmt]
-        searched = [res_state, page_state, results, x_file]
+        searched = [res_state, page_state, results, x_file, r_bar, x_bar]
         search_btn.click(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search", **private)
         query.submit(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search_submit", **private)
         for control in (r_sort, r_group, r_size):
@@ -284,19 +290,19 @@ def build_app(service: Service) -> gr.Blocks:
                 if result is not None:
                     html, _ = search_tab.page(result, 1, size, sort, group, label=more_like_label(result))
                 return (skip, html, skip, gr.Tabs(selected="search"), result, 1,
-                        download(result, fmt, sort, group))
+                        download(result, fmt, sort, group), *bars(result))
             out = handle_action(service, data)
             if out["target"] == "document":
-                return out["html"], skip, skip, gr.Tabs(selected="document"), skip, skip, skip
+                return out["html"], skip, skip, gr.Tabs(selected="document"), *(skip,) * 5
             if out["target"] == "evidence":
-                return skip, skip, out["html"], skip, skip, skip, skip
-            return skip, skip, skip, skip, skip, skip, skip
+                return skip, skip, out["html"], *(skip,) * 6
+            return (skip,) * 9
 
         # After a click has rendered a document view, the browser brings its focus passage into view.
         # One event for all boxes (not one per box): each event is a dependency the page processes at load.
         boxes = (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card)
         gr.on([box.click for box in boxes], on_click, view,
-              [doc_view, results, c_evidence, tabs, res_state, page_state, x_file],
+              [doc_view, results, c_evidence, tabs, res_state, page_state, x_file, r_bar, x_bar],
               **private).then(None, None, None, js=render.asset("scroll.js"), **private)
         doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
                         **private)
