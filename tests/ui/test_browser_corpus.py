@@ -222,3 +222,20 @@ def test_tabs_other_than_search_fill_their_pickers_and_views_when_opened_and_kee
         assert "page 1 of" in pg.locator("#ps-corpus .ps-summary").inner_text()
     finally:
         ctx.close()
+
+
+def test_the_result_bar_and_export_row_come_with_the_first_result_set(browser, app):  # noqa: F811
+    """Issue #11: before a search there is nothing to sort, page or export, so those controls are not mounted
+    at page load; a search brings them, and they work on its results."""
+    _, url = app
+    ctx, pg = open_page(browser, url)
+    try:
+        assert not pg.locator("#ps-sort").is_visible() and not pg.locator("#ps-x-download").is_visible()
+        search(pg, "battery recycling")
+        pg.locator("#ps-sort").wait_for(state="visible")
+        pg.locator("#ps-x-download").wait_for(state="visible")
+        pg.wait_for_function("() => !document.querySelector('#ps-x-download').disabled")
+        pg.locator("#ps-sort label", has_text="Newest first").click()
+        pg.wait_for_selector("#ps-results .ps-summary:has-text('sorted newest first')")
+    finally:
+        ctx.close()
