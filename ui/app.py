@@ -59,7 +59,7 @@ def _state(value: ReviewState | dict[str, Any] | None) -> ReviewState:
 
 def fill_on_first_open(tab: gr.Tab, views: Sequence[tuple[gr.Component, Callable[[], str]]]) -> None:
     """Fill ``views`` ((component, producer) pairs) the first time a session opens ``tab``, not at page load:
-    the country × measure heatmap alone is ~0.5 MB of HTML at 2,125 documents, which every page load paid
+    the country × measure heatmap alone is ~0.5 MB of HTML at 2,146 documents, which every page load paid
     for (issue #11). Later openings keep what the tab shows (a comparison's marks, the corpus list's page)."""
     filled = gr.State(False)
 
