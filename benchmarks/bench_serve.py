@@ -2,8 +2,9 @@
 the page config (``GET /config``) and the page's time to interactive in headless Chromium.
 
 Time to interactive: from navigation in a fresh browser context until the query box takes input and the
-page's load handlers have answered (the header shows the index's document count, the Document picker is
-filled). It needs Debian's ``chromium`` and Playwright, as the browser tests do; without them it is skipped.
+page's load handler has answered (the header shows the index's document count, the Search tab's filter
+pickers are filled; the other tabs fill their pickers and views when opened). It needs Debian's
+``chromium`` and Playwright, as the browser tests do; without them it is skipped.
 Part of ``python benchmarks/bench.py``; see docs/performance.md for the figures.
 """
 
@@ -79,8 +80,8 @@ def bench_serve(home: Path, encoder_spec: str | None, timeout: float) -> dict[st
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-# Interactive: the query box takes input and the page-load handler has answered (it fills the pickers
-# and writes the header with data-loaded).
+# Interactive: the query box takes input and the page-load handler has answered (it fills the Search tab's
+# pickers and writes the header with data-loaded).
 READY_JS = """() => {
   const box = document.querySelector('#ps-query textarea, #ps-query input');
   return !!box && !box.disabled && !!document.querySelector('#ps-status[data-loaded]');

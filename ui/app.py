@@ -12,6 +12,7 @@ Named API endpoints (for ``gradio_client``): ``search``, ``compare``, ``tag`` �
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -54,6 +55,20 @@ def _state(value: ReviewState | dict[str, Any] | None) -> ReviewState:
     if isinstance(value, ReviewState):
         return value
     return ReviewState(**value) if isinstance(value, dict) else ReviewState()
+
+
+def fill_on_first_open(tab: gr.Tab, views: Sequence[tuple[gr.Component, Callable[[], str]]]) -> None:
+    """Fill ``views`` ((component, producer) pairs) the first time a session opens ``tab``, not at page load:
+    the country × measure heatmap alone is ~0.5 MB of HTML at 2,146 documents, which every page load paid
+    for (issue #11). Later openings keep what the tab shows (a comparison's marks, the corpus list's page)."""
+    filled = gr.State(False)
+
+    def fill(done: bool) -> tuple[Any, ...]:
+        if done:
+            return (gr.skip(),) * (len(views) + 1)
+        return (True, *(produce() for _, produce in views))
+
+    tab.select(fill, filled, [filled, *(c for c, _ in views)], api_visibility="private")
 
 
 def build_app(service: Service) -> gr.Blocks:
@@ -109,7 +124,9 @@ def build_app(service: Service) -> gr.Blocks:
                                                 label="Passages per document", elem_id="ps-f-per-doc")
                 # The result set stays on the server (gr.State); sort, group and page turns re-render it.
                 res_state, page_state = gr.State(None), gr.State(1)
-                with gr.Row(equal_height=True, elem_id="ps-r-bar"):
+                # Sort, paging and export come with the first result set: hidden, they are not mounted when
+                # the page loads, which makes it interactive sooner (issue #11).
+                with gr.Row(equal_height=True, elem_id="ps-r-bar", visible=False) as r_bar:
                     r_sort = gr.Radio([("Relevance", "relevance"), ("Newest first", "newest"),
                                        ("Oldest first", "oldest")], value="relevance", label="Sort", scale=3,
                                       elem_id="ps-sort")
@@ -120,21 +137,21 @@ def build_app(service: Service) -> gr.Blocks:
                     r_next = gr.Button("Next ▶", scale=1, elem_id="ps-next")
                 results = html_box(render.message("Type a query in Chinese or English and press Enter."),
                                    "ps-results")
-                with gr.Row(equal_height=True):
+                with gr.Row(equal_height=True, elem_id="ps-x-bar", visible=False) as x_bar:
                     x_fmt = gr.Dropdown(list(EXPORTERS), value=next(iter(EXPORTERS)), label="Export the results as",
                                         scale=1, elem_id="ps-x-fmt")
                     x_file = gr.DownloadButton("Download results", value=None, interactive=False, scale=2,
                                                elem_id="ps-x-download")
 
             # -- Document -------------------------------------------------------------------------
-            with gr.Tab("Document 文档", id="document"):
+            with gr.Tab("Document 文档", id="document") as document_page:
                 doc_pick = gr.Dropdown([], value=None, label="Open a document (type a title, country or id)",
                                        elem_id="ps-doc-pick")
                 doc_view = html_box(render.message("Open a document from a search result, the Compare tab or"
                                                    " the Corpus tab."), "ps-docview")
 
             # -- Compare --------------------------------------------------------------------------
-            with gr.Tab("Compare 比较", id="compare"):
+            with gr.Tab("Compare 比较", id="compare") as compare_page:
                 with gr.Row(equal_height=True):
                     c_items = gr.Dropdown([], multiselect=True, max_choices=4, scale=5,
                                           label="Documents, countries or regions to compare (2–4; type to search)",
@@ -177,7 +194,7 @@ def build_app(service: Service) -> gr.Blocks:
                     r_file = gr.File(label="Export", interactive=False, elem_id="ps-r-file")
 
             # -- Corpus ---------------------------------------------------------------------------
-            with gr.Tab("Corpus 语料", id="corpus"):
+            with gr.Tab("Corpus 语料", id="corpus") as corpus_page:
                 with gr.Row():
                     up_files = gr.File(file_count="multiple", file_types=list(SUPPORTED_EXTENSIONS),
                                        label=f"Upload files ({' '.join(SUPPORTED_EXTENSIONS)})", elem_id="ps-upload")
@@ -230,14 +247,18 @@ def build_app(service: Service) -> gr.Blocks:
             n = render.count_noun(len(result.hits), "result")
             return gr.DownloadButton(f"Download {n} ({fmt})", value=str(path), interactive=True)
 
+        def bars(result: SearchResult | None) -> tuple[gr.Row, gr.Row]:
+            """The result bar (sort, paging) and the export row: shown while there is a result set."""
+            return gr.Row(visible=result is not None), gr.Row(visible=result is not None)
+
         def do_search(*args: Any) -> tuple[Any, ...]:
             """``search_inputs`` (as ``SearchTab.result_set`` takes them), then per_doc again and the view."""
             *form, per_doc, sort, group, size, fmt = args
             result, message = search_tab.result_set(*form)
             if result is None:
-                return None, 1, message, download(None, fmt, sort, group)
+                return None, 1, message, download(None, fmt, sort, group), *bars(None)
             html, page = search_tab.page(result, 1, size, sort, group, per_doc=per_doc)
-            return result, page, html, download(result, fmt, sort, group)
+            return result, page, html, download(result, fmt, sort, group), *bars(result)
 
         def reorder(result: SearchResult | None, size: int, sort: str, group: bool, per_doc: int,
                     fmt: str) -> tuple[Any, ...]:
@@ -250,7 +271,7 @@ def build_app(service: Service) -> gr.Blocks:
             return shown, html
 
         view = [r_sort, r_group, r_size, x_fmt]
-        searched = [res_state, page_state, results, x_file]
+        searched = [res_state, page_state, results, x_file, r_bar, x_bar]
         search_btn.click(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search", **private)
         query.submit(do_search, [*search_inputs, f_per_doc, *view], searched, api_name="ui_search_submit", **private)
         for control in (r_sort, r_group, r_size):
@@ -269,18 +290,20 @@ def build_app(service: Service) -> gr.Blocks:
                 if result is not None:
                     html, _ = search_tab.page(result, 1, size, sort, group, label=more_like_label(result))
                 return (skip, html, skip, gr.Tabs(selected="search"), result, 1,
-                        download(result, fmt, sort, group))
+                        download(result, fmt, sort, group), *bars(result))
             out = handle_action(service, data)
             if out["target"] == "document":
-                return out["html"], skip, skip, gr.Tabs(selected="document"), skip, skip, skip
+                return out["html"], skip, skip, gr.Tabs(selected="document"), *(skip,) * 5
             if out["target"] == "evidence":
-                return skip, skip, out["html"], skip, skip, skip, skip
-            return skip, skip, skip, skip, skip, skip, skip
+                return skip, skip, out["html"], *(skip,) * 6
+            return (skip,) * 9
 
         # After a click has rendered a document view, the browser brings its focus passage into view.
-        for box in (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card):
-            box.click(on_click, view, [doc_view, results, c_evidence, tabs, res_state, page_state, x_file],
-                      **private).then(None, None, None, js=render.asset("scroll.js"), **private)
+        # One event for all boxes (not one per box): each event is a dependency the page processes at load.
+        boxes = (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card)
+        gr.on([box.click for box in boxes], on_click, view,
+              [doc_view, results, c_evidence, tabs, res_state, page_state, x_file, r_bar, x_bar],
+              **private).then(None, None, None, js=render.asset("scroll.js"), **private)
         doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
                         **private)
 
@@ -375,11 +398,15 @@ def build_app(service: Service) -> gr.Blocks:
 
         fetch_btn.click(do_fetch, None, [up_out, corpus, header], **private)
 
-        demo.load(lambda: (compare_tab.heatmap(), compare_tab.timeline()), None, [c_heat, c_timeline], **private)
+        # The page load fills only what the Search tab shows (header, filter pickers); the other tabs fill
+        # their pickers and views when opened, so the page is interactive sooner (issue #11).
         picking.wire(demo, pickers, {f_countries: "country", f_regions: "region", f_docs: "document",
                                      doc_pick: "document", c_items: "compare", m_doc: "document",
                                      q_country: "country"}, header,
-                     on_load=[(corpus, corpus_tab.corpus_table)])
+                     on_open={document_page: [doc_pick], compare_page: [c_items], review_page: [q_country],
+                              corpus_page: [m_doc]})
+        fill_on_first_open(compare_page, [(c_heat, compare_tab.heatmap), (c_timeline, compare_tab.timeline)])
+        fill_on_first_open(corpus_page, [(corpus, corpus_tab.corpus_table)])
 
         # -- API ------------------------------------------------------------------------------------
         # Each endpoint raises gr.Error with the one-line reason, so gradio_client.predict raises too.

@@ -5,7 +5,8 @@ Compare and document-filter pickers each carried all 2,129 choices, frozen when 
 upload never reached another session's pickers. Here every such picker is built empty. Its choices come
 from the store, at most :data:`LIMIT` of them plus what is already selected,
 
-- when a session loads the page (with the header's document counts, read afresh),
+- when a session loads the page (with the header's document counts, read afresh), or, for a picker on
+  another tab than Search, when that tab opens,
 - when the picker gets focus, and
 - as the user types (``key_up``): the typed words, matched against label and value.
 
@@ -166,12 +167,29 @@ def header(status: str, loaded: bool = False) -> str:
 
 
 def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], header: gr.HTML,
-         on_load: Sequence[tuple[gr.Component, Callable[[], Any]]] = ()) -> None:
-    """Fill ``dropdowns`` (component -> source name) on page load, on focus and as the user types;
-    refresh ``header`` on every page load, with ``on_load``'s other (component, value) pairs."""
+         on_open: Mapping[gr.Tab, Sequence[gr.Dropdown]] | None = None) -> None:
+    """Fill ``dropdowns`` (component -> source name) on page load, on focus and as the user types, and
+    refresh ``header`` on every page load. The dropdowns of ``on_open`` (tab -> its dropdowns) are filled
+    when their tab opens instead of at page load, so the page is interactive sooner (issue #11: the load
+    answer carried seven pickers' lists, with the heatmap, year strip and corpus list 0.6 MB at 2,146
+    documents), and a tab opened an hour later offers the documents added since."""
     import gradio as gr
 
     private: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
+    # The page load and tab openings go outside the queue: one plain HTTP request each (milliseconds of
+    # cached lists), no queue join and event stream before the page can be used.
+    direct = {**private, "queue": False}
+
+    def fresh(items: Sequence[tuple[gr.Dropdown, str]], selected: Sequence[Any]) -> list[Any]:
+        return [gr.Dropdown(choices=pickers.choices(name, "", sel)) for (_, name), sel in zip(items, selected)]
+
+    def on_open_of(items: list[tuple[gr.Dropdown, str]]) -> Callable[..., Any]:
+        def opened(*selected: Any) -> Any:
+            out = fresh(items, selected)
+            return out[0] if len(out) == 1 else tuple(out)  # one output: Gradio takes a returned list as its value
+
+        return opened
+
     for dd, name in dropdowns.items():
         def refill(selected: Any, name: str = name) -> Any:
             return gr.Dropdown(choices=pickers.choices(name, "", selected))
@@ -191,12 +209,10 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
         # always_last: keystrokes that come while a request runs collapse into one request, for the latest text.
         dd.key_up(typed, dd, dd, trigger_mode="always_last", **private)
 
-    targets = list(dropdowns)
-    extra = [c for c, _ in on_load]
+    later = {dd for dds in (on_open or {}).values() for dd in dds}
+    for tab, dds in (on_open or {}).items():
+        tab.select(on_open_of([(dd, dropdowns[dd]) for dd in dds]), list(dds), list(dds), **direct)
 
-    def load(*selected: Any) -> tuple[Any, ...]:
-        fresh = [gr.Dropdown(choices=pickers.choices(name, "", sel))
-                 for (dd, name), sel in zip(dropdowns.items(), selected)]
-        return (pickers.header_html(), *fresh, *(f() for _, f in on_load))
-
-    demo.load(load, targets, [header, *targets, *extra], **private)
+    now = [(dd, name) for dd, name in dropdowns.items() if dd not in later]
+    targets = [dd for dd, _ in now]
+    demo.load(lambda *sel: (pickers.header_html(), *fresh(now, sel)), targets, [header, *targets], **direct)

@@ -102,11 +102,19 @@ QUEUE = {"default_concurrency_limit": 2, "max_size": 512}
 WARM_TIMEOUT = 120
 
 
+#: The page's fonts: the system's. Gradio's default theme has every fresh page load download Source Sans Pro
+#: (106 KB, two weights) and IBM Plex Mono (35 KB) and lay the page out again when each arrives (issue #11);
+#: the Chinese, Japanese and Korean text is set in system fonts either way.
+FONTS = {"font": ("ui-sans-serif", "system-ui", "sans-serif"),
+         "font_mono": ("ui-monospace", "Consolas", "monospace")}
+
+
 def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None = 7860,
                   auth: tuple[str, str] | None = None, max_upload_mb: int = 50,
                   service: Service | None = None) -> dict[str, Any]:
     """Arguments for ``Blocks.launch`` shared by the server and the tests (with ``service``: ``/health`` and
     ``/api/search``, see :func:`http_routes`)."""
+    import gradio as gr
     from policyscope.ui.render import asset
 
     exports = settings.home / "exports"
@@ -118,6 +126,7 @@ def launch_kwargs(settings: Settings, host: str = "127.0.0.1", port: int | None 
         "max_file_size": f"{int(max_upload_mb)}mb",
         "show_error": False,
         "allowed_paths": [str(exports.resolve())],
+        "theme": gr.themes.Default(**FONTS),
         "css": asset("app.css"),
         "js": asset("keys.js"),  # the Tag review tab's keyboard shortcuts (ignored while typing in a field)
         "footer_links": ["api"],

@@ -177,3 +177,65 @@ def test_a_metadata_edit_is_stored_reindexed_and_shown_in_search_results(browser
         assert "2023" in card.inner_text()
     finally:
         ctx.close()
+
+
+def test_tabs_other_than_search_fill_their_pickers_and_views_when_opened_and_keep_them(browser, app):  # noqa: F811
+    """Issue #11: the page load fills only the Search tab (header, filter pickers), so the page is interactive
+    sooner; the other tabs fill their pickers, heatmap, timeline and corpus list when first opened, and a
+    later opening keeps what the tab shows (a comparison's marks)."""
+    _, url = app
+    ctx, pg = open_page(browser, url)
+    try:
+        # the Search tab's pickers are filled by the page load: the country list is there without typing
+        box = pg.locator("#ps-f-country input").first
+        box.click()
+        pg.locator("#ps-f-country li[role=option]").first.wait_for()
+        pg.keyboard.press("Escape")
+        # Compare: heatmap and year strip arrive with the first opening, before any comparison
+        tab(pg, "Compare")
+        pg.wait_for_selector("#ps-c-heat table.ps-heat")
+        pg.wait_for_selector("#ps-c-timeline .ps-strip")
+        assert pg.locator("#ps-c-heat tr.ps-hmark").count() == 0
+        pick(pg, "ps-c-items", "Country US")
+        pick(pg, "ps-c-items", "Country JP")
+        pg.locator("#ps-compare").click()
+        pg.wait_for_selector("#ps-c-timeline .ps-tl-items")
+        marked = sorted(pg.locator("#ps-c-heat tr.ps-hmark").evaluate_all("rs => rs.map(r => r.dataset.country)"))
+        assert marked == ["JP", "US"]
+        # leaving and opening the tab again keeps the comparison's heatmap marks and timeline
+        tab(pg, "Search")
+        tab(pg, "Compare")
+        pg.wait_for_timeout(1500)  # a refill, were there one, would have answered by now
+        assert pg.locator("#ps-c-timeline .ps-tl-items").count() == 1
+        assert sorted(pg.locator("#ps-c-heat tr.ps-hmark").evaluate_all(
+            "rs => rs.map(r => r.dataset.country)")) == ["JP", "US"]
+        # Document: the picker offers documents when the tab opens, and one opens in the view
+        tab(pg, "Document")
+        pick(pg, "ps-doc-pick", "新电池法")
+        pg.wait_for_selector("#ps-docview .ps-doc-title:has-text('新电池法')")
+        # Tag review: the queue's country picker offers the corpus's countries
+        tab(pg, "Tag review")
+        pick(pg, "ps-q-country", "JP")
+        # Corpus: the document table arrives with the first opening
+        tab(pg, "Corpus")
+        pg.wait_for_selector("#ps-corpus table.ps-corpus tbody tr")
+        assert "page 1 of" in pg.locator("#ps-corpus .ps-summary").inner_text()
+    finally:
+        ctx.close()
+
+
+def test_the_result_bar_and_export_row_come_with_the_first_result_set(browser, app):  # noqa: F811
+    """Issue #11: before a search there is nothing to sort, page or export, so those controls are not mounted
+    at page load; a search brings them, and they work on its results."""
+    _, url = app
+    ctx, pg = open_page(browser, url)
+    try:
+        assert not pg.locator("#ps-sort").is_visible() and not pg.locator("#ps-x-download").is_visible()
+        search(pg, "battery recycling")
+        pg.locator("#ps-sort").wait_for(state="visible")
+        pg.locator("#ps-x-download").wait_for(state="visible")
+        pg.wait_for_function("() => !document.querySelector('#ps-x-download').disabled")
+        pg.locator("#ps-sort label", has_text="Newest first").click()
+        pg.wait_for_selector("#ps-results .ps-summary:has-text('sorted newest first')")
+    finally:
+        ctx.close()
