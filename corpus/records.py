@@ -15,11 +15,16 @@ BlockKind = Literal["heading", "paragraph", "table_header", "table_row", "captio
 DocStatus = Literal["catalog", "full"]
 
 
+_HASH_CHARS = 1 << 20
+
+
 def content_id(*parts: str, length: int = 16) -> str:
     """Deterministic short id from content: the same text always gets the same id."""
     h = hashlib.sha256()
     for part in parts:
-        h.update(part.encode("utf-8"))
+        # Encoded a million characters at a time: a 200 MB text is never copied whole as UTF-8.
+        for start in range(0, len(part), _HASH_CHARS):
+            h.update(part[start : start + _HASH_CHARS].encode("utf-8"))
         h.update(b"\x1f")
     return h.hexdigest()[:length]
 

@@ -234,3 +234,14 @@ def test_the_sources_note_ships_with_the_texts_and_names_every_file(builtin):
     note = read_sources_note()
     for d in builtin[25:]:
         assert d.source.split("/")[-1] in note
+
+
+def test_the_content_id_of_a_long_text_is_the_hash_of_its_whole_utf8(doc):
+    """Ids are hashed in pieces (no whole UTF-8 copy of a 200 MB text); a stored id must never change."""
+    import hashlib
+
+    from policyscope.corpus.records import content_id
+
+    long = doc.text * (2_500_000 // len(doc.text) + 1)  # over two pieces, Chinese and ASCII mixed
+    whole = hashlib.sha256(long.encode("utf-8") + b"\x1f" + b"title" + b"\x1f").hexdigest()
+    assert content_id(long, "title") == whole[:16]
