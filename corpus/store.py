@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 from .errors import MetadataError, WorkspaceDamagedError
-from .records import Document, Passage
+from .records import Document, Passage, utf8
 from .store_edits import apply_edit, save_edit, validate_edit, with_stored_edit
 from .store_passages import PassageTables
 from .store_schema import (
@@ -221,12 +221,13 @@ class Store(PassageTables):
                 )
                 # The text goes in as UTF-8 bytes read as TEXT (the database's encoding): sqlite3 binds a str
                 # through PyUnicode_AsUTF8AndSize, which keeps a UTF-8 copy on the str for its whole life, so
-                # a 200 MB file's text held a second 200 MB while its passages were cut. These bytes go now.
+                # a 200 MB file's text held a second 200 MB while its passages were cut. These bytes go now
+                # (encoded piece by piece: str.encode peaks at 3 bytes per character first).
                 n = len(DOC_COLUMNS)
                 cur = self._db.execute(
                     f"INSERT OR IGNORE INTO documents({', '.join(DOC_COLUMNS)}, text, blocks, meta, added_at)"
                     f" VALUES ({'?, ' * n}CAST(? AS TEXT), ?, ?, ?)",
-                    (*values[:n], doc.text.encode("utf-8"), *values[n + 1 :], now),
+                    (*values[:n], utf8(doc.text), *values[n + 1 :], now),
                 )
                 is_new = bool(cur.rowcount)
                 if is_new:
