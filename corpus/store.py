@@ -99,6 +99,10 @@ class DocumentInfo:
     added_at: float = 0.0
 
 
+# A document text longer than this is unbound from the insert statement after it is stored.
+_LONG_TEXT = 1_000_000
+
+
 class Store(PassageTables):
     """SQLite-backed corpus store.
 
@@ -224,18 +228,22 @@ class Store(PassageTables):
                 # a 200 MB file's text held a second 200 MB while its passages were cut. These bytes go now
                 # (encoded piece by piece: str.encode peaks at 3 bytes per character first).
                 n = len(DOC_COLUMNS)
-                cur = self._db.execute(
-                    f"INSERT OR IGNORE INTO documents({', '.join(DOC_COLUMNS)}, text, blocks, meta, added_at)"
-                    f" VALUES ({'?, ' * n}CAST(? AS TEXT), ?, ?, ?)",
-                    (*values[:n], utf8(doc.text), *values[n + 1 :], now),
-                )
-                is_new = bool(cur.rowcount)
+                insert = (f"INSERT OR IGNORE INTO documents({', '.join(DOC_COLUMNS)}, text, blocks, meta, added_at)"
+                          f" VALUES ({'?, ' * n}CAST(? AS TEXT), ?, ?, ?)")
+                is_new = bool(self._db.execute(insert, (*values[:n], utf8(doc.text), *values[n + 1 :], now)).rowcount)
+                if len(doc.text) > _LONG_TEXT:
+                    # SQLite keeps its copy of a bound value until the statement is bound again (sqlite3
+                    # binds with SQLITE_TRANSIENT and never clears bindings): a 200 MB text stayed in memory
+                    # for the connection's life. The same INSERT OR IGNORE of this id again is a no-op (the
+                    # row exists) that binds empty values in its place.
+                    self._db.execute(insert, (*values[:n], b"", "[]", "{}", now))
                 if is_new:
                     added.append(doc.id)
                 elif self._update_if_changed(doc.id, values):
                     updated.append(doc.id)
                 else:
                     unchanged.append(doc.id)
+                del values  # its blocks JSON (~80 MB for a 200 MB text) need not wait while passages are cut
                 if passages is not None and (is_new or not self._segmented_with(doc.id, settings_key)):
                     stored = doc if is_new or doc.id in updated[-1:] else self.get_document(doc.id)
                     self._write_passages(doc.id, passages(stored or doc), settings_key)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import LoadError, QueryError
 from policyscope.corpus.lock import WorkspaceLock
+from policyscope.corpus.memory import release_free_memory
 from policyscope.corpus.records import Document, Passage
 from policyscope.corpus.store import LabelPolicy, PassageMaker, Store
 from policyscope.corpus.store_passages import PASSAGE_BATCH
@@ -398,7 +399,9 @@ class Pipeline:
         # Documents are cut while their file is ingested; the segment stage cuts what a settings change
         # or an older version left.
         report.segmented = sum(f.segmented for f in report.files) + self.segment(progress, failures=report.files)
+        release_free_memory()  # what cutting a long text freed: the next stages start from a lower floor
         report.tagged = self.tag(progress, force=force)
+        release_free_memory()
         report.index = self.index(force=force, progress=progress)
         return report
 

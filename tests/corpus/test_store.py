@@ -475,3 +475,19 @@ def test_a_documents_text_is_stored_as_text_that_sqlite_counts_in_characters(tmp
     row = store._db.execute("SELECT typeof(text), length(text) FROM documents WHERE id=?", (doc.id,)).fetchone()
     assert tuple(row) == ("text", len(doc.text))
     assert store.get_document(doc.id).text == doc.text
+
+
+def test_a_long_text_is_stored_once_whole_after_its_insert_is_unbound(tmp_path):
+    """A text over 1 M characters is unbound from the insert (a no-op insert of the same id binds empty
+    values): the stored row keeps its text, blocks and metadata, and nothing else is added."""
+    line = "第一条 为了促进新能源汽车动力蓄电池回收利用，制定本办法。Battery recycling ’\n"
+    text = line * (1_200_000 // len(line) + 1)
+    blocks = tuple(Block("paragraph", i * len(line), (i + 1) * len(line) - 1) for i in range(len(text) // len(line)))
+    doc = Document(id=content_id(text), text=text, title="long", blocks=blocks, meta={"encoding": "utf-8"},
+                   country="CN")
+    store = Store(tmp_path / "s.sqlite")
+    assert store.add_documents([doc]).added == [doc.id]
+    stored = store.get_document(doc.id)
+    assert stored.text == text and stored.blocks == blocks and stored.meta["encoding"] == "utf-8"
+    assert store.count("documents") == 1
+    assert store.add_documents([doc]).unchanged == [doc.id]
