@@ -104,3 +104,15 @@ def test_query_json_reports_each_mode_and_enforces_the_budget(built_hash_home, t
     assert set(hybrid["stages_p50_ms"]) == set(hybrid["stages_p95_ms"]) >= {"total"}
     assert bench.main([*args, "--budget-ms", "0.000001"]) == 1
     assert capsys.readouterr().err.strip().startswith("error: hybrid p95 ")
+
+
+def test_stage_memory_reports_each_stage_of_an_add_as_json(tmp_path):
+    """``benchmarks/stage_memory.py``: the stages of a real add (the seed paper as a text file)."""
+    paper = BENCHMARKS.parent / "corpus" / "data" / "battery-supply-chain-paper.txt"
+    proc = subprocess.run([sys.executable, str(BENCHMARKS / "stage_memory.py"), "add", str(paper), "--home",
+                           str(tmp_path / "home"), "--json"], capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["errors"] == [] and report["passages"] > 100
+    assert {"read", "segment", "tag", "embed", "keywords", "vectors"} <= set(report["peaks_mb"])
+    assert report["max_rss_mb"] >= max(report["peaks_mb"].values()) > 100
