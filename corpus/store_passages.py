@@ -216,3 +216,16 @@ class PassageTables:
         else:
             rows = self._db.execute("SELECT * FROM annotations WHERE passage_id=? ORDER BY id", (passage_id,))
         return [dict(r) for r in rows]
+
+    def annotations_for(self, passage_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The annotations of these passages, in id order (what :meth:`annotations` gives, filtered):
+        a build asking for a batch of 2,048 passages no longer reads every annotation of the store."""
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(passage_ids), 500):
+            chunk = list(passage_ids[start : start + 500])
+            rows = self._db.execute(
+                f"SELECT * FROM annotations WHERE passage_id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.extend(dict(r) for r in rows)
+        out.sort(key=lambda a: a["id"])
+        return out

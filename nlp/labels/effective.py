@@ -38,7 +38,7 @@ def effective_tags(
         annotator: apply only this annotator's annotations - the labels as that person sees them.
     """
     machine = store.tags_for(list(passage_ids))
-    latest = latest_actions(store.annotations(), annotator)
+    latest = latest_actions(store.annotations_for(list(passage_ids)), annotator)
     out: dict[str, set[str]] = {}
     for pid, tags in machine.items():
         labels = {t.measure for t in tags}
