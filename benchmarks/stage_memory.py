@@ -20,17 +20,14 @@ import threading
 import time
 from pathlib import Path
 
-
-def rss_mb() -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS"))
+from bench_common import rss_mb
 
 
 class StageMemory:
     """Peak RSS per stage, from a sampling thread; ``progress`` is a pipeline progress callback."""
 
     def __init__(self, first: str) -> None:
-        self.stage, self.peaks, self.starts = first, {first: rss_mb()}, {first: 0.0}
+        self.stage, self.peaks, self.starts = first, {first: int(rss_mb())}, {first: 0.0}
         self.t0 = time.perf_counter()
         self._done = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
@@ -38,7 +35,7 @@ class StageMemory:
     def _sample(self) -> None:
         while not self._done.is_set():
             stage = self.stage
-            self.peaks[stage] = max(self.peaks.get(stage, 0), rss_mb())
+            self.peaks[stage] = max(self.peaks.get(stage, 0), int(rss_mb()))
             time.sleep(0.05)
 
     def progress(self, stage: str, done: int, total: int | None) -> None:
@@ -46,7 +43,7 @@ class StageMemory:
         if stage != self.stage:
             self.starts[stage] = round(time.perf_counter() - self.t0, 1)
             self.stage = stage
-            print(f"{self.starts[stage]:8.1f} s  {stage:<9} rss {rss_mb()} MB", file=sys.stderr, flush=True)
+            print(f"{self.starts[stage]:8.1f} s  {stage:<9} rss {rss_mb():.0f} MB", file=sys.stderr, flush=True)
 
     def report(self, **extra: object) -> dict[str, object]:
         time.sleep(0.1)
