@@ -18,23 +18,6 @@ DocStatus = Literal["catalog", "full"]
 _HASH_CHARS = 1 << 20
 
 
-def utf8(text: str) -> bytes | bytearray:
-    """``text.encode("utf-8")`` without its transient peak on a long text: CPython first allocates
-    the worst case (3 bytes per character of a text with a character outside Latin-1, 600 MB for a
-    200 MB file) and shrinks it after. Long texts are encoded a million characters at a time into
-    one buffer of the exact size."""
-    if len(text) <= _HASH_CHARS:
-        return text.encode("utf-8")
-    spans = range(0, len(text), _HASH_CHARS)
-    out = bytearray(sum(len(text[i : i + _HASH_CHARS].encode("utf-8")) for i in spans))
-    pos = 0
-    for i in spans:
-        piece = text[i : i + _HASH_CHARS].encode("utf-8")
-        out[pos : pos + len(piece)] = piece
-        pos += len(piece)
-    return out
-
-
 def content_id(*parts: str, length: int = 16) -> str:
     """Deterministic short id from content: the same text always gets the same id."""
     h = hashlib.sha256()

@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 from .errors import MetadataError, WorkspaceDamagedError
-from .records import Document, Passage, utf8
+from .records import Document, Passage
 from .store_edits import apply_edit, save_edit, validate_edit, with_stored_edit
+from .store_parts import PIECED, blocks_json, is_long, read_value, same_content, write_parts
 from .store_passages import PassageTables
 from .store_schema import (
     CURRENT_TABLES,
@@ -41,7 +42,6 @@ from .store_schema import (
     SCHEMA,
     SCHEMA_VERSION,
     VERSION_COLUMNS,
-    blocks_json,
     bump_revision,
     chunks,
     migrate,
@@ -99,9 +99,6 @@ class DocumentInfo:
     added_at: float = 0.0
 
 
-# A document text longer than this is unbound from the insert statement after it is stored.
-_LONG_TEXT = 1_000_000
-
 
 class Store(PassageTables):
     """SQLite-backed corpus store.
@@ -142,6 +139,13 @@ class Store(PassageTables):
         # A read-only reader of a schema-2 store reads the version columns' defaults.
         self._doc_extra = ", ".join(
             f"d.{c}" if c in columns else f"{default.split()[-1]} AS {c}" for c, default in VERSION_COLUMNS.items()
+        )
+        # A pieced document's length is its pieces' (a read-only reader of an older store has no pieces).
+        tables = {r[0] for r in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        self._doc_chars = (
+            "CASE WHEN d.blocks = '' THEN (SELECT coalesce(sum(length(value)), 0) FROM document_parts"
+            " WHERE doc_id = d.id AND field = 'text') ELSE length(d.text) END"
+            if "document_parts" in tables else "length(d.text)"
         )
 
     def _schema_ready(self) -> bool:
@@ -217,33 +221,26 @@ class Store(PassageTables):
         with self._db:
             for doc in docs:
                 doc = normalized(with_stored_edit(self._db, doc))  # a person's edit outlives the source's values
+                # A long document's text and blocks go in pieces (store_parts: one 200 MB row cost ~670 MB
+                # while SQLite wrote it); its row holds '' for both.
+                long = is_long(doc)
                 values = (
                     *(getattr(doc, c) for c in DOC_COLUMNS),
-                    doc.text,
-                    blocks_json(doc.blocks),
+                    PIECED if long else doc.text,
+                    PIECED if long else blocks_json(doc.blocks),
                     json.dumps(doc.meta, ensure_ascii=False, default=str),
                 )
-                # The text goes in as UTF-8 bytes read as TEXT (the database's encoding): sqlite3 binds a str
-                # through PyUnicode_AsUTF8AndSize, which keeps a UTF-8 copy on the str for its whole life, so
-                # a 200 MB file's text held a second 200 MB while its passages were cut. These bytes go now
-                # (encoded piece by piece: str.encode peaks at 3 bytes per character first).
-                n = len(DOC_COLUMNS)
                 insert = (f"INSERT OR IGNORE INTO documents({', '.join(DOC_COLUMNS)}, text, blocks, meta, added_at)"
-                          f" VALUES ({'?, ' * n}CAST(? AS TEXT), ?, ?, ?)")
-                is_new = bool(self._db.execute(insert, (*values[:n], utf8(doc.text), *values[n + 1 :], now)).rowcount)
-                if len(doc.text) > _LONG_TEXT:
-                    # SQLite keeps its copy of a bound value until the statement is bound again (sqlite3
-                    # binds with SQLITE_TRANSIENT and never clears bindings): a 200 MB text stayed in memory
-                    # for the connection's life. The same INSERT OR IGNORE of this id again is a no-op (the
-                    # row exists) that binds empty values in its place.
-                    self._db.execute(insert, (*values[:n], b"", "[]", "{}", now))
+                          f" VALUES ({'?, ' * len(DOC_COLUMNS)}?, ?, ?, ?)")
+                is_new = bool(self._db.execute(insert, (*values, now)).rowcount)
+                if is_new and long:
+                    write_parts(self._db, doc)
                 if is_new:
                     added.append(doc.id)
-                elif self._update_if_changed(doc.id, values):
+                elif self._update_if_changed(doc, values):
                     updated.append(doc.id)
                 else:
                     unchanged.append(doc.id)
-                del values  # its blocks JSON (~80 MB for a 200 MB text) need not wait while passages are cut
                 if passages is not None and (is_new or not self._segmented_with(doc.id, settings_key)):
                     stored = doc if is_new or doc.id in updated[-1:] else self.get_document(doc.id)
                     self._write_passages(doc.id, passages(stored or doc), settings_key)
@@ -331,19 +328,27 @@ class Store(PassageTables):
                     ).rowcount
         return moved
 
-    def _update_if_changed(self, doc_id: str, values: tuple[Any, ...]) -> bool:
+    def _update_if_changed(self, doc: Document, values: tuple[Any, ...]) -> bool:
+        """Update ``doc``'s stored row (``values``: its columns as ``add_documents`` inserts them) when its
+        source gives other metadata, text or blocks; a text or block change marks it for re-segmentation."""
         columns = (*DOC_COLUMNS, "text", "blocks", "meta")
-        row = self._db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id=?", (doc_id,)).fetchone()
+        row = self._db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id=?", (doc.id,)).fetchone()
         stored = dict(zip(columns, row))
         new = dict(zip(columns, values))
-        if stored["source"] != new["source"] or stored == new:
+        if stored["source"] != new["source"]:
             return False  # the same content from another file is a duplicate, not a new version
+        same = same_content(self._db, doc, stored["text"], stored["blocks"])
+        if same and all(stored[c] == new[c] for c in (*DOC_COLUMNS, "meta")):
+            return False
         self._db.execute(
             f"UPDATE documents SET {', '.join(f'{c}=?' for c in columns)} WHERE id=?",
-            (*(new[c] for c in columns), doc_id),
+            (*(new[c] for c in columns), doc.id),
         )
-        if stored["text"] != new["text"] or stored["blocks"] != new["blocks"]:
-            self._db.execute("DELETE FROM segmented WHERE doc_id=?", (doc_id,))
+        if not same:
+            self._db.execute("DELETE FROM document_parts WHERE doc_id=?", (doc.id,))
+            if is_long(doc):
+                write_parts(self._db, doc)
+            self._db.execute("DELETE FROM segmented WHERE doc_id=?", (doc.id,))
         return True
 
     def has_document(self, doc_id: str) -> bool:
@@ -351,13 +356,19 @@ class Store(PassageTables):
 
     def get_document(self, doc_id: str) -> Document | None:
         row = self._db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
-        return row_to_document(row) if row else None
+        return self._document(row) if row else None
+
+    def _document(self, row: sqlite3.Row) -> Document:
+        if row["blocks"] != PIECED:
+            return row_to_document(row)
+        doc_id = row["id"]
+        return row_to_document(row, read_value(self._db, doc_id, "text"), read_value(self._db, doc_id, "blocks"))
 
     def iter_documents(self, ids: Sequence[str] | None = None) -> Iterator[Document]:
         if ids is None:
             rows = self._db.execute("SELECT * FROM documents ORDER BY added_at, id")
             for row in rows:
-                yield row_to_document(row)
+                yield self._document(row)
             return
         for doc_id in ids:
             doc = self.get_document(doc_id)
@@ -374,7 +385,7 @@ class Store(PassageTables):
                        CASE WHEN d.lang != '' THEN d.lang ELSE coalesce(
                            (SELECT p.lang FROM passages p WHERE p.doc_id = d.id AND p.lang != ''
                             GROUP BY p.lang ORDER BY sum(p.end - p.start) DESC, p.lang LIMIT 1), '') END AS lang,
-                       length(d.text) AS chars,
+                       {self._doc_chars} AS chars,
                        (SELECT count(*) FROM passages p WHERE p.doc_id = d.id) AS passages,
                        EXISTS(SELECT 1 FROM documents f WHERE f.catalog_id = d.id AND f.status = 'full')
                            AS has_full_text

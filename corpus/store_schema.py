@@ -7,7 +7,6 @@ store file is checked against :data:`STORE_TABLES` by ``policyscope doctor``. Th
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -85,6 +84,14 @@ CREATE TABLE IF NOT EXISTS annotations (
     note TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS annotations_passage ON annotations(passage_id);
+-- A long document's text and blocks in pieces (store_parts.py); its documents row holds '' for both.
+CREATE TABLE IF NOT EXISTS document_parts (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    field TEXT NOT NULL CHECK (field IN ('text', 'blocks')),
+    seq INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (doc_id, field, seq)
+);
 -- People's metadata edits (store_edits.py), laid over every later version of the document's source.
 CREATE TABLE IF NOT EXISTS metadata_edits (
     doc_id TEXT PRIMARY KEY,
@@ -95,9 +102,10 @@ CREATE TABLE IF NOT EXISTS metadata_edits (
 
 #: The tables of a complete store (``policyscope doctor`` checks a file for them).
 STORE_TABLES = frozenset({"meta", "documents", "passages", "segmented", "tags", "tagged", "annotations"})
-#: What a store opened for writing has: ``metadata_edits`` came later and is created (``IF NOT EXISTS``) when
-#: an older store is first opened, so a store written before it is still a complete, healthy store.
-CURRENT_TABLES = STORE_TABLES | {"metadata_edits"}
+#: What a store opened for writing has: ``metadata_edits`` and ``document_parts`` came later and are created
+#: (``IF NOT EXISTS``) when an older store is first opened, so a store written before them is still a
+#: complete, healthy store.
+CURRENT_TABLES = STORE_TABLES | {"metadata_edits", "document_parts"}
 
 # One SELECT for PassageView, its columns in the dataclass's field order.
 VIEW_SELECT = """SELECT p.id, p.doc_id, p.seq, p.start, p.end, p.text, p.lang, p.heading, p.page, p.kind,
@@ -212,30 +220,12 @@ def normalized(doc: Document) -> Document:
     return replace(doc, country=country, region=region, meta=meta)
 
 
-def blocks_json(blocks: Sequence[Block]) -> str:
-    """``json.dumps([asdict(b) for b in blocks])``, written block by block.
-
-    A 50 MB text file has ~10^6 line blocks: ``asdict`` deep-copies each one, and the list of dicts
-    alone took ~500 MB. Writing each block into one buffer keeps the peak near the output's size.
-    """
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    out = io.StringIO()
-    out.write("[")
-    for i, b in enumerate(blocks):
-        if i:
-            out.write(", ")
-        out.write(dumps({"kind": b.kind, "start": b.start, "end": b.end, "level": b.level, "page": b.page,
-                         "context": b.context, "meta": b.meta}))
-    out.write("]")
-    return out.getvalue()
-
-
 _DECODER = json.JSONDecoder()
 _SEPARATORS = frozenset(" \t\n\r,")
 
 
 def iter_json_array(raw: str) -> Iterator[Any]:
-    """The items of a JSON array (``blocks_json``'s output), decoded one at a time.
+    """The items of a JSON array (``store_parts.blocks_json``'s output), decoded one at a time.
 
     ``json.loads`` of a 200 MB text file's ~10^6 blocks made a list of 10^6 dicts (~300 MB) before a
     single ``Block`` was built; here each dict is dropped as soon as its block is made.
@@ -259,11 +249,12 @@ def iter_json_array(raw: str) -> Iterator[Any]:
         yield item
 
 
-def row_to_document(row: sqlite3.Row) -> Document:
-    blocks = tuple(Block(**b) for b in iter_json_array(row["blocks"]))
-    return Document(
-        **{c: row[c] for c in DOC_COLUMNS}, text=row["text"], blocks=blocks, meta=json.loads(row["meta"])
-    )
+def row_to_document(row: sqlite3.Row, text: str | None = None, blocks: str | None = None) -> Document:
+    """The document of a ``documents`` row; ``text`` and ``blocks`` replace the row's (a pieced document's,
+    joined from ``document_parts``)."""
+    items = tuple(Block(**b) for b in iter_json_array(row["blocks"] if blocks is None else blocks))
+    return Document(**{c: row[c] for c in DOC_COLUMNS}, text=row["text"] if text is None else text,
+                    blocks=items, meta=json.loads(row["meta"]))
 
 
 def row_to_passage(r: sqlite3.Row) -> Passage:

@@ -245,11 +245,3 @@ def test_the_content_id_of_a_long_text_is_the_hash_of_its_whole_utf8(doc):
     long = doc.text * (2_500_000 // len(doc.text) + 1)  # over two pieces, Chinese and ASCII mixed
     whole = hashlib.sha256(long.encode("utf-8") + b"\x1f" + b"title" + b"\x1f").hexdigest()
     assert content_id(long, "title") == whole[:16]
-
-
-def test_a_long_text_is_encoded_piece_by_piece_to_its_exact_utf8(doc):
-    from policyscope.corpus.records import utf8
-
-    long = doc.text * (2_500_000 // len(doc.text) + 1)
-    assert bytes(utf8(long)) == long.encode("utf-8")
-    assert utf8(doc.text[:100]) == doc.text[:100].encode("utf-8")
