@@ -3,6 +3,7 @@
 
     python benchmarks/stage_memory.py add FILE --home H [--max-document-chars N] [--columns MAP] [--json]
     python benchmarks/stage_memory.py index --home H [--json]       # Pipeline.index(force=True) alone
+    python benchmarks/stage_memory.py store FILE --home H [--json]  # load the file, then store it unsegmented
 
 Runs the pipeline in this process with the ``hash`` encoder (``--encoder`` to change it) and samples the
 process's resident memory every 50 ms; a stage starts at its first progress report (``read`` until
@@ -54,7 +55,7 @@ class StageMemory:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["add", "index"])
+    parser.add_argument("what", choices=["add", "index", "store"])
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--encoder", default="hash")
@@ -62,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--columns")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    if args.what == "add" and not args.paths:
-        parser.error("add needs the files to add")
+    if args.what != "index" and not args.paths:
+        parser.error(f"{args.what} needs the files to add")
 
     from policyscope.corpus.config import Settings
     from policyscope.corpus.loaders import ColumnMap
@@ -73,9 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.max_document_chars:
         overrides["max_document_chars"] = args.max_document_chars
     pipeline = Pipeline(Settings.load(args.home, **overrides))
-    watch = StageMemory("read" if args.what == "add" else "index")
-    if args.what == "add":
-        columns = ColumnMap.parse(args.columns) if args.columns else None
+    watch = StageMemory("index" if args.what == "index" else "read")
+    columns = ColumnMap.parse(args.columns) if args.columns else None
+    if args.what == "store":  # the store's write of whole documents, apart from cutting them
+        from policyscope.corpus.loaders import load_path
+
+        docs = [doc for path in args.paths for doc in load_path(path, columns)]
+        watch.progress("store", 0, None)
+        added = pipeline.store.add_documents(docs).added
+        report = watch.report(passages=0, documents=len(added))
+    elif args.what == "add":
         result = pipeline.run(args.paths, columns=columns, progress=watch.progress)
         errors = [f.error for f in result.files if f.error]
         report = watch.report(passages=result.index.passages, errors=errors)

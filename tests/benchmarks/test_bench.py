@@ -116,3 +116,15 @@ def test_stage_memory_reports_each_stage_of_an_add_as_json(tmp_path):
     assert report["errors"] == [] and report["passages"] > 100
     assert {"read", "segment", "tag", "embed", "keywords", "vectors"} <= set(report["peaks_mb"])
     assert report["max_rss_mb"] >= max(report["peaks_mb"].values()) > 100
+
+
+def test_stage_memory_store_reports_the_load_and_the_store_of_a_file(tmp_path):
+    """``stage_memory.py store``: the file is loaded, then stored uncut (no passages, no index)."""
+    paper = BENCHMARKS.parent / "corpus" / "data" / "battery-supply-chain-paper.txt"
+    proc = subprocess.run([sys.executable, str(BENCHMARKS / "stage_memory.py"), "store", str(paper), "--home",
+                           str(tmp_path / "home"), "--json"], capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = json.loads(proc.stdout)
+    assert report["documents"] == 1 and report["passages"] == 0
+    assert set(report["peaks_mb"]) == {"read", "store"}
+    assert not (tmp_path / "home" / "indexes").exists()
