@@ -3,6 +3,7 @@
 
     python benchmarks/stage_memory.py add FILE --home H [--max-document-chars N] [--columns MAP] [--json]
     python benchmarks/stage_memory.py index --home H [--json]       # Pipeline.index(force=True) alone
+    python benchmarks/stage_memory.py index --home H --backend milvus --milvus-uri H/milvus.db
     python benchmarks/stage_memory.py store FILE --home H [--json]  # load the file, then store it unsegmented
 
 Runs the pipeline in this process with the ``hash`` encoder (``--encoder`` to change it) and samples the
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path)
     parser.add_argument("--home", type=Path, required=True)
     parser.add_argument("--encoder", default="hash")
+    parser.add_argument("--backend", help="index backend (faiss, milvus; default: the workspace's)")
+    parser.add_argument("--milvus-uri", help="Milvus URI or Milvus Lite file for --backend milvus")
     parser.add_argument("--max-document-chars", type=int)
     parser.add_argument("--columns")
     parser.add_argument("--json", action="store_true")
@@ -71,8 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     from policyscope.index.pipeline import Pipeline
 
     overrides: dict[str, object] = {"encoder": args.encoder}
-    if args.max_document_chars:
-        overrides["max_document_chars"] = args.max_document_chars
+    for key in ("max_document_chars", "backend", "milvus_uri"):
+        if getattr(args, key):
+            overrides[key] = getattr(args, key)
     pipeline = Pipeline(Settings.load(args.home, **overrides))
     watch = StageMemory("index" if args.what == "index" else "read")
     columns = ColumnMap.parse(args.columns) if args.columns else None

@@ -257,25 +257,6 @@ def build_fingerprint(store: Store, settings: Settings, tokenizer: Any, **extra:
     )
 
 
-def embed_rows(
-    rows: list[PassageView], settings: Settings, encoder: Encoder,
-    embedding_text: EmbeddingText = embedding_text, progress: Progress | None = None,
-) -> tuple[np.ndarray, int]:
-    """The passages' vectors through the embedding cache, and how many were encoded now (not cached)."""
-    from policyscope.index.cache import EmbeddingCache
-
-    # Not overlapped with encoding on a thread: jieba and the tokenizer are pure Python and hold
-    # the GIL, which slowed the encoder's numpy loop more than it saved (bench build, 2 cores).
-    with EmbeddingCache(settings.cache_path) as cache:
-        texts = [embedding_text(r) for r in rows]
-        planned: list[int] = []
-        vectors = cache.embed(
-            encoder, texts, batch_size=settings.batch_size, planned=planned.append,
-            progress=(lambda done: progress("embed", done, planned[0])) if progress else None,
-        )
-    return np.asarray(vectors, dtype=np.float32), planned[0] if planned else 0
-
-
 @dataclass
 class Collected:
     """What :func:`collect_passages` gathered: the filter columns, BM25 token ids, vectors encoded now."""
@@ -301,7 +282,7 @@ def collect_passages(
     columns = ColumnParts()
     embedded = done = 0
     with EmbeddingCache(settings.cache_path) as cache:
-        for rows in _batches(store.passage_rows(), batch or BUILD_BATCH):
+        for rows in in_batches(store.passage_rows(), batch or BUILD_BATCH):
             planned: list[int] = []
             spill.append(cache.embed(
                 encoder, [embedding_text(r) for r in rows], batch_size=settings.batch_size, planned=planned.append,
@@ -318,7 +299,7 @@ def collect_passages(
     return Collected(columns, tokens, embedded)
 
 
-def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def in_batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
     batch: list[T] = []
     for item in items:
         batch.append(item)

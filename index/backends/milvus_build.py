@@ -26,12 +26,13 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from policyscope.corpus.config import Settings
 from policyscope.corpus.errors import IndexMismatchError
-from policyscope.corpus.records import PassageView
 from policyscope.corpus.store import Store
 from policyscope.index.backends.milvus import (
     COLLECTION_SCHEMA,
@@ -43,21 +44,23 @@ from policyscope.index.backends.milvus import (
 )
 from policyscope.index.backends.sparse import Bm25Stats
 from policyscope.index.build import (
+    BUILD_BATCH,
     BuildReport,
     EmbeddingText,
     Progress,
     base_manifest,
     build_fingerprint,
     current_index_dir,
-    embed_rows,
     embedding_text,
+    in_batches,
     keyword_tokens,
     point_to,
     read_manifest,
     verify_index_files,
     write_index_dir,
 )
-from policyscope.index.columns import passage_columns
+from policyscope.index.columns import ColumnParts, passage_columns
+from policyscope.index.keywords import TokenRows
 
 if TYPE_CHECKING:
     from policyscope.index.encoders import Encoder
@@ -66,6 +69,7 @@ log = logging.getLogger(__name__)
 
 REBUILD_FRACTION = 0.10
 BATCH = 500  # rows per insert request: ~1 MB with 512-d vectors, well under the 64 MB gRPC limit
+STORE_CHANGED = "the store changed during the Milvus build; run the build again"
 
 
 def collection_prefix(settings: Settings) -> str:
@@ -95,7 +99,7 @@ def _scalar_records(columns: dict[str, np.ndarray]) -> list[dict[str, Any]]:
 
 def _upsert(
     milvus: Any, collection: str, records: list[dict[str, Any]], vectors: np.ndarray,
-    sparse: list[dict[int, float]], progress: Progress | None,
+    sparse: list[dict[int, float]],
 ) -> None:
     for start in range(0, len(records), BATCH):
         batch = []
@@ -103,8 +107,6 @@ def _upsert(
             # An empty sparse vector is refused by Milvus; a passage without a token matches no keyword anyway.
             batch.append({**records[j], "dense": vectors[j].tolist(), "sparse": sparse[j] or {0: 1e-9}})
         milvus.upsert(collection, batch)
-        if progress:
-            progress("milvus", min(start + BATCH, len(records)), len(records))
 
 
 def _wait_visible(milvus: Any, collection: str, expected: int) -> None:
@@ -159,61 +161,48 @@ def build_milvus(
         _drop_unreferenced(milvus, settings)  # a build killed earlier may have left a collection
         return BuildReport(current, old["counts"]["passages"], 0, True, time.perf_counter() - started)
 
-    rows = list(store.passage_rows())
-    columns = passage_columns(store, rows)
-    records = _scalar_records(columns)
     if encoder is None:
         encoder = get_encoder(settings.encoder, device=settings.device)
-
-    if reusable and current is not None and old is not None:
-        collection = old_spec["collection"]
+    stored: dict[str, str] = {}
+    if reusable:
+        stored = {rec["id"]: rec["filter_key"]
+                  for batch in _iterate(milvus, old_spec["collection"], ["id", "filter_key"]) for rec in batch}
+    scan = _scan(store, tokenizer, stored if reusable else None, progress)
+    stats: Bm25Stats | None = None
+    removed: list[str] = []
+    since_full = 0
+    if reusable and current is not None:
         stats = Bm25Stats.load(current)
-        stored = {rec["id"]: rec["filter_key"] for batch in _iterate(milvus, collection, ["id", "filter_key"])
-                  for rec in batch}
-        changed = [i for i, rec in enumerate(records) if stored.get(rec["id"]) != rec["filter_key"]]
-        removed = sorted(set(stored) - {rec["id"] for rec in records})
-        since_full = int(old_spec.get("changed_since_full", 0)) + len(changed) + len(removed)
+        removed = sorted(set(stored) - scan.ids)
+        since_full = int(old_spec.get("changed_since_full", 0)) + len(scan.changed) + len(removed)
         if since_full > REBUILD_FRACTION * max(stats.n_docs, 1):
             log.info("%d of %d passages changed since the last full build: building a new collection",
                      since_full, stats.n_docs)
-            reusable = False
-    if not (reusable and current is not None and old is not None):
+            reusable, stats, removed, since_full = False, None, [], 0
+            scan = _scan(store, tokenizer, None, progress)
+    if stats is None:  # a full build: the statistics of every passage, as bm25s takes them for the faiss backend
         collection = f"{collection_prefix(settings)}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
-        changed, removed, since_full = list(range(len(rows))), [], 0
-        stats = None
-
-    todo: list[PassageView] = [rows[i] for i in changed]
-    vectors, embedded = embed_rows(todo, settings, encoder, embedding_text, progress) if todo else (
-        np.zeros((0, 0), np.float32), 0)
-    if progress:
-        progress("keywords", 0, len(todo))
-    tokens = keyword_tokens(tokenizer, todo) if todo else []
-    if stats is None:
-        # A full build: the statistics of every passage, as bm25s takes them for the faiss backend.
-        stats = Bm25Stats.of(tokens)
+        stats = Bm25Stats.of(scan.token_lists())
     else:
-        stored_ids = set(stored)
-        stats.add([t for i, t in zip(changed, tokens) if records[i]["id"] not in stored_ids])
-    sparse = [stats.weights(t) for t in tokens]
-    if progress:
-        progress("keywords", len(todo), len(todo))
+        collection = old_spec["collection"]
+        stats.add([t for t, new in zip(scan.token_lists(), scan.new) if new])
 
     created = False
     if not milvus.has_collection(collection):
-        dim = int(encoder.info().get("dim") or (vectors.shape[1] if vectors.size else 0))
-        create_collection(milvus, collection, dim, uri, spec["index_type"])
+        create_collection(milvus, collection, int(encoder.dim), uri, spec["index_type"])
         created = True
     try:
-        _upsert(milvus, collection, [records[i] for i in changed], vectors, sparse, progress)
-        _wait_visible(milvus, collection, len(rows))  # the removed rows go after the switch
-        manifest = base_manifest(fingerprint, columns, embedded, tokenizer, encoder.info())
+        embedded = _upsert_changed(milvus, collection, store, settings, encoder, embedding_text, scan, stats,
+                                   progress)
+        _wait_visible(milvus, collection, scan.total)  # the removed rows go after the switch
+        manifest = base_manifest(fingerprint, scan.columns, embedded, tokenizer, encoder.info())
         manifest["backend"] = "milvus"
         manifest["milvus"] = {**spec, "collection": collection, "changed_since_full": since_full,
-                              "upserted_now": len(changed), "deleted_now": len(removed)}
+                              "upserted_now": len(scan.changed), "deleted_now": len(removed)}
         manifest["keywords"] = {"kind": "sparse BM25 (project tokenizer)", "n_docs": stats.n_docs,
                                 "vocab_size": len(stats.df), "params": {"k1": stats.k1, "b": stats.b}}
         manifest["versions"] = {p: package_version(p) for p in ("pymilvus", "milvus-lite", "jieba", "numpy")}
-        final = write_index_dir(root, columns, manifest, stats.save)
+        final = write_index_dir(root, scan.columns, manifest, stats.save)
     except BaseException:
         if created:  # nothing points at it: a failed full build leaves no collection behind
             milvus.drop_collection(collection)
@@ -222,7 +211,82 @@ def build_milvus(
     for start in range(0, len(removed), BATCH):
         milvus.delete(collection, ids=removed[start:start + BATCH])
     _drop_unreferenced(milvus, settings)
-    return BuildReport(final, len(rows), embedded, False, time.perf_counter() - started)
+    return BuildReport(final, scan.total, embedded, False, time.perf_counter() - started)
+
+
+@dataclass
+class Scan:
+    """One pass over the store's passages (:func:`_scan`): the filter columns of every passage, and of the
+    passages to upsert (``changed``, in store order) their BM25 tokens and whether each is ``new``."""
+
+    columns: ColumnParts
+    ids: set[str]
+    changed: list[str]
+    new: list[bool]
+    tokens: TokenRows
+    total: int = 0
+
+    def token_lists(self) -> Iterator[list[str]]:
+        words = list(self.tokens.vocab)
+        return ([words[i] for i in row] for row in self.tokens)
+
+
+def _scan(
+    store: Store, tokenizer: Any, stored: dict[str, str] | None, progress: Progress | None
+) -> Scan:
+    """Read the passages :data:`BUILD_BATCH` at a time: every passage's filter columns, and the tokens of
+    those to upsert (all when ``stored`` is ``None``, a full build; otherwise the passages the collection
+    lacks or holds with other filter fields, ``stored``: id → filter key)."""
+    scan = Scan(ColumnParts(), set(), [], [], TokenRows())
+    total = store.count("passages")
+    for rows in in_batches(store.passage_rows(), BUILD_BATCH):
+        columns = passage_columns(store, rows)
+        scan.columns.add(columns)
+        todo = []
+        for row, rec in zip(rows, _scalar_records(columns)):
+            scan.ids.add(row.id)
+            if stored is None or stored.get(row.id) != rec["filter_key"]:
+                todo.append(row)
+                scan.changed.append(row.id)
+                scan.new.append(stored is None or row.id not in stored)
+        scan.tokens.extend(keyword_tokens(tokenizer, todo) if todo else [])
+        scan.total += len(rows)
+        if progress:
+            progress("keywords", scan.total, max(total, scan.total))
+    if not scan.total:
+        scan.columns.add(passage_columns(store, []))
+    return scan
+
+
+def _upsert_changed(
+    milvus: Any, collection: str, store: Store, settings: Settings, encoder: Encoder,
+    embedding_text: EmbeddingText, scan: Scan, stats: Bm25Stats, progress: Progress | None,
+) -> int:
+    """Embed (through the cache) and upsert the scan's changed passages, a batch at a time, with their
+    BM25 weights under ``stats``; returns how many were encoded now. The store must not have changed
+    since the scan (the build holds the workspace's lock): a passage out of the scan's order is an error."""
+    from policyscope.index.cache import EmbeddingCache
+
+    wanted = set(scan.changed)
+    order = iter(scan.changed)
+    tokens = scan.token_lists()
+    embedded = done = 0
+    with EmbeddingCache(settings.cache_path) as cache:
+        for rows in in_batches((r for r in store.passage_rows() if r.id in wanted), BATCH):
+            if any(r.id != next(order, None) for r in rows):
+                raise IndexMismatchError(STORE_CHANGED)
+            planned: list[int] = []
+            vectors = cache.embed(encoder, [embedding_text(r) for r in rows], batch_size=settings.batch_size,
+                                  planned=planned.append)
+            embedded += planned[0] if planned else 0
+            sparse = [stats.weights(next(tokens)) for _ in rows]
+            _upsert(milvus, collection, _scalar_records(passage_columns(store, rows)), np.asarray(vectors), sparse)
+            done += len(rows)
+            if progress:
+                progress("milvus", done, len(scan.changed))
+    if next(order, None) is not None:
+        raise IndexMismatchError(STORE_CHANGED)
+    return embedded
 
 
 def _drop_unreferenced(milvus: Any, settings: Settings) -> None:

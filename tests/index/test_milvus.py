@@ -19,6 +19,7 @@ pytest.importorskip("pymilvus", reason="the milvus extra is not installed")
 pytest.importorskip("milvus_lite", reason="the milvus extra is not installed")
 
 from policyscope.corpus.config import Settings
+from policyscope.corpus.errors import IndexMismatchError
 from policyscope.corpus.store import Store
 from policyscope.index.backends import (
     load_index,
@@ -224,3 +225,43 @@ def test_an_add_interrupted_before_the_switch_leaves_the_previous_state_searchab
     pipe.store.close()
     assert not report.skipped and report.passages > old_n
     assert Searcher(settings).search("digital battery passport pilot", k=3).hits[0].title == "Battery passport pilot"
+
+
+def test_a_build_in_small_batches_writes_the_same_rows_and_weights(milvus_settings, tmp_path, monkeypatch):
+    """The build reads the store a batch at a time (scan, then embed and upsert): batch sizes that cut
+    documents apart give the rows, columns and BM25 scores of the one-batch build."""
+    home = tmp_path / "home"
+    shutil.copytree(milvus_settings.home, home, ignore=shutil.ignore_patterns("indexes"))
+    settings = _milvus_settings(home, tmp_path / "lite.db")
+    monkeypatch.setattr(milvus_build, "BUILD_BATCH", 97)
+    monkeypatch.setattr(milvus_build, "BATCH", 41)
+    stages = set()
+    report = _build(settings, progress=lambda stage, done, total: stages.add(stage))
+    assert {"keywords", "milvus"} <= stages
+    small = load_index(current_index_dir(settings.index_root), settings)
+    whole = load_index(current_index_dir(milvus_settings.index_root), milvus_settings)
+    assert report.passages == small.n == whole.n == _count(settings)
+    assert small.ids.tolist() == whole.ids.tolist()
+    for token in ("battery", "电池", "recycling", "critical"):
+        np.testing.assert_allclose(small.keywords.scores([token]), whole.keywords.scores([token]), rtol=1e-5)
+
+
+def test_a_store_changed_during_the_build_fails_it_and_keeps_the_previous_state(fresh_milvus, monkeypatch):
+    """Between the scan and the upsert the store loses a document: the build stops with a clear error,
+    its new collection is dropped and the current one still answers."""
+    settings = fresh_milvus
+    before = current_index_dir(settings.index_root)
+    collections = set(client(settings.milvus_target).list_collections())
+    scan = milvus_build._scan
+
+    def scan_then_remove(store, *args):
+        result = scan(store, *args)
+        store.remove_documents([next(i.id for i in reversed(store.document_infos()) if i.passages)])
+        return result
+
+    monkeypatch.setattr(milvus_build, "_scan", scan_then_remove)
+    with pytest.raises(IndexMismatchError, match="store changed during the Milvus build"):
+        _build(settings, force=True)
+    assert current_index_dir(settings.index_root) == before
+    assert set(client(settings.milvus_target).list_collections()) == collections
+    assert Searcher(settings).search("battery recycling", k=3).hits
