@@ -63,11 +63,11 @@ def when_opened(tab: gr.Tab, state: Sequence[gr.State] = (),
     session opens ``tab``, not with the page.
 
     Gradio's front end builds every component of the page config, hidden tabs included, before the page
-    takes input: with the Compare, Tag review and Corpus tabs in the config (75 of its ~115 components) the
-    page took ~0.5 s longer to become interactive (issue #11, docs/performance.md). A session that never
-    opens a tab never builds it. The first opening flips a ``gr.State`` flag (outside the queue) whose
-    change runs the render once; later openings find the flag set and do nothing, so what the tab shows (a
-    comparison, the corpus list's page) stays. ``prepare`` may fill ``state`` on that first opening (from
+    takes input: with the Compare, Tag review and Corpus tabs in the config (63 of its 114 components) the
+    page took 0.1–0.2 s longer to become interactive (2,146 documents: median 1.60 s against 1.35–1.44 s;
+    issue #11, docs/performance.md). A session that never opens a tab never builds it. The first opening
+    flips a ``gr.State`` flag whose change runs the render once; later openings find the flag set and do
+    nothing, so what the tab shows (a comparison, the corpus list's page) stays. ``prepare`` may fill ``state`` on that first opening (from
     their values; the render reads them back): a render cannot write a state itself.
 
     Must be applied inside ``with tab:``. Events that fill the tab's components must be declared inside
