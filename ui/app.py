@@ -63,9 +63,9 @@ def when_opened(tab: gr.Tab, state: Sequence[gr.State] = (),
     session opens ``tab``, not with the page.
 
     Gradio's front end builds every component of the page config, hidden tabs included, before the page
-    takes input: with the Compare, Tag review and Corpus tabs in the config (63 of its 114 components) the
-    page took 0.1–0.2 s longer to become interactive (2,146 documents: median 1.60 s against 1.35–1.44 s;
-    issue #11, docs/performance.md). A session that never opens a tab never builds it. The first opening
+    takes input: with the Compare, Tag review and Corpus tabs in the config (63 of its 114 components) a
+    page load cost the browser ~15 % more CPU (renderer 0.96–1.05 s against 0.87–0.90 s) and 0.15–0.4 s more
+    to become interactive, depending on the machine's load (issue #11, docs/performance.md). A session that never opens a tab never builds it. The first opening
     flips a ``gr.State`` flag whose change runs the render once; later openings find the flag set and do
     nothing, so what the tab shows (a comparison, the corpus list's page) stays. ``prepare`` may fill ``state`` on that first opening (from
     their values; the render reads them back): a render cannot write a state itself.
