@@ -143,6 +143,7 @@ def serve_cmd(
     home: Annotated[Path | None, typer.Option("--home", help="Workspace with an index (built first if missing; default: a temp dir).")] = None,
     encoder: EncoderOpt = None,
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 120.0,
+    loads: Annotated[int, typer.Option(min=1, help="Fresh page loads timed (the median is reported).")] = 3,
     as_json: JsonOpt = False,
 ) -> None:
     """Seconds from starting `policyscope serve` on an existing index to its first answered search; page config
@@ -154,7 +155,7 @@ def serve_cmd(
         tmp = Path(tempfile.mkdtemp(prefix="policyscope-bench-serve-"))
         home = tmp
     try:
-        r = bench_serve(home, encoder, timeout)
+        r = bench_serve(home, encoder, timeout, loads)
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)

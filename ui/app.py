@@ -57,18 +57,39 @@ def _state(value: ReviewState | dict[str, Any] | None) -> ReviewState:
     return ReviewState(**value) if isinstance(value, dict) else ReviewState()
 
 
-def fill_on_first_open(tab: gr.Tab, views: Sequence[tuple[gr.Component, Callable[[], str]]]) -> None:
-    """Fill ``views`` ((component, producer) pairs) the first time a session opens ``tab``, not at page load:
-    the country × measure heatmap alone is ~0.5 MB of HTML at 2,146 documents, which every page load paid
-    for (issue #11). Later openings keep what the tab shows (a comparison's marks, the corpus list's page)."""
-    filled = gr.State(False)
+def when_opened(tab: gr.Tab, state: Sequence[gr.State] = (),
+                prepare: Callable[..., tuple[Any, ...]] | None = None) -> Callable[[Callable[..., None]], Any]:
+    """Decorator: build the decorated function's components and events (``gr.render``) the first time a
+    session opens ``tab``, not with the page.
 
-    def fill(done: bool) -> tuple[Any, ...]:
+    Gradio's front end builds every component of the page config, hidden tabs included, before the page
+    takes input: with the Compare, Tag review and Corpus tabs in the config (63 of its 114 components) a
+    page load cost the browser ~15 % more CPU (renderer 0.96–1.05 s against 0.87–0.90 s) and 0.15–0.4 s more
+    to become interactive, depending on the machine's load (issue #11, docs/performance.md). A session that never opens a tab never builds it. The first opening
+    flips a ``gr.State`` flag whose change runs the render once; later openings find the flag set and do
+    nothing, so what the tab shows (a comparison, the corpus list's page) stays. ``prepare`` may fill ``state`` on that first opening (from
+    their values; the render reads them back): a render cannot write a state itself.
+
+    Must be applied inside ``with tab:``. Events that fill the tab's components must be declared inside
+    the render, since its components do not exist before it runs. A rendered input that holds a value
+    needs ``interactive=True``: Gradio's front end decides interactivity from the first page's events,
+    so a rendered dropdown holding a value would come disabled.
+    """
+    opened = gr.State(False)
+    state = list(state)
+
+    def gate(done: bool, *values: Any) -> tuple[Any, ...]:
         if done:
-            return (gr.skip(),) * (len(views) + 1)
-        return (True, *(produce() for _, produce in views))
+            return (gr.skip(),) * (1 + len(state))
+        return (True, *(prepare(*values) if prepare else ()))
 
-    tab.select(fill, filled, [filled, *(c for c, _ in views)], api_visibility="private")
+    # On the queue: Gradio's front end fires a state's change event only from queued answers.
+    tab.select(gate, [opened, *state], [opened, *state], api_visibility="private", show_progress="hidden")
+
+    def decorate(build: Callable[..., None]) -> Any:
+        return gr.render(inputs=state or None, triggers=[opened.change], queue=False, show_progress="hidden")(build)
+
+    return decorate
 
 
 def build_app(service: Service) -> gr.Blocks:
@@ -94,7 +115,7 @@ def build_app(service: Service) -> gr.Blocks:
     with gr.Blocks(title="policyscope") as demo:
         # The header's counts are read afresh on every page load (picking.wire), not frozen at start.
         header = gr.HTML(picking.header(ws.status), container=False, padding=False)
-        review_state = gr.State(asdict(ReviewState()))
+        review_state, first_card = gr.State(asdict(ReviewState())), gr.State("")
         with gr.Tabs(selected="search") as tabs:
             # -- Search ---------------------------------------------------------------------------
             with gr.Tab("Search 检索", id="search"):
@@ -144,92 +165,14 @@ def build_app(service: Service) -> gr.Blocks:
                                                elem_id="ps-x-download")
 
             # -- Document -------------------------------------------------------------------------
+            # Built with the page (two components): every tab's cards open documents here.
             with gr.Tab("Document 文档", id="document") as document_page:
                 doc_pick = gr.Dropdown([], value=None, label="Open a document (type a title, country or id)",
                                        elem_id="ps-doc-pick")
                 doc_view = html_box(render.message("Open a document from a search result, the Compare tab or"
                                                    " the Corpus tab."), "ps-docview")
 
-            # -- Compare --------------------------------------------------------------------------
-            with gr.Tab("Compare 比较", id="compare") as compare_page:
-                with gr.Row(equal_height=True):
-                    c_items = gr.Dropdown([], multiselect=True, max_choices=4, scale=5,
-                                          label="Documents, countries or regions to compare (2–4; type to search)",
-                                          elem_id="ps-c-items")
-                    c_btn = gr.Button("Compare", variant="primary", scale=1, elem_id="ps-compare")
-                gr.Markdown("#### Measures side by side 措施对照")
-                c_table = html_box(render.message("Pick 2–4 documents or countries, e.g. Country US and Country JP."),
-                                   "ps-c-table")
-                gr.Markdown("#### Country × measure over the whole corpus 国家×措施")
-                c_heat = html_box("", "ps-c-heat")
-                c_evidence = html_box("", "ps-c-evidence")
-                gr.Markdown("#### Timeline of the compared items 时间线 (before a comparison: documents per year)")
-                c_timeline = html_box("", "ps-c-timeline")
-                gr.Markdown("#### Passage alignment 段落对齐 (first two items)")
-                c_align = html_box("", "ps-c-align")
-
-            # -- Tag review -----------------------------------------------------------------------
-            with gr.Tab("Tag review 标注审核", id="review") as review_page:
-                with gr.Row():
-                    annotator = gr.Textbox(label="Annotator", value="reviewer", scale=2, elem_id="ps-annotator")
-                    r_measure = gr.Dropdown(measure_choices, value=None, label="Measure (for add, or one tag only)", scale=3,
-                                            elem_id="ps-r-measure")
-                with gr.Row():
-                    accept_btn = gr.Button("Accept (A)", variant="primary", elem_id="ps-accept")
-                    reject_btn = gr.Button("Reject (R)", variant="stop", elem_id="ps-reject")
-                    add_btn = gr.Button("Add measure (D)", elem_id="ps-add")
-                    skip_btn = gr.Button("Skip (N)", elem_id="ps-skip")
-                    undo_btn = gr.Button("Undo (U)", elem_id="ps-undo")
-                with gr.Row():  # the queue's filters: a change starts the queue again under them
-                    q_measure = gr.Dropdown(measure_choices, value=None, label="Queue: measure", elem_id="ps-q-measure")
-                    q_country = gr.Dropdown([], value=None, label="Queue: country", elem_id="ps-q-country")
-                    q_doc = gr.Textbox(label="Queue: document (id or catalog id)", elem_id="ps-q-doc")
-                r_note = gr.Markdown("", elem_id="ps-r-note")
-                r_card = html_box("", "ps-r-card")
-                with gr.Row():
-                    formats = review_tab.export_formats()
-                    r_fmt = gr.Dropdown(formats, value=formats[0] if formats else None, label="Export format",
-                                        elem_id="ps-r-fmt")
-                    r_export = gr.Button("Export dataset", elem_id="ps-export")
-                    r_file = gr.File(label="Export", interactive=False, elem_id="ps-r-file")
-
-            # -- Corpus ---------------------------------------------------------------------------
-            with gr.Tab("Corpus 语料", id="corpus") as corpus_page:
-                with gr.Row():
-                    up_files = gr.File(file_count="multiple", file_types=list(SUPPORTED_EXTENSIONS),
-                                       label=f"Upload files ({' '.join(SUPPORTED_EXTENSIONS)})", elem_id="ps-upload")
-                    with gr.Column():
-                        up_btn = gr.Button("Add to corpus", variant="primary", elem_id="ps-upload-btn")
-                        fetch_btn = gr.Button("Fetch official texts (network)", elem_id="ps-fetch")
-                up_out = html_box("", "ps-upload-out")
-                with gr.Accordion("Edit metadata 编辑元数据 (an upload opens here)", open=False,
-                                  elem_id="ps-meta") as m_acc:
-                    m_doc = gr.Dropdown([], value=None, label="Document (type to search)", elem_id="ps-m-doc")
-                    with gr.Row():
-                        m_fields = {name: gr.Textbox(label=label, elem_id=f"ps-m-{name.replace('_', '-')}", scale=scale)
-                                    for name, label, scale in (
-                                        ("title", "Title", 3), ("title_zh", "Title 中文", 3),
-                                        ("title_en", "Title (English)", 3))}
-                    with gr.Row():
-                        m_fields.update({name: gr.Textbox(label=label, elem_id=f"ps-m-{name}", scale=scale)
-                                         for name, label, scale in (
-                                             ("country", "Country (ISO code or name)", 2), ("year", "Year", 1),
-                                             ("kind", "Kind (law, strategy, …)", 2),
-                                             ("url", "Official source URL (http/https)", 4))})
-                    with gr.Row():
-                        m_save = gr.Button("Save and re-index", variant="primary", elem_id="ps-m-save", scale=1)
-                        m_note = gr.Markdown("", elem_id="ps-m-note")
-                with gr.Row(equal_height=True):
-                    t_query = gr.Textbox(label="Search the list", placeholder="title, country, kind, year or id",
-                                         scale=4, elem_id="ps-t-query", max_lines=1)
-                    t_sort = gr.Dropdown(list(SORTS), value="country", label="Sort", scale=2, elem_id="ps-t-sort",
-                                         filterable=False)
-                    t_page = gr.Number(1, label="Page", precision=0, minimum=1, scale=1, elem_id="ps-t-page")
-                    t_prev = gr.Button("◀ Previous", scale=1, elem_id="ps-t-prev")
-                    t_next = gr.Button("Next ▶", scale=1, elem_id="ps-t-next")
-                corpus = html_box("", "ps-corpus")
-                with gr.Accordion("About the corpus 关于语料", open=False, elem_id="ps-about"):
-                    gr.Markdown(corpus_tab.about_markdown(), elem_id="ps-about-text")
+            # Compare, Tag review and Corpus follow below (``with tabs:`` again), after the wiring they share.
 
         # -- wiring -------------------------------------------------------------------------------
         search_inputs = [query, mode, f_regions, f_docs, f_langs, f_from, f_to, f_measures, f_k, f_countries,
@@ -282,131 +225,244 @@ def build_app(service: Service) -> gr.Blocks:
                       [res_state, page_state, r_size, r_sort, r_group, f_per_doc], [page_state, results], **private)
         x_fmt.change(download, [res_state, x_fmt, r_sort, r_group], x_file, **private)
 
-        def on_click(sort: str, group: bool, size: int, fmt: str, evt: gr.EventData) -> tuple[Any, ...]:
-            data = dict(getattr(evt, "_data", None) or {})
-            skip = gr.skip()
-            if data.get("action") == "more":  # a new result set: paged, sorted and exported like a search
-                result, html = search_tab.more_like_this_set(data.get("pid", ""))
-                if result is not None:
-                    html, _ = search_tab.page(result, 1, size, sort, group, label=more_like_label(result))
-                return (skip, html, skip, gr.Tabs(selected="search"), result, 1,
-                        download(result, fmt, sort, group), *bars(result))
-            out = handle_action(service, data)
-            if out["target"] == "document":
-                return out["html"], skip, skip, gr.Tabs(selected="document"), *(skip,) * 5
-            if out["target"] == "evidence":
-                return skip, skip, out["html"], *(skip,) * 6
-            return (skip,) * 9
+        def wire_clicks(boxes: Sequence[gr.HTML], evidence: gr.HTML | None = None) -> None:
+            """Send clicks on ``boxes`` (cards, table cells, timeline chips) to Python: one event for all of
+            them (each event is a dependency the page processes at load). A document opens in the Document
+            tab, *More like this* gives the Search tab a new result set, a heatmap cell's passages go to
+            ``evidence``. The browser then brings a document view's focus passage into view."""
+            outputs = [doc_view, results, tabs, res_state, page_state, x_file, r_bar, x_bar]
+            if evidence is not None:
+                outputs.append(evidence)
 
-        # After a click has rendered a document view, the browser brings its focus passage into view.
-        # One event for all boxes (not one per box): each event is a dependency the page processes at load.
-        boxes = (results, doc_view, c_table, c_heat, c_evidence, c_timeline, c_align, corpus, up_out, r_card)
-        gr.on([box.click for box in boxes], on_click, view,
-              [doc_view, results, c_evidence, tabs, res_state, page_state, x_file, r_bar, x_bar],
-              **private).then(None, None, None, js=render.asset("scroll.js"), **private)
+            def on_click(sort: str, group: bool, size: int, fmt: str, evt: gr.EventData) -> dict[Any, Any]:
+                data = dict(getattr(evt, "_data", None) or {})
+                if data.get("action") == "more":  # a new result set: paged, sorted and exported like a search
+                    result, html = search_tab.more_like_this_set(data.get("pid", ""))
+                    if result is not None:
+                        html, _ = search_tab.page(result, 1, size, sort, group, label=more_like_label(result))
+                    r_shown, x_shown = bars(result)
+                    return {results: html, tabs: gr.Tabs(selected="search"), res_state: result, page_state: 1,
+                            x_file: download(result, fmt, sort, group), r_bar: r_shown, x_bar: x_shown}
+                out = handle_action(service, data)
+                if out["target"] == "document":
+                    return {doc_view: out["html"], tabs: gr.Tabs(selected="document")}
+                if out["target"] == "evidence" and evidence is not None:
+                    return {evidence: out["html"]}
+                return {}
+
+            gr.on([box.click for box in boxes], on_click, view, outputs, **private).then(
+                None, None, None, js=render.asset("scroll.js"), **private)
+
+        wire_clicks([results, doc_view])
         doc_pick.change(lambda d: service.document_tab.document_view(d) if d else gr.skip(), doc_pick, doc_view,
                         **private)
 
-        c_btn.click(compare_tab.compare, c_items, [c_table, c_heat, c_timeline, c_align], api_name="ui_compare",
-                    **private)
-
-        def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None, who: str,
-                        f_measure: str | None, f_country: str | None, f_doc: str | None,
-                        ) -> tuple[dict[str, Any], str, str, Any]:
-            """One review action on the card shown (or undo, or None: show the card the filters give). The
-            measure picker is cleared after every action and when a new card comes, so a pick made for one
-            card never applies to the next."""
-            clear = gr.Dropdown(value=None)
-            st = review_tab.set_filters(_state(state), f_measure, f_country, f_doc)
-            try:
-                if act == "undo":
-                    st, note = review_tab.review_undo(st)
-                    return asdict(st), note, review_tab.review_card(st.current, len(st.queue) - st.pos), clear
-                st, note = review_tab.review_step(st, act, measure, who)
-                st, card = review_tab.review_next(st)
-            except Exception as exc:  # shown to the reviewer; the card stays
-                if not isinstance(exc, PolicyscopeError):
-                    log.exception("review action failed")
-                return asdict(st), f"⚠️ {exc}", review_tab.review_card(st.current, len(st.queue) - st.pos), clear
-            return asdict(st), note, card, clear
-
-        r_inputs = [review_state, r_measure, annotator, q_measure, q_country, q_doc]
-        r_outputs = [review_state, r_note, r_card, r_measure]
-        review_page.select(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
-        for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"), (skip_btn, "skip"),
-                         (undo_btn, "undo")):
-            btn.click(lambda s, m, w, *f, a=act: review_step(s, a, m, w, *f), r_inputs, r_outputs, **private)
-        for box in (q_measure, q_country):
-            box.change(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
-        q_doc.submit(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
-
-        def do_export(fmt: str) -> tuple[str | None, str]:
-            try:
-                path = review_tab.export(fmt)
-            except Exception as exc:
-                log.exception("export failed")
-                return None, f"⚠️ export failed: {exc}"
-            return str(path), f"✓ exported {path.name}"
-
-        r_export.click(do_export, r_fmt, [r_file, r_note], **private)
-
-        # -- corpus list, metadata form, uploads ---------------------------------------------------
-        m_inputs = list(m_fields.values())
-        t_inputs = [t_query, t_sort, t_page]
-
-        def table(q: str, sort: str, page: Any, step: int = 0) -> tuple[str, int]:
-            shown = corpus_tab.corpus_page(q, sort, int(page or 1) + step)
-            return shown.html, shown.page
-
-        t_query.submit(lambda q, s: table(q, s, 1), [t_query, t_sort], [corpus, t_page], **private)
-        t_sort.change(lambda q, s: table(q, s, 1), [t_query, t_sort], [corpus, t_page], **private)
-        t_page.submit(table, t_inputs, [corpus, t_page], **private)
-        t_prev.click(lambda q, s, p: table(q, s, p, -1), t_inputs, [corpus, t_page], **private)
-        t_next.click(lambda q, s, p: table(q, s, p, 1), t_inputs, [corpus, t_page], **private)
-
-        def form(doc_id: str | None) -> list[str]:
-            values = corpus_tab.metadata_of(doc_id)
-            return [values[name] for name in m_fields]
-
-        m_doc.change(form, m_doc, m_inputs, **private)
-
-        def save(doc_id: str | None, *values: str) -> tuple[Any, ...]:
-            try:
-                note = corpus_tab.save_metadata(doc_id, **dict(zip(m_fields, values)))
-            except PolicyscopeError as exc:  # one line, raised so the page shows it as an error toast
-                raise gr.Error(str(exc), print_exception=False) from None
-            # The form shows the values as stored (a country name typed becomes its code).
-            return ("✓ " + note, *table("", "country", 1), pickers.header_html(),
-                    gr.Dropdown(choices=pickers.choices("document", "", doc_id)), *form(doc_id))
-
-        m_save.click(save, [m_doc, *m_inputs], [m_note, corpus, t_page, header, m_doc, *m_inputs], **private)
-
-        def do_upload(files: list[Upload] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
-            rows = corpus_tab.upload(files or [], progress=lambda f, d: progress(f, desc=d))
-            first = next((d["id"] for r in rows for d in r["documents"]), None)
-            page = corpus_tab.corpus_page(sort="recently added")
-            # The form opens on the first uploaded document, to give it a country, year and kind.
-            return (render.upload_results(rows), page.html, None, "recently added", pickers.header_html(),
-                    gr.Dropdown(choices=pickers.choices("document", "", first), value=first),
-                    gr.Accordion(open=bool(first)))
-
-        up_btn.click(do_upload, up_files, [up_out, corpus, up_files, t_sort, header, m_doc, m_acc], **private)
-
-        def do_fetch(progress: gr.Progress = gr.Progress()) -> tuple[str, str, str]:  # noqa: B008
-            html = corpus_tab.fetch(progress=lambda f, d: progress(f, desc=d))
-            return html, corpus_tab.corpus_table(), pickers.header_html()
-
-        fetch_btn.click(do_fetch, None, [up_out, corpus, header], **private)
-
-        # The page load fills only what the Search tab shows (header, filter pickers); the other tabs fill
-        # their pickers and views when opened, so the page is interactive sooner (issue #11).
+        # The page load fills only what the Search tab shows (header, filter pickers); the Document picker
+        # fills when its tab opens, so the page is interactive sooner (issue #11).
         picking.wire(demo, pickers, {f_countries: "country", f_regions: "region", f_docs: "document",
-                                     doc_pick: "document", c_items: "compare", m_doc: "document",
-                                     q_country: "country"}, header,
-                     on_open={document_page: [doc_pick], compare_page: [c_items], review_page: [q_country],
-                              corpus_page: [m_doc]})
-        fill_on_first_open(compare_page, [(c_heat, compare_tab.heatmap), (c_timeline, compare_tab.timeline)])
-        fill_on_first_open(corpus_page, [(corpus, corpus_tab.corpus_table)])
+                                     doc_pick: "document"}, header, on_open={document_page: [doc_pick]})
+
+        # -- The tabs built when first opened (when_opened): Compare, Tag review, Corpus ---------------
+        # Their contents are declared inside the render functions; events reaching into them from outside
+        # (a card click opening the Document tab, the header after an upload) only ever target the page's
+        # own components, so nothing outside depends on a tab having been opened.
+        with tabs:  # back into the tab bar, after the Search and Document tabs
+            with gr.Tab("Compare 比较", id="compare") as compare_page:
+                @when_opened(compare_page)
+                def compare_view() -> None:
+                    with gr.Row(equal_height=True):
+                        c_items = gr.Dropdown(pickers.choices("compare"), multiselect=True, max_choices=4, scale=5,
+                                              label="Documents, countries or regions to compare (2–4; type to search)",
+                                              elem_id="ps-c-items")
+                        c_btn = gr.Button("Compare", variant="primary", scale=1, elem_id="ps-compare")
+                    gr.Markdown("#### Measures side by side 措施对照")
+                    c_table = html_box(render.message("Pick 2–4 documents or countries, e.g. Country US and Country JP."),
+                                       "ps-c-table")
+                    gr.Markdown("#### Country × measure over the whole corpus 国家×措施")
+                    # The heatmap is ~0.5 MB of HTML at 2,146 documents: made here, never for a page load.
+                    c_heat = html_box(compare_tab.heatmap(), "ps-c-heat")
+                    c_evidence = html_box("", "ps-c-evidence")
+                    gr.Markdown("#### Timeline of the compared items 时间线 (before a comparison: documents per year)")
+                    c_timeline = html_box(compare_tab.timeline(), "ps-c-timeline")
+                    gr.Markdown("#### Passage alignment 段落对齐 (first two items)")
+                    c_align = html_box("", "ps-c-align")
+
+                    c_btn.click(compare_tab.compare, c_items, [c_table, c_heat, c_timeline, c_align], **private)
+                    wire_clicks([c_table, c_heat, c_evidence, c_timeline, c_align], evidence=c_evidence)
+                    picking.follow(pickers, {c_items: "compare"}, compare_page)
+
+            # -- Tag review (built when first opened) ---------------------------------------------------
+            def review_step(state: dict[str, Any] | None, act: str | None, measure: str | None, who: str,
+                            f_measure: str | None, f_country: str | None, f_doc: str | None,
+                            ) -> tuple[dict[str, Any], str, str, Any]:
+                """One review action on the card shown (or undo, or None: show the card the filters give). The
+                measure picker is cleared after every action and when a new card comes, so a pick made for one
+                card never applies to the next."""
+                clear = gr.Dropdown(value=None)
+                st = review_tab.set_filters(_state(state), f_measure, f_country, f_doc)
+                try:
+                    if act == "undo":
+                        st, note = review_tab.review_undo(st)
+                        return asdict(st), note, review_tab.review_card(st.current, len(st.queue) - st.pos), clear
+                    st, note = review_tab.review_step(st, act, measure, who)
+                    st, card = review_tab.review_next(st)
+                except Exception as exc:  # shown to the reviewer; the card stays
+                    if not isinstance(exc, PolicyscopeError):
+                        log.exception("review action failed")
+                    return asdict(st), f"⚠️ {exc}", review_tab.review_card(st.current, len(st.queue) - st.pos), clear
+                return asdict(st), note, card, clear
+
+            def first_review(state: dict[str, Any] | None, _card: str) -> tuple[dict[str, Any], str]:
+                """The first opening's card, as a later opening shows it (no filters yet); the render shows it."""
+                st, _note, card, _ = review_step(state, None, None, "reviewer", None, None, "")
+                return st, card
+
+            with gr.Tab("Tag review 标注审核", id="review") as review_page:
+                @when_opened(review_page, [review_state, first_card], first_review)
+                def review_view(_state: dict[str, Any], card: str) -> None:
+                    with gr.Row():
+                        annotator = gr.Textbox(label="Annotator", value="reviewer", scale=2, elem_id="ps-annotator",
+                                               interactive=True)
+                        r_measure = gr.Dropdown(measure_choices, value=None, label="Measure (for add, or one tag only)",
+                                                scale=3, elem_id="ps-r-measure")
+                    with gr.Row():
+                        accept_btn = gr.Button("Accept (A)", variant="primary", elem_id="ps-accept")
+                        reject_btn = gr.Button("Reject (R)", variant="stop", elem_id="ps-reject")
+                        add_btn = gr.Button("Add measure (D)", elem_id="ps-add")
+                        skip_btn = gr.Button("Skip (N)", elem_id="ps-skip")
+                        undo_btn = gr.Button("Undo (U)", elem_id="ps-undo")
+                    with gr.Row():  # the queue's filters: a change starts the queue again under them
+                        q_measure = gr.Dropdown(measure_choices, value=None, label="Queue: measure",
+                                                elem_id="ps-q-measure")
+                        q_country = gr.Dropdown(pickers.choices("country"), value=None, label="Queue: country",
+                                                elem_id="ps-q-country")
+                        q_doc = gr.Textbox(label="Queue: document (id or catalog id)", elem_id="ps-q-doc")
+                    r_note = gr.Markdown("", elem_id="ps-r-note")
+                    r_card = html_box(card, "ps-r-card")
+                    with gr.Row():
+                        formats = review_tab.export_formats()
+                        r_fmt = gr.Dropdown(formats, value=formats[0] if formats else None, label="Export format",
+                                            elem_id="ps-r-fmt", interactive=True)
+                        r_export = gr.Button("Export dataset", elem_id="ps-export")
+                        r_file = gr.File(label="Export", interactive=False, elem_id="ps-r-file")
+
+                    r_inputs = [review_state, r_measure, annotator, q_measure, q_country, q_doc]
+                    r_outputs = [review_state, r_note, r_card, r_measure]
+                    # Each later opening shows the card the filters give, as the first one did.
+                    review_page.select(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs,
+                                       **private)
+                    for btn, act in ((accept_btn, "accept"), (reject_btn, "reject"), (add_btn, "add"),
+                                     (skip_btn, "skip"), (undo_btn, "undo")):
+                        btn.click(lambda s, m, w, *f, a=act: review_step(s, a, m, w, *f), r_inputs, r_outputs,
+                                  **private)
+                    for box in (q_measure, q_country):
+                        box.change(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs,
+                                   **private)
+                    q_doc.submit(lambda s, m, w, *f: review_step(s, None, m, w, *f), r_inputs, r_outputs, **private)
+
+                    def do_export(fmt: str) -> tuple[str | None, str]:
+                        try:
+                            path = review_tab.export(fmt)
+                        except Exception as exc:
+                            log.exception("export failed")
+                            return None, f"⚠️ export failed: {exc}"
+                        return str(path), f"✓ exported {path.name}"
+
+                    r_export.click(do_export, r_fmt, [r_file, r_note], **private)
+                    wire_clicks([r_card])
+                    picking.follow(pickers, {q_country: "country"}, review_page)
+
+            # -- Corpus: paged list, metadata form, uploads -------------------------------------------------
+            with gr.Tab("Corpus 语料", id="corpus") as corpus_page:
+                @when_opened(corpus_page)
+                def corpus_view() -> None:
+                    with gr.Row():
+                        up_files = gr.File(file_count="multiple", file_types=list(SUPPORTED_EXTENSIONS),
+                                           label=f"Upload files ({' '.join(SUPPORTED_EXTENSIONS)})", elem_id="ps-upload")
+                        with gr.Column():
+                            up_btn = gr.Button("Add to corpus", variant="primary", elem_id="ps-upload-btn")
+                            fetch_btn = gr.Button("Fetch official texts (network)", elem_id="ps-fetch")
+                    up_out = html_box("", "ps-upload-out")
+                    with gr.Accordion("Edit metadata 编辑元数据 (an upload opens here)", open=False,
+                                      elem_id="ps-meta") as m_acc:
+                        m_doc = gr.Dropdown(pickers.choices("document"), value=None, label="Document (type to search)",
+                                            elem_id="ps-m-doc")
+                        with gr.Row():
+                            m_fields = {name: gr.Textbox(label=label, elem_id=f"ps-m-{name.replace('_', '-')}",
+                                                         scale=scale)
+                                        for name, label, scale in (
+                                            ("title", "Title", 3), ("title_zh", "Title 中文", 3),
+                                            ("title_en", "Title (English)", 3))}
+                        with gr.Row():
+                            m_fields.update({name: gr.Textbox(label=label, elem_id=f"ps-m-{name}", scale=scale)
+                                             for name, label, scale in (
+                                                 ("country", "Country (ISO code or name)", 2), ("year", "Year", 1),
+                                                 ("kind", "Kind (law, strategy, …)", 2),
+                                                 ("url", "Official source URL (http/https)", 4))})
+                        with gr.Row():
+                            m_save = gr.Button("Save and re-index", variant="primary", elem_id="ps-m-save", scale=1)
+                            m_note = gr.Markdown("", elem_id="ps-m-note")
+                    with gr.Row(equal_height=True):
+                        t_query = gr.Textbox(label="Search the list", placeholder="title, country, kind, year or id",
+                                             scale=4, elem_id="ps-t-query", max_lines=1)
+                        t_sort = gr.Dropdown(list(SORTS), value="country", label="Sort", scale=2, elem_id="ps-t-sort",
+                                             filterable=False, interactive=True)
+                        t_page = gr.Number(1, label="Page", precision=0, minimum=1, scale=1, elem_id="ps-t-page",
+                                           interactive=True)
+                        t_prev = gr.Button("◀ Previous", scale=1, elem_id="ps-t-prev")
+                        t_next = gr.Button("Next ▶", scale=1, elem_id="ps-t-next")
+                    corpus = html_box(corpus_tab.corpus_table(), "ps-corpus")
+                    with gr.Accordion("About the corpus 关于语料", open=False, elem_id="ps-about"):
+                        gr.Markdown(corpus_tab.about_markdown(), elem_id="ps-about-text")
+
+                    m_inputs = list(m_fields.values())
+                    t_inputs = [t_query, t_sort, t_page]
+
+                    def table(q: str, sort: str, page: Any, step: int = 0) -> tuple[str, int]:
+                        shown = corpus_tab.corpus_page(q, sort, int(page or 1) + step)
+                        return shown.html, shown.page
+
+                    t_query.submit(lambda q, s: table(q, s, 1), [t_query, t_sort], [corpus, t_page], **private)
+                    t_sort.change(lambda q, s: table(q, s, 1), [t_query, t_sort], [corpus, t_page], **private)
+                    t_page.submit(table, t_inputs, [corpus, t_page], **private)
+                    t_prev.click(lambda q, s, p: table(q, s, p, -1), t_inputs, [corpus, t_page], **private)
+                    t_next.click(lambda q, s, p: table(q, s, p, 1), t_inputs, [corpus, t_page], **private)
+
+                    def form(doc_id: str | None) -> list[str]:
+                        values = corpus_tab.metadata_of(doc_id)
+                        return [values[name] for name in m_fields]
+
+                    m_doc.change(form, m_doc, m_inputs, **private)
+
+                    def save(doc_id: str | None, *values: str) -> tuple[Any, ...]:
+                        try:
+                            note = corpus_tab.save_metadata(doc_id, **dict(zip(m_fields, values)))
+                        except PolicyscopeError as exc:  # one line, raised so the page shows it as an error toast
+                            raise gr.Error(str(exc), print_exception=False) from None
+                        # The form shows the values as stored (a country name typed becomes its code).
+                        return ("✓ " + note, *table("", "country", 1), pickers.header_html(),
+                                gr.Dropdown(choices=pickers.choices("document", "", doc_id)), *form(doc_id))
+
+                    m_save.click(save, [m_doc, *m_inputs], [m_note, corpus, t_page, header, m_doc, *m_inputs], **private)
+
+                    def do_upload(files: list[Upload] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+                        rows = corpus_tab.upload(files or [], progress=lambda f, d: progress(f, desc=d))
+                        first = next((d["id"] for r in rows for d in r["documents"]), None)
+                        page = corpus_tab.corpus_page(sort="recently added")
+                        # The form opens on the first uploaded document, to give it a country, year and kind.
+                        return (render.upload_results(rows), page.html, None, "recently added", pickers.header_html(),
+                                gr.Dropdown(choices=pickers.choices("document", "", first), value=first),
+                                gr.Accordion(open=bool(first)))
+
+                    up_btn.click(do_upload, up_files, [up_out, corpus, up_files, t_sort, header, m_doc, m_acc], **private)
+
+                    def do_fetch(progress: gr.Progress = gr.Progress()) -> tuple[str, str, str]:  # noqa: B008
+                        html = corpus_tab.fetch(progress=lambda f, d: progress(f, desc=d))
+                        return html, corpus_tab.corpus_table(), pickers.header_html()
+
+                    fetch_btn.click(do_fetch, None, [up_out, corpus, header], **private)
+                    wire_clicks([corpus, up_out])
+                    picking.follow(pickers, {m_doc: "document"}, corpus_page)
 
         # -- API ------------------------------------------------------------------------------------
         # Each endpoint raises gr.Error with the one-line reason, so gradio_client.predict raises too.

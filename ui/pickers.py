@@ -166,31 +166,15 @@ def header(status: str, loaded: bool = False) -> str:
             f'<span id="ps-status"{mark}>{render.esc(status)}</span></div>')
 
 
-def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], header: gr.HTML,
-         on_open: Mapping[gr.Tab, Sequence[gr.Dropdown]] | None = None) -> None:
-    """Fill ``dropdowns`` (component -> source name) on page load, on focus and as the user types, and
-    refresh ``header`` on every page load. The dropdowns of ``on_open`` (tab -> its dropdowns) are filled
-    when their tab opens instead of at page load, so the page is interactive sooner (issue #11: the load
-    answer carried seven pickers' lists, with the heatmap, year strip and corpus list 0.6 MB at 2,146
-    documents), and a tab opened an hour later offers the documents added since."""
+def follow(pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], tab: gr.Tab | None = None) -> None:
+    """Refill ``dropdowns`` (component -> source name) when one gets focus and as the user types, and, with
+    ``tab``, each time that tab opens. Also called inside a tab rendered on first open (``gr.render``),
+    whose dropdowns are created with their first choices."""
     import gradio as gr
 
     private: dict[str, Any] = {"api_visibility": "private", "show_progress": "hidden"}
-    # The page load and tab openings go outside the queue: one plain HTTP request each (milliseconds of
-    # cached lists), no queue join and event stream before the page can be used.
-    direct = {**private, "queue": False}
-
-    def fresh(items: Sequence[tuple[gr.Dropdown, str]], selected: Sequence[Any]) -> list[Any]:
-        return [gr.Dropdown(choices=pickers.choices(name, "", sel)) for (_, name), sel in zip(items, selected)]
-
-    def on_open_of(items: list[tuple[gr.Dropdown, str]]) -> Callable[..., Any]:
-        def opened(*selected: Any) -> Any:
-            out = fresh(items, selected)
-            return out[0] if len(out) == 1 else tuple(out)  # one output: Gradio takes a returned list as its value
-
-        return opened
-
-    for dd, name in dropdowns.items():
+    items = list(dropdowns.items())
+    for dd, name in items:
         def refill(selected: Any, name: str = name) -> Any:
             return gr.Dropdown(choices=pickers.choices(name, "", selected))
 
@@ -208,11 +192,38 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
             continue
         # always_last: keystrokes that come while a request runs collapse into one request, for the latest text.
         dd.key_up(typed, dd, dd, trigger_mode="always_last", **private)
+    if tab is None or not items:
+        return
+
+    def opened(*selected: Any) -> Any:
+        out = [gr.Dropdown(choices=pickers.choices(name, "", sel)) for (_, name), sel in zip(items, selected)]
+        return out[0] if len(out) == 1 else tuple(out)  # one output: Gradio takes a returned list as its value
+
+    # Tab openings go outside the queue: one plain HTTP request (milliseconds of cached lists).
+    dds = [dd for dd, _ in items]
+    tab.select(opened, dds, dds, queue=False, **private)
+
+
+def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], header: gr.HTML,
+         on_open: Mapping[gr.Tab, Sequence[gr.Dropdown]] | None = None) -> None:
+    """Fill ``dropdowns`` (component -> source name) on page load, on focus and as the user types, and
+    refresh ``header`` on every page load. The dropdowns of ``on_open`` (tab -> its dropdowns) are filled
+    when their tab opens instead of at page load, so the page is interactive sooner (issue #11: the load
+    answer carried seven pickers' lists, with the heatmap, year strip and corpus list 0.6 MB at 2,146
+    documents), and a tab opened an hour later offers the documents added since."""
+    import gradio as gr
 
     later = {dd for dds in (on_open or {}).values() for dd in dds}
-    for tab, dds in (on_open or {}).items():
-        tab.select(on_open_of([(dd, dropdowns[dd]) for dd in dds]), list(dds), list(dds), **direct)
-
     now = [(dd, name) for dd, name in dropdowns.items() if dd not in later]
+    follow(pickers, dict(now))
+    for tab, dds in (on_open or {}).items():
+        follow(pickers, {dd: dropdowns[dd] for dd in dds}, tab)
+
+    def fresh(*selected: Any) -> tuple[Any, ...]:
+        return (pickers.header_html(),
+                *(gr.Dropdown(choices=pickers.choices(name, "", sel)) for (_, name), sel in zip(now, selected)))
+
+    # The page load goes outside the queue: one plain HTTP request, no queue join and event stream before
+    # the page can be used.
     targets = [dd for dd, _ in now]
-    demo.load(lambda *sel: (pickers.header_html(), *fresh(now, sel)), targets, [header, *targets], **direct)
+    demo.load(fresh, targets, [header, *targets], api_visibility="private", show_progress="hidden", queue=False)

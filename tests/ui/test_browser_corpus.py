@@ -239,3 +239,49 @@ def test_the_result_bar_and_export_row_come_with_the_first_result_set(browser, a
         pg.wait_for_selector("#ps-results .ps-summary:has-text('sorted newest first')")
     finally:
         ctx.close()
+
+
+def test_compare_review_and_corpus_are_built_on_first_opening_and_reach_the_document_tab(browser, app):  # noqa: F811
+    """Issue #11: the Compare, Tag review and Corpus tabs are not in the page config (the browser built all
+    their components before the page took input); each is rendered the first time a session opens it, and
+    its clicks still reach the Search tab's result set and the Document tab, as before."""
+    import urllib.request
+
+    _, url = app
+    config = urllib.request.urlopen(url + "config").read().decode()
+    assert '"ps-query"' in config and '"ps-docview"' in config
+    assert not [i for i in ("ps-c-items", "ps-c-heat", "ps-r-card", "ps-annotator", "ps-corpus", "ps-upload")
+                if f'"{i}"' in config]
+    ctx, pg = open_page(browser, url)
+    try:
+        # a result opens in the Document tab, never opened before
+        search(pg, "确保电池原材料供应安全")
+        card = pg.locator("#ps-results .ps-card").first
+        pid = card.get_attribute("data-pid")
+        card.locator("[data-action=open]").click()
+        pg.wait_for_selector(f"#ps-docview .ps-focus[data-pid='{pid}']")
+        # Compare's first opening builds it: a heatmap cell shows its passages inside the tab, and an
+        # evidence card opens its document in the Document tab
+        tab(pg, "Compare")
+        pg.locator("#ps-c-heat td.ps-hcell[data-action=cell]").first.click()
+        evidence = pg.locator("#ps-c-evidence .ps-card").first
+        evidence.wait_for()
+        pid = evidence.get_attribute("data-pid")
+        evidence.locator("[data-action=open]").click()
+        pg.wait_for_selector(f"#ps-docview .ps-focus[data-pid='{pid}']")
+        assert pg.locator("#ps-docview").is_visible()
+        # the Tag review tab shows a card at its first opening
+        tab(pg, "Tag review")
+        pg.wait_for_selector("#ps-r-card article.ps-review")
+        assert pg.locator("#ps-annotator textarea, #ps-annotator input").first.is_enabled()
+        # the Corpus list opens a document in the Document tab; its controls with a value are enabled
+        tab(pg, "Corpus")
+        link = pg.locator("#ps-corpus table.ps-corpus [data-action=open]").first
+        doc = link.get_attribute("data-doc")
+        link.click()
+        pg.wait_for_selector("#ps-docview .ps-doc-title")
+        assert pg.locator("#ps-docview").is_visible() and doc
+        tab(pg, "Corpus")
+        assert pg.locator("#ps-t-sort input").is_enabled() and pg.locator("#ps-t-page input").is_enabled()
+    finally:
+        ctx.close()
