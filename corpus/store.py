@@ -12,7 +12,8 @@ transaction, so no document is ever stored that could not be cut into passages; 
 same catalog id) is removed in the same transaction, and its human annotations move to the new
 version's passages of the same text. Each document carries a ``version`` (1, 2, … per source) and
 the ids it ``supersedes``. ``remove_documents`` deletes documents with their passages and machine
-tags; human annotations are kept unless asked (see there for why).
+tags; human annotations are kept unless asked (see there for why). A document over a million characters
+keeps its text and blocks in pieces (:mod:`.store_parts`); ``get_document`` joins them.
 
 Jurisdictions follow one model (:mod:`.jurisdictions`): ``country`` is stored as a code (``US``,
 ``GB``, ``EU``, ``INT``) and ``region`` is derived from it (the UN M49 region). A store written

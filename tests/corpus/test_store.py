@@ -421,6 +421,7 @@ def test_a_schema_2_store_gets_version_columns_and_a_reader_sees_the_defaults_be
     Store(path).close()
     db = sqlite3.connect(path)
     db.execute("DROP INDEX documents_source")
+    db.execute("DROP TABLE document_parts")  # came later still
     db.executescript(  # the documents table as schema 2 had it
         "ALTER TABLE documents RENAME TO d3; CREATE TABLE documents AS SELECT id, title, title_zh, title_en,"
         " region, country, date, year, kind, lang, source, status, catalog_id, text, blocks, meta, added_at"
@@ -432,8 +433,10 @@ def test_a_schema_2_store_gets_version_columns_and_a_reader_sees_the_defaults_be
     db.commit()
     db.close()
     reader = Store(path, readonly=True)
-    assert [(i.id, i.version, i.supersedes) for i in reader.document_infos()] == [("a", 1, ())]
+    assert [(i.id, i.version, i.supersedes, i.chars) for i in reader.document_infos()] == [("a", 1, (), 2)]
+    assert reader.get_document("a").text == "电池"
     store = Store(path)
+    assert store._db.execute("SELECT count(*) FROM document_parts").fetchone()[0] == 0  # created on opening
     assert store.get_meta("schema_version") == "3"
     assert [(i.id, i.version) for i in store.document_infos()] == [("a", 1)]
     assert store.integrity_check() == "ok"
