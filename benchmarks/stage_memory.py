@@ -44,6 +44,8 @@ class StageMemory:
         stage = stage.split()[0]  # "read rows.csv" -> "read"
         if stage != self.stage:
             self.starts[stage] = round(time.perf_counter() - self.t0, 1)
+            # Sampled now too: a stage shorter than the 50 ms between samples must still be reported.
+            self.peaks[stage] = max(self.peaks.get(stage, 0), int(rss_mb()))
             self.stage = stage
             print(f"{self.starts[stage]:8.1f} s  {stage:<9} rss {rss_mb():.0f} MB", file=sys.stderr, flush=True)
 
