@@ -100,7 +100,6 @@ class DocumentInfo:
     added_at: float = 0.0
 
 
-
 class Store(PassageTables):
     """SQLite-backed corpus store.
 
@@ -338,7 +337,7 @@ class Store(PassageTables):
         new = dict(zip(columns, values))
         if stored["source"] != new["source"]:
             return False  # the same content from another file is a duplicate, not a new version
-        same = same_content(self._db, doc, stored["text"], stored["blocks"])
+        same = same_content(self._db, doc, (stored["text"], stored["blocks"]), (new["text"], new["blocks"]))
         if same and all(stored[c] == new[c] for c in (*DOC_COLUMNS, "meta")):
             return False
         self._db.execute(

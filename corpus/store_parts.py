@@ -71,14 +71,9 @@ def write_parts(db: sqlite3.Connection, doc: Document) -> None:
 
 def read_pieces(db: sqlite3.Connection, doc_id: str, field: str) -> Iterator[str]:
     """The stored pieces of one field, in order, one row at a time."""
-    seq = 0
-    while True:
-        row = db.execute("SELECT value FROM document_parts WHERE doc_id = ? AND field = ? AND seq = ?",
-                         (doc_id, field, seq)).fetchone()
-        if row is None:
-            return
-        yield row[0]
-        seq += 1
+    rows = db.execute("SELECT value FROM document_parts WHERE doc_id = ? AND field = ? ORDER BY seq", (doc_id, field))
+    for (value,) in rows:
+        yield value
 
 
 def read_value(db: sqlite3.Connection, doc_id: str, field: str) -> str:
@@ -99,10 +94,15 @@ def same_pieces(a: Iterable[str], b: Iterable[str]) -> bool:
     return ra is None and rb is None
 
 
-def same_content(db: sqlite3.Connection, doc: Document, text: str, blocks: str) -> bool:
-    """Whether ``doc``'s text and blocks are those stored for its id (``text`` and ``blocks``: the
-    stored row's columns), without joining a pieced document's pieces into one string."""
-    if blocks != PIECED:
-        return not is_long(doc) and text == doc.text and blocks == blocks_json(doc.blocks)
-    return (is_long(doc) and same_pieces(read_pieces(db, doc.id, "text"), text_pieces(doc.text))
+def same_content(
+    db: sqlite3.Connection, doc: Document, stored: tuple[str, str], new: tuple[str, str]
+) -> bool:
+    """Whether ``doc``'s text and blocks are those stored for its id, given the ``(text, blocks)`` columns of
+    its stored row and of the row ``add_documents`` made for it; a pieced document is compared piece by
+    piece, never joined into one string."""
+    if PIECED not in (stored[1], new[1]):
+        return stored == new
+    if stored[1] != new[1]:
+        return False  # one is pieced, the other is not: their lengths differ
+    return (same_pieces(read_pieces(db, doc.id, "text"), text_pieces(doc.text))
             and same_pieces(read_pieces(db, doc.id, "blocks"), blocks_pieces(doc.blocks)))
