@@ -166,6 +166,13 @@ def header(status: str, loaded: bool = False) -> str:
             f'<span id="ps-status"{mark}>{render.esc(status)}</span></div>')
 
 
+def _refilled(pickers: Pickers, name: str, selected: Any, typed: str = "") -> Any:
+    """A dropdown update with the choices of source ``name`` for ``typed``, keeping ``selected`` offered."""
+    import gradio as gr
+
+    return gr.Dropdown(choices=pickers.choices(name, typed, selected))
+
+
 def follow(pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], tab: gr.Tab | None = None) -> None:
     """Refill ``dropdowns`` (component -> source name) when one gets focus and as the user types, and, with
     ``tab``, each time that tab opens. Also called inside a tab rendered on first open (``gr.render``),
@@ -176,10 +183,10 @@ def follow(pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], tab: gr.Tab |
     items = list(dropdowns.items())
     for dd, name in items:
         def refill(selected: Any, name: str = name) -> Any:
-            return gr.Dropdown(choices=pickers.choices(name, "", selected))
+            return _refilled(pickers, name, selected)
 
         def typed(selected: Any, evt: gr.KeyUpData, name: str = name) -> Any:
-            return gr.Dropdown(choices=pickers.choices(name, evt.input_value or "", selected))
+            return _refilled(pickers, name, selected, evt.input_value or "")
 
         # Gradio finds the event-data parameter by its resolved type; this module's annotations are strings
         # (``from __future__ import annotations``) and gradio is imported lazily, so resolve it here.
@@ -196,7 +203,7 @@ def follow(pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str], tab: gr.Tab |
         return
 
     def opened(*selected: Any) -> Any:
-        out = [gr.Dropdown(choices=pickers.choices(name, "", sel)) for (_, name), sel in zip(items, selected)]
+        out = [_refilled(pickers, name, sel) for (_, name), sel in zip(items, selected)]
         return out[0] if len(out) == 1 else tuple(out)  # one output: Gradio takes a returned list as its value
 
     # Tab openings go outside the queue: one plain HTTP request (milliseconds of cached lists).
@@ -211,8 +218,6 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
     when their tab opens instead of at page load, so the page is interactive sooner (issue #11: the load
     answer carried seven pickers' lists, with the heatmap, year strip and corpus list 0.6 MB at 2,146
     documents), and a tab opened an hour later offers the documents added since."""
-    import gradio as gr
-
     later = {dd for dds in (on_open or {}).values() for dd in dds}
     now = [(dd, name) for dd, name in dropdowns.items() if dd not in later]
     follow(pickers, dict(now))
@@ -220,8 +225,7 @@ def wire(demo: gr.Blocks, pickers: Pickers, dropdowns: Mapping[gr.Dropdown, str]
         follow(pickers, {dd: dropdowns[dd] for dd in dds}, tab)
 
     def fresh(*selected: Any) -> tuple[Any, ...]:
-        return (pickers.header_html(),
-                *(gr.Dropdown(choices=pickers.choices(name, "", sel)) for (_, name), sel in zip(now, selected)))
+        return (pickers.header_html(), *(_refilled(pickers, name, sel) for (_, name), sel in zip(now, selected)))
 
     # The page load goes outside the queue: one plain HTTP request, no queue join and event stream before
     # the page can be used.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import bench
 import pytest
@@ -106,13 +107,18 @@ def test_query_json_reports_each_mode_and_enforces_the_budget(built_hash_home, t
     assert capsys.readouterr().err.strip().startswith("error: hybrid p95 ")
 
 
+def _stage_memory(what: str, home: Path) -> dict:
+    """``benchmarks/stage_memory.py WHAT paper --home HOME --json`` on the seed paper as a text file."""
+    paper = BENCHMARKS.parent / "corpus" / "data" / "battery-supply-chain-paper.txt"
+    proc = subprocess.run([sys.executable, str(BENCHMARKS / "stage_memory.py"), what, str(paper), "--home",
+                           str(home), "--json"], capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)
+
+
 def test_stage_memory_reports_each_stage_of_an_add_as_json(tmp_path):
     """``benchmarks/stage_memory.py``: the stages of a real add (the seed paper as a text file)."""
-    paper = BENCHMARKS.parent / "corpus" / "data" / "battery-supply-chain-paper.txt"
-    proc = subprocess.run([sys.executable, str(BENCHMARKS / "stage_memory.py"), "add", str(paper), "--home",
-                           str(tmp_path / "home"), "--json"], capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    report = json.loads(proc.stdout)
+    report = _stage_memory("add", tmp_path / "home")
     assert report["errors"] == [] and report["passages"] > 100
     assert {"read", "segment", "tag", "embed", "keywords", "vectors"} <= set(report["peaks_mb"])
     assert report["max_rss_mb"] >= max(report["peaks_mb"].values()) > 100
@@ -120,11 +126,7 @@ def test_stage_memory_reports_each_stage_of_an_add_as_json(tmp_path):
 
 def test_stage_memory_store_reports_the_load_and_the_store_of_a_file(tmp_path):
     """``stage_memory.py store``: the file is loaded, then stored uncut (no passages, no index)."""
-    paper = BENCHMARKS.parent / "corpus" / "data" / "battery-supply-chain-paper.txt"
-    proc = subprocess.run([sys.executable, str(BENCHMARKS / "stage_memory.py"), "store", str(paper), "--home",
-                           str(tmp_path / "home"), "--json"], capture_output=True, text=True, timeout=600, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    report = json.loads(proc.stdout)
+    report = _stage_memory("store", tmp_path / "home")
     assert report["documents"] == 1 and report["passages"] == 0
     assert set(report["peaks_mb"]) == {"read", "store"}
     assert not (tmp_path / "home" / "indexes").exists()
